@@ -1,0 +1,87 @@
+import type { Topic, TopicMap } from '@damon/contracts';
+
+/** A message as a consumer receives it: validated payload plus where it came from. */
+export interface ReceivedMessage<T extends Topic = Topic> {
+  topic: T;
+  partition: number;
+  /** Kafka offset as a decimal string. */
+  offset: string;
+  key: string | null;
+  value: TopicMap[T];
+  /** The original bytes, for dead-lettering and idempotency keys. */
+  raw: Buffer;
+  /** 1 on first delivery to this handler, then 2, 3, … on in-process retries. */
+  attempt: number;
+}
+
+export interface RetryPolicy {
+  /** Handler attempts per message (or batch) before it is dead-lettered. */
+  attempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialBackoffMs: 100, maxBackoffMs: 5_000 };
+
+interface SubscribeBase<T extends Topic> {
+  /** Consumer group: members of one group split the partitions; each group sees every message. */
+  group: string;
+  topics: readonly T[];
+  /** Where a group with no committed offset starts. Default true. */
+  fromBeginning?: boolean;
+  retry?: Partial<RetryPolicy>;
+}
+
+/**
+ * At-least-once delivery: the offset of a message is committed only after its handler resolved
+ * (or after it was dead-lettered). Messages that fail validation never reach the handler; they go
+ * to `damon.dlq` with the reason and the original bytes, and consumption goes on.
+ */
+export interface SubscribeEach<T extends Topic> extends SubscribeBase<T> {
+  handler: (message: ReceivedMessage<T>) => Promise<void>;
+}
+
+/**
+ * Batch mode for throughput: the handler gets the valid messages of one fetched batch of one
+ * partition, in order; offsets are committed after it resolves. A batch that keeps failing is
+ * retried message by message, so only the messages that themselves fail are dead-lettered.
+ */
+export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
+  batchHandler: (messages: ReceivedMessage<T>[]) => Promise<void>;
+}
+
+export type SubscribeOptions<T extends Topic> = SubscribeEach<T> | SubscribeBatch<T>;
+
+export interface Subscription {
+  /** Finishes the message or batch in hand, commits, and leaves the group. */
+  stop(): Promise<void>;
+}
+
+export interface PublishOptions {
+  /** Overrides the event's partition key. */
+  key?: string;
+}
+
+export interface Bus {
+  /** Creates topics that do not exist yet (idempotent). */
+  ensureTopics(topics: readonly Topic[], partitions?: number): Promise<void>;
+  /** Validates the payload against its topic's schema, then publishes it keyed by its partition key. */
+  publish<T extends Topic>(topic: T, payload: TopicMap[T], options?: PublishOptions): Promise<void>;
+  /** Validated publish of many payloads of one topic in one request. */
+  publishMany<T extends Topic>(topic: T, payloads: readonly TopicMap[T][]): Promise<void>;
+  /** Publishes bytes as they are, unvalidated: for bridges and tests of bad input. */
+  publishRaw(topic: string, value: Buffer | string, key?: string | null): Promise<void>;
+  subscribe<T extends Topic>(options: SubscribeOptions<T>): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+/** Raised by `publish` when a payload fails its topic's schema. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+  constructor(
+    readonly topic: string,
+    readonly reason: string,
+  ) {
+    super(`invalid ${topic} event: ${reason}`);
+  }
+}
