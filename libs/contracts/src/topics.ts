@@ -28,9 +28,9 @@ export type Topic = AnyEvent['topic'];
 /** Payload type per topic: `publish(topic, payload)` is typed end to end through this map. */
 export type TopicMap = { [E in AnyEvent as E['topic']]: z.infer<E['schema']> };
 
-export const TOPICS = Object.fromEntries(EVENTS.map((e) => [e.name, e.topic])) as {
-  [E in AnyEvent as E['name']]: E['topic'];
-};
+export type TopicsByName = { [E in AnyEvent as E['name']]: E['topic'] };
+
+export const TOPICS: TopicsByName = Object.fromEntries(EVENTS.map((e) => [e.name, e.topic])) as TopicsByName;
 
 export const DLQ_TOPIC = DeadLetterEvent.topic;
 

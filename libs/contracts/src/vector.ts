@@ -60,7 +60,7 @@ export function encodeVectors(values: Float32Array | number[], shape: number[], 
   assertFinite(array, field);
   const bytes = new Uint8Array(array.length * 4);
   const view = new DataView(bytes.buffer);
-  for (let i = 0; i < array.length; i++) view.setFloat32(i * 4, array[i]!, true);
+  for (let i = 0; i < array.length; i++) view.setFloat32(i * 4, array[i], true);
   return { dtype: 'float32', shape: [...shape], data: Buffer.from(bytes).toString('base64') };
 }
 

@@ -1,1 +1,2 @@
 export * from './local-infra';
+export * from './sample-events';

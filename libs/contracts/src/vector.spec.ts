@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { decodeVectors, encodeVectors, vectorsSchema } from './vector';
+
+describe('vector codec', () => {
+  it('round-trips float32 values as base64 little-endian with their shape', () => {
+    const values = Float32Array.from([1.5, -2.25, 3e-8, 65504, -0, 7]);
+    const encoded = encodeVectors(values, [2, 3]);
+    expect(encoded.shape).toEqual([2, 3]);
+    // Independent check of the byte layout: 1.5f is 0x3FC00000, little-endian 00 00 C0 3F.
+    expect([...Buffer.from(encoded.data, 'base64').subarray(0, 4)]).toEqual([0x00, 0x00, 0xc0, 0x3f]);
+    const decoded = decodeVectors(encoded);
+    expect(decoded.rows).toBe(2);
+    expect(decoded.cols).toBe(3);
+    expect([...decoded.values]).toEqual([...values]);
+  });
+
+  it('rejects NaN and Infinity with the position of the bad value', () => {
+    expect(() => encodeVectors([1, Number.NaN], [2])).toThrow(/row 1, column 0 is not finite/);
+    const bytes = Buffer.alloc(8);
+    bytes.writeFloatLE(1, 0);
+    bytes.writeFloatLE(Number.POSITIVE_INFINITY, 4);
+    expect(() => decodeVectors({ dtype: 'float32', shape: [1, 2], data: bytes.toString('base64') }, 'layers.0.vectors')).toThrow(
+      'layers.0.vectors.data: value Infinity at row 0, column 1 is not finite',
+    );
+  });
+
+  it('rejects data whose length does not match the shape, in the schema and in the decoder', () => {
+    const encoded = encodeVectors(new Float32Array(6), [2, 3]);
+    const wrong = { ...encoded, shape: [2, 4] };
+    const parsed = vectorsSchema.safeParse(wrong);
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(/holds 24 bytes but shape \[2, 4\] of float32 needs 32/);
+    expect(() => decodeVectors(wrong)).toThrow(/needs 32/);
+    expect(() => encodeVectors(new Float32Array(5), [2, 3])).toThrow(/5 values do not fill shape \[2, 3\]/);
+  });
+
+  it('accepts an empty matrix', () => {
+    const decoded = decodeVectors(encodeVectors(new Float32Array(0), [0, 8]));
+    expect(decoded.rows).toBe(0);
+    expect(decoded.values.length).toBe(0);
+  });
+});
