@@ -1,0 +1,4 @@
+export * from './health.registry';
+export * from './json-logger';
+export * from './observability.controller';
+export * from './observability.module';

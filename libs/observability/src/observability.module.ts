@@ -1,0 +1,23 @@
+import { Global, Module } from '@nestjs/common';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { HealthRegistry } from './health.registry';
+import { ObservabilityController } from './observability.controller';
+
+/** /healthz and Prometheus /metrics for a service; inject `Registry` to add metrics. */
+@Global()
+@Module({
+  controllers: [ObservabilityController],
+  providers: [
+    HealthRegistry,
+    {
+      provide: Registry,
+      useFactory: () => {
+        const registry = new Registry();
+        collectDefaultMetrics({ register: registry });
+        return registry;
+      },
+    },
+  ],
+  exports: [HealthRegistry, Registry],
+})
+export class ObservabilityModule {}
