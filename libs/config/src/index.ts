@@ -1,1 +1,3 @@
-export {};
+export * from './config-error';
+export * from './env-vars';
+export * from './load-config';
