@@ -27,7 +27,11 @@ interface SubscribeBase<T extends Topic> {
   /** Consumer group: members of one group split the partitions; each group sees every message. */
   group: string;
   topics: readonly T[];
-  /** Where a group with no committed offset starts. Default true. */
+  /**
+   * Where a group with no committed offset starts: the oldest retained message (true, the
+   * default), or the end of each partition as of `subscribe()` (false): every message published
+   * after `subscribe()` resolved is then delivered, none before.
+   */
   fromBeginning?: boolean;
   retry?: Partial<RetryPolicy>;
 }
@@ -52,8 +56,24 @@ export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
 
 export type SubscribeOptions<T extends Topic> = SubscribeEach<T> | SubscribeBatch<T>;
 
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
 export interface Subscription {
-  /** Finishes the message or batch in hand, commits, and leaves the group. */
+  /**
+   * Resolves once this member has joined its group and received its first assignment (possibly
+   * empty when the group has more members than partitions).
+   */
+  readonly ready: Promise<void>;
+  /** The partitions this member owns right now (changes on every rebalance). */
+  assignment(): TopicPartition[];
+  /**
+   * Finishes the message or batch in hand, commits, and leaves the group. A message still waiting
+   * for a retry is not finished: it stays uncommitted, and the member that takes the partition over
+   * receives it again.
+   */
   stop(): Promise<void>;
 }
 
@@ -83,5 +103,19 @@ export class InvalidEventError extends Error {
     readonly reason: string,
   ) {
     super(`invalid ${topic} event: ${reason}`);
+  }
+}
+
+/** Raised by the publish methods when one encoded message exceeds `LIMITS.maxMessageBytes`. */
+export class MessageTooLargeError extends Error {
+  override readonly name = 'MessageTooLargeError';
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(
+      `message for ${topic} is ${bytes} bytes, over the limit of ${limit} bytes (LIMITS.maxMessageBytes)`,
+    );
   }
 }

@@ -1,0 +1,119 @@
+import type { Topic } from '@damon/contracts';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { SubscribeOptions, Subscription, TopicPartition } from './bus';
+import { DeliveryPipeline, type DeliveryContext } from './delivery-pipeline';
+import { errorMessage, type RawRecord } from './event-codec';
+
+/** Consumer settings; the defaults are kafkajs's, tests shorten them so rebalances take ~1 s. */
+export interface KafkaConsumerTuning {
+  sessionTimeout?: number;
+  rebalanceTimeout?: number;
+  heartbeatInterval?: number;
+  /** Longest a fetch waits for data; also bounds how fast an idle member notices a rebalance. */
+  maxWaitTimeInMs?: number;
+  maxBytesPerPartition?: number;
+  /** Partitions processed in parallel by one member (each still in order). Default 1. */
+  partitionsConsumedConcurrently?: number;
+}
+
+/**
+ * One `subscribe()` on Kafka: its own kafkajs consumer with auto-commit off. Every message (or
+ * batch) is committed explicitly once the handler resolved or the message was dead-lettered; a
+ * message still waiting for a retry when the member stops is left uncommitted for the next owner.
+ */
+export class KafkaSubscription<T extends Topic> implements Subscription {
+  readonly ready: Promise<void>;
+  private markReady: () => void = () => undefined;
+  private assigned: TopicPartition[] = [];
+  private readonly consumer: Consumer;
+  private readonly abort = new AbortController();
+  private readonly pipeline: DeliveryPipeline<T>;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: SubscribeOptions<T>,
+    private readonly context: Omit<DeliveryContext, 'signal'>,
+    private readonly tuning: KafkaConsumerTuning,
+  ) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.pipeline = new DeliveryPipeline(options, { ...context, signal: this.abort.signal });
+    this.consumer = kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: tuning.sessionTimeout,
+      rebalanceTimeout: tuning.rebalanceTimeout,
+      heartbeatInterval: tuning.heartbeatInterval,
+      maxWaitTimeInMs: tuning.maxWaitTimeInMs,
+      maxBytesPerPartition: tuning.maxBytesPerPartition,
+      allowAutoTopicCreation: false,
+    });
+    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => ({ topic, partition })),
+      );
+      this.markReady();
+    });
+    this.consumer.on(REBALANCING, () => {
+      this.assigned = [];
+    });
+    this.consumer.on(CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.context.logger.error(
+        `[bus] ${options.group}: consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${errorMessage(error)}`,
+      );
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.tuning.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  assignment(): TopicPartition[] {
+    return this.assigned.map((p) => ({ ...p }));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.abort.abort();
+      // disconnect() waits for the batch in hand, then leaves the group so the others rebalance at once.
+      await this.consumer.disconnect();
+      this.assigned = [];
+    })();
+    return this.stopping;
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const records: RawRecord[] = batch.messages.map((message) => ({
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key ? message.key.toString('utf8') : null,
+      value: message.value ?? Buffer.alloc(0),
+    }));
+    await this.pipeline.process(records, {
+      mustYield: () => this.abort.signal.aborted || !payload.isRunning() || payload.isStale(),
+      between: () => payload.heartbeat(),
+      commit: async (record) => {
+        // Resolving moves the fetch position; the explicit commit makes it durable for the group.
+        payload.resolveOffset(record.offset);
+        const next = (BigInt(record.offset) + 1n).toString();
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: next }] }],
+        });
+      },
+    });
+  }
+}
