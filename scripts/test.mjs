@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: lint, type-check, unit tests, then integration tests against a real Kafka broker and a
-// real PostgreSQL server, which this script starts once through infra/ (unless KAFKA_BROKERS and
-// DATABASE_URL name existing ones) and stops afterwards, also on failure or interruption.
+// real PostgreSQL server (started once for the run by the integration project's global setup).
 // Prints one summary line at the end: `tests: N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +12,6 @@ mkdirSync(resultsDir, { recursive: true });
 
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedSteps = [];
-const stops = [];
 
 function log(message) {
   console.log(`\n[test] ${message}`);
@@ -37,14 +35,13 @@ function gate(name, command, args) {
   }
 }
 
-function vitest(project, env = {}) {
+function vitest(project) {
   const report = resolve(resultsDir, `${project}.json`);
   rmSync(report, { force: true });
   log(`${project} tests …`);
   const { ok, seconds } = run(
     'npx',
     ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-    env,
   );
   if (!existsSync(report)) {
     totals.failed += 1;
@@ -62,52 +59,13 @@ function vitest(project, env = {}) {
   log(`${project}: ${r.numPassedTests} passed, ${r.numFailedTests} failed in ${seconds}s`);
 }
 
-/** Starts a server through infra/<name>/start unless `variable` is already set; returns its value. */
-function ensureService(variable, name) {
-  if (process.env[variable]) return process.env[variable];
-  log(`starting ${name} through infra/${name}/start …`);
-  const result = spawnSync('bash', [resolve(root, `infra/${name}/start`)], {
-    cwd: root,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (result.status !== 0) throw new Error(`infra/${name}/start failed:\n${result.stdout}`);
-  stops.push(() => spawnSync('bash', [resolve(root, `infra/${name}/stop`)], { cwd: root, stdio: 'inherit' }));
-  const line = result.stdout.trim().split('\n').pop() ?? '';
-  if (!line.startsWith(`${variable}=`)) throw new Error(`infra/${name}/start printed no ${variable}=… line`);
-  return line.slice(variable.length + 1);
-}
-
-function stopServices() {
-  while (stops.length) stops.pop()();
-}
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopServices();
-    process.exit(130);
-  });
-}
-
-try {
-  gate('lint', 'npx', ['eslint', '.']);
-  gate('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
-  if (existsSync(resolve(root, 'tools/python/ensure-venv.mjs'))) {
-    gate('python reference environment', 'node', ['tools/python/ensure-venv.mjs']);
-  }
-  vitest('unit');
-  let env;
-  try {
-    env = { KAFKA_BROKERS: ensureService('KAFKA_BROKERS', 'kafka'), DATABASE_URL: ensureService('DATABASE_URL', 'postgres') };
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    totals.failed += 1;
-    failedSteps.push('infrastructure');
-  }
-  if (env) vitest('integration', env);
-} finally {
-  stopServices();
-}
+gate('lint', 'npx', ['eslint', '.']);
+gate('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
+gate('python reference environment', 'node', ['tools/python/ensure-venv.mjs']);
+vitest('unit');
+// The integration project's global setup starts Kafka and PostgreSQL through infra/ (unless
+// KAFKA_BROKERS / DATABASE_URL name existing ones) and stops them when the run ends.
+vitest('integration');
 
 if (failedSteps.length) log(`failed: ${failedSteps.join(', ')}`);
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ESLint } from 'eslint';
+import { ESLint, type Linter } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(__dirname, '../..');
@@ -10,19 +10,16 @@ const root = resolve(__dirname, '../..');
  */
 async function lintAs(relativePath: string, code: string): Promise<string[]> {
   const [{ boundaryRules }, { default: nx }, { default: tseslint }] = await Promise.all([
-    import('./boundary-rules.mjs') as Promise<{ boundaryRules: Record<string, unknown> }>,
+    import('./boundary-rules.mjs'),
     import('@nx/eslint-plugin'),
     import('typescript-eslint'),
   ]);
-  const eslint = new ESLint({
-    cwd: root,
-    overrideConfigFile: true,
-    overrideConfig: [
-      { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { '@nx': nx }, rules: boundaryRules } as ESLint.Options['overrideConfig'],
-    ] as never,
-  });
+  const config: Linter.Config[] = [
+    { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, plugins: { '@nx': nx as unknown as ESLint.Plugin }, rules: boundaryRules },
+  ];
+  const eslint = new ESLint({ cwd: root, overrideConfigFile: true, overrideConfig: config });
   const [result] = await eslint.lintText(code, { filePath: resolve(root, relativePath) });
-  return result!.messages.map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
+  return result.messages.map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`);
 }
 
 describe('module boundaries', () => {

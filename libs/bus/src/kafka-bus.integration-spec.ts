@@ -1,14 +1,10 @@
+import { integrationEnv } from '@damon/testing';
 import { describeBusConformance } from './bus-conformance';
 import { SILENT_LOGGER } from './delivery-pipeline';
 import { KafkaBus } from './kafka-bus';
 
 // The integration global setup starts infra/kafka unless KAFKA_BROKERS is set.
-const brokers = (): string => {
-  const value = process.env['KAFKA_BROKERS'];
-  if (!value)
-    throw new Error('KAFKA_BROKERS is not set: the integration global setup should have started Kafka');
-  return value;
-};
+const brokers = (): string => integrationEnv().kafkaBrokers.join(',');
 
 describeBusConformance(
   'KafkaBus',

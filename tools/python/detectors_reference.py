@@ -1,0 +1,79 @@
+"""Reference values for libs/detectors tests, computed independently with NumPy/SciPy/scikit-learn.
+
+Reads one JSON request on stdin: {"op": <name>, ...}; writes the JSON answer on stdout.
+"""
+import json
+import sys
+
+import numpy as np
+from scipy import stats
+from sklearn.covariance import EmpiricalCovariance, LedoitWolf
+from sklearn.metrics import roc_auc_score
+
+
+def ledoit_wolf(req):
+    x = np.asarray(req["X"], dtype=np.float64)
+    y = np.asarray(req["Y"], dtype=np.float64)
+    lw = LedoitWolf().fit(x)
+    emp = EmpiricalCovariance().fit(x)
+    return {
+        "covariance": lw.covariance_.ravel().tolist(),
+        "shrinkage": float(lw.shrinkage_),
+        "location": lw.location_.tolist(),
+        "mahalanobisLedoitWolf": lw.mahalanobis(y).tolist(),
+        "mahalanobisEmpirical": emp.mahalanobis(y).tolist(),
+    }
+
+
+def ks(req):
+    out = []
+    for a, b in req["pairs"]:
+        r = stats.ks_2samp(np.asarray(a), np.asarray(b), method="auto")
+        out.append({"statistic": float(r.statistic), "pValue": float(r.pvalue)})
+    return out
+
+
+def mmd(req):
+    """Unbiased MMD² with an RBF kernel, median-heuristic bandwidth, straight from the definition."""
+    x = np.asarray(req["X"], dtype=np.float64)
+    y = np.asarray(req["Y"], dtype=np.float64)
+    z = np.vstack([x, y])
+    sq = ((z[:, None, :] - z[None, :, :]) ** 2).sum(-1)
+    iu = np.triu_indices(len(z), 1)
+    sigma = float(np.median(np.sqrt(sq[iu])))
+    k = np.exp(-sq / (2 * sigma**2))
+    n, m = len(x), len(y)
+    kxx, kyy, kxy = k[:n, :n], k[n:, n:], k[:n, n:]
+    stat = (kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1)) - 2 * kxy.mean()
+    return {"statistic": float(stat), "bandwidth": sigma}
+
+
+def auroc(req):
+    return {"auroc": float(roc_auc_score(req["labels"], req["scores"]))}
+
+
+def chi2(req):
+    r = stats.chi2_contingency(np.asarray(req["table"]), correction=False)
+    return {"statistic": float(r.statistic), "pValue": float(r.pvalue), "dof": int(r.dof)}
+
+
+def eigh(req):
+    a = np.asarray(req["A"], dtype=np.float64)
+    return {"values": np.linalg.eigvalsh(a)[::-1].tolist()}
+
+
+def pvalues(req):
+    p = np.asarray(req["p"], dtype=np.float64)
+    return {
+        "bh": stats.false_discovery_control(p, method="bh").tolist(),
+        "fisher": float(stats.combine_pvalues(p, method="fisher").pvalue),
+        "chi2sf": [float(stats.chi2.sf(x, d)) for x, d in req["chi2"]],
+        "normsf": [float(stats.norm.sf(z)) for z in req["z"]],
+    }
+
+
+OPS = {"ledoit_wolf": ledoit_wolf, "ks": ks, "mmd": mmd, "auroc": auroc, "chi2": chi2, "eigh": eigh, "pvalues": pvalues}
+
+if __name__ == "__main__":
+    request = json.load(sys.stdin)
+    json.dump(OPS[request["op"]](request), sys.stdout)
