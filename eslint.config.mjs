@@ -31,6 +31,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
+    // Configuration is validated once at start-up: `process.env` is read by loadConfig only (and by
+    // the test helpers that start servers and hand their URLs to child processes).
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts'],
+    ignores: ['libs/config/src/load-config.ts', 'libs/testing/src/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through loadConfig (@damon/config); tests: integrationEnv() and startServiceProcess() from @damon/testing.' }],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },

@@ -1,2 +1,4 @@
 export * from './local-infra';
 export * from './sample-events';
+export * from './python-reference';
+export * from './service-process';
