@@ -1,1 +1,5 @@
-export {};
+export * from './data-source';
+export * from './entities';
+export * from './processed-events';
+export * from './schema-drift';
+export * from './scratch-database';

@@ -1,0 +1,59 @@
+import type { Stage } from '@damon/contracts';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type IncidentRecordStatus = 'open' | 'merged' | 'resolved';
+
+/**
+ * Alerts fused along lineage. Keeps the summary severity is computed from (minimum p per detector,
+ * stages) so adding an alert needs no scan of the incident's alerts. `createdAt` is wall-clock (the
+ * group_wait timer); `firstAlertAt`/`lastAlertAt` are event times (the fusion window).
+ */
+@Entity({ name: 'incidents' })
+@Index('ix_incidents_status_announced', ['status', 'announced'])
+@Check('ck_incidents_status', `"status" IN ('open', 'merged', 'resolved')`)
+export class Incident {
+  @PrimaryColumn({ name: 'id', type: 'text', primaryKeyConstraintName: 'pk_incidents' })
+  id!: string;
+
+  @Column({ name: 'status', type: 'text' })
+  status!: IncidentRecordStatus;
+
+  /** `opened` has been published: group_wait elapsed (or it absorbed an announced incident). */
+  @Column({ name: 'announced', type: 'boolean', default: false })
+  announced!: boolean;
+
+  @Column({ name: 'severity', type: 'double precision' })
+  severity!: number;
+
+  @Column({ name: 'stages', type: 'text', array: true })
+  stages!: Stage[];
+
+  /** Detector name → smallest p-value among the incident's alerts from that detector. */
+  @Column({ name: 'detector_min_p', type: 'jsonb' })
+  detectorMinP!: Record<string, number>;
+
+  @Column({ name: 'alert_count', type: 'integer' })
+  alertCount!: number;
+
+  @Column({ name: 'first_alert_at', type: 'timestamptz' })
+  firstAlertAt!: Date;
+
+  @Column({ name: 'last_alert_at', type: 'timestamptz' })
+  lastAlertAt!: Date;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'merged_into', type: 'text', nullable: true })
+  mergedInto!: string | null;
+
+  @Column({ name: 'resolved_at', type: 'timestamptz', nullable: true })
+  resolvedAt!: Date | null;
+
+  /** Incremented by every change; published events are named after it. */
+  @Column({ name: 'version', type: 'integer' })
+  version!: number;
+}

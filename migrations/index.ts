@@ -1,0 +1,16 @@
+import { type MigrationInterface } from 'typeorm';
+import { Foundation1795438800000 } from './1795438800000-foundation';
+import { MonitorLifecycle1795438977864 } from './1795438977864-monitor-lifecycle';
+import { Correlator1795439051057 } from './1795439051057-correlator';
+import { Api1795440051271 } from './1795440051271-api';
+
+/**
+ * Every migration, oldest first. An explicit list rather than a glob, so the same code runs under
+ * ts-node, vitest and a bundler; libs/persistence/src/migration-file.spec.ts fails when a file in this folder is missing here.
+ */
+export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
+  Foundation1795438800000,
+  MonitorLifecycle1795438977864,
+  Correlator1795439051057,
+  Api1795440051271,
+];
