@@ -1,0 +1,152 @@
+/**
+ * npm run bench:correlator
+ *
+ * Pushes StageAlerts through the real broker and database: lineage for CHAINS dataset → run →
+ * model chains, then ALERTS alerts on their subjects, consumed by the correlator in batch mode (one
+ * transaction per fetched batch) into a scratch database. Uses KAFKA_BROKERS / DATABASE_URL when set,
+ * else starts both through infra/. Last line: `correlator: alerts_per_s=<n>`.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { KafkaBus, SILENT_LOGGER } from '@damon/bus';
+import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig } from '@damon/config';
+import type { ArtifactKind, LineageEdge, Stage, StageAlert } from '@damon/contracts';
+import { AlertsConsumer, CorrelationService, DEFAULT_CORRELATION_SETTINGS, IncidentOutboxPublisher, systemClock, type CorrelationSettings } from '@damon/correlation';
+import { createDataSource, createScratchDatabase } from '@damon/persistence';
+import { ensureKafka, ensurePostgres } from '@damon/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+
+const config = loadConfig(
+  z.object({
+    KAFKA_BROKERS: kafkaBrokersVar(),
+    DATABASE_URL: databaseUrlVar(),
+    BENCH_ALERTS: integerVar({ min: 1_000, max: 10_000_000, default: 60_000 }),
+    BENCH_CHAINS: integerVar({ min: 1, max: 1_000_000, default: 2_000 }),
+  }),
+);
+
+const RUN = `bench${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const STAGES: Record<'dataset' | 'run' | 'model', Stage> = { dataset: 'data', run: 'signals', model: 'representations' };
+
+function workload(chains: number, count: number): { edges: LineageEdge[]; alerts: StageAlert[] } {
+  const t0 = Date.now();
+  const at = new Date(t0).toISOString();
+  const edges: LineageEdge[] = [];
+  const subjects: { kind: ArtifactKind; id: string }[] = [];
+  for (let c = 0; c < chains; c++) {
+    const D = { kind: 'dataset' as const, id: `${RUN}-D${c}` };
+    const R = { kind: 'run' as const, id: `${RUN}-R${c}` };
+    const M = { kind: 'model' as const, id: `${RUN}-M${c}` };
+    subjects.push(D, R, M);
+    edges.push({ eventId: `${RUN}-e${c}a`, schemaVersion: 1, occurredAt: at, subject: R, from: D, to: R, relation: 'trained' });
+    edges.push({ eventId: `${RUN}-e${c}b`, schemaVersion: 1, occurredAt: at, subject: M, from: R, to: M, relation: 'produced' });
+  }
+  const alerts: StageAlert[] = [];
+  for (let i = 0; i < count; i++) {
+    const subject = subjects[(i * 7919) % subjects.length];
+    // Within 30 minutes of each other: every chain's alerts fuse into one incident.
+    const when = t0 + (i % 1_800) * 1_000;
+    const id = `${RUN}-a${i}`;
+    alerts.push({
+      eventId: `${id}-ev`,
+      schemaVersion: 1,
+      occurredAt: new Date(when).toISOString(),
+      subject,
+      alertId: id,
+      stage: STAGES[subject.kind as 'dataset' | 'run' | 'model'],
+      detector: `detector-${i % 5}`,
+      score: 4,
+      pValue: 10 ** -(2 + (i % 7)),
+      alpha: 0.01,
+      evidence: { statistic: i % 97 },
+      window: { from: new Date(when - 60_000).toISOString(), to: new Date(when).toISOString() },
+      inputEventIds: [`${id}-in`],
+    });
+  }
+  return { edges, alerts };
+}
+
+async function main(): Promise<void> {
+  const kafka = config.KAFKA_BROKERS ? undefined : ensureKafka();
+  const postgres = config.DATABASE_URL ? undefined : ensurePostgres();
+  const brokers = config.KAFKA_BROKERS ?? kafka!.url.split(',');
+  const serverUrl = config.DATABASE_URL ?? postgres!.url;
+  const scratch = await createScratchDatabase(serverUrl, 'damon_bench_correlator');
+  const dataSource = await createDataSource(scratch.url, { poolSize: 4 }).initialize();
+  const bus = new KafkaBus({
+    brokers,
+    clientId: 'bench-correlator',
+    logger: SILENT_LOGGER,
+    consumer: { maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100 },
+  });
+  const admin = new Kafka({ brokers, clientId: 'bench-correlator-admin', logLevel: logLevel.NOTHING }).admin();
+  try {
+    await dataSource.runMigrations();
+    await bus.ensureTopics(['damon.alerts', 'damon.lineage', 'damon.incidents']);
+    const group = `${RUN}-correlator`;
+    // The topics are shared with tests and earlier runs: start this group at their current end.
+    await admin.connect();
+    for (const topic of ['damon.alerts', 'damon.lineage']) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({ groupId: group, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+    }
+
+    const { edges, alerts } = workload(config.BENCH_CHAINS, config.BENCH_ALERTS);
+    const produceStart = performance.now();
+    for (let i = 0; i < edges.length; i += 2_000) await bus.publishMany('damon.lineage', edges.slice(i, i + 2_000));
+    for (let i = 0; i < alerts.length; i += 2_000) await bus.publishMany('damon.alerts', alerts.slice(i, i + 2_000));
+    console.log(`produced ${edges.length} lineage edges and ${alerts.length} alerts in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`);
+
+    const settings: CorrelationSettings = { ...DEFAULT_CORRELATION_SETTINGS, group };
+    const publisher = new IncidentOutboxPublisher(dataSource, bus);
+    const service = new CorrelationService(dataSource, settings, systemClock, publisher);
+    const consumer = new AlertsConsumer(bus, settings, service);
+    const recorded = async (): Promise<number> => {
+      const rows: unknown = await dataSource.query(`SELECT count(*)::int AS n FROM alerts`);
+      return (rows as { n: number }[])[0].n;
+    };
+    const linked = async (): Promise<number> => {
+      const rows: unknown = await dataSource.query(`SELECT count(*)::int AS n FROM lineage_edges`);
+      return (rows as { n: number }[])[0].n;
+    };
+    const subscribed = performance.now();
+    await consumer.onApplicationBootstrap();
+    let first = 0;
+    let firstCount = 0;
+    for (;;) {
+      const n = await recorded();
+      if (n > 0 && first === 0) {
+        first = performance.now();
+        firstCount = n;
+      }
+      if (n >= alerts.length && (await linked()) >= edges.length) break;
+      if (performance.now() - subscribed > 600_000) throw new Error(`only ${n} of ${alerts.length} alerts after 10 minutes`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const done = performance.now();
+    await consumer.beforeApplicationShutdown();
+    const stats: unknown = await dataSource.query(
+      `SELECT (SELECT count(*)::int FROM incidents WHERE status = 'open') AS open, (SELECT count(*)::int FROM incidents WHERE status = 'merged') AS merged`,
+    );
+    const { open, merged } = (stats as { open: number; merged: number }[])[0];
+    const seconds = (done - first) / 1000;
+    console.log(
+      `consumed ${alerts.length} alerts into ${open} open incidents (${merged} merged away) in ${seconds.toFixed(2)} s after the first commit, lineage included ` +
+        `(${((done - subscribed) / 1000).toFixed(2)} s including the group join)`,
+    );
+    console.log(`correlator: alerts_per_s=${Math.round((alerts.length - firstCount) / seconds)}`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+    await bus.close();
+    await dataSource.destroy();
+    await scratch.drop();
+    kafka?.stop();
+    postgres?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
