@@ -5,10 +5,17 @@ Fits mean + empirical covariance in float64, precomputes the whitening W = L⁻�
 then times scoring ‖(x−μ)W‖² in float32 and in float64; returns float64 scores for the AUROC.
 """
 import json
+import os
 import sys
 import time
 
-import numpy as np
+# STACK.md: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE pin OpenBLAS to an older kernel. The benchmark wants
+# NumPy at its best, so this process (only) re-executes itself without them before NumPy loads.
+if any(v in os.environ for v in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")):
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+import numpy as np  # noqa: E402
 
 
 def main():

@@ -1,0 +1,45 @@
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+let chosen: Promise<BackendName> | undefined;
+
+/**
+ * Picks the fastest backend that loads, once per process, and logs the choice:
+ * tfjs-node-gpu, then tfjs-node (both optional: their install downloads libtensorflow, so they
+ * are required behind a guard), then WebAssembly (shipped in npm, the default here), then cpu.
+ */
+export function initBackend(log: (message: string) => void = (m) => console.info(m)): Promise<BackendName> {
+  chosen ??= choose(log);
+  return chosen;
+}
+
+async function choose(log: (message: string) => void): Promise<BackendName> {
+  const optionalRequire = createRequire(__filename);
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      optionalRequire(pkg);
+      if (await tf.setBackend('tensorflow')) {
+        await tf.ready();
+        log(`detectors: tfjs backend tensorflow (${pkg})`);
+        return 'tensorflow';
+      }
+    } catch {
+      // Not installed or its native library failed to load: fall through to the next backend.
+    }
+  }
+  for (const name of ['wasm', 'cpu'] as const) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        log(`detectors: tfjs backend ${name}`);
+        return name;
+      }
+    } catch {
+      // Try the next one.
+    }
+  }
+  throw new Error('detectors: no TensorFlow.js backend could be initialised');
+}
