@@ -8,7 +8,11 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Index('ix_api_audit_log_target', ['targetKind', 'targetId', 'seq'])
 export class ApiAuditEntry {
   /** bigint: pg returns it as a string. */
-  @PrimaryGeneratedColumn('increment', { name: 'seq', type: 'bigint', primaryKeyConstraintName: 'pk_api_audit_log' })
+  @PrimaryGeneratedColumn('increment', {
+    name: 'seq',
+    type: 'bigint',
+    primaryKeyConstraintName: 'pk_api_audit_log',
+  })
   seq!: string;
 
   @Column({ name: 'at', type: 'timestamptz', default: () => 'now()' })

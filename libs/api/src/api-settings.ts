@@ -1,0 +1,21 @@
+/** Limits and switches of the GraphQL API; the app derives them from its validated config. */
+export interface ApiSettings {
+  /** NODE_ENV=development: stack traces and internal error messages in responses, introspection on. */
+  development: boolean;
+  /** Origins allowed by CORS; empty: no cross-origin access. */
+  corsOrigins: string[];
+  /** Deepest selection nesting accepted (introspection fields excluded). */
+  maxDepth: number;
+  /** Highest estimated cost accepted (see complexity-limit.rule.ts). */
+  maxComplexity: number;
+  /** Largest `first` on any connection or list. */
+  maxPageSize: number;
+}
+
+export const DEFAULT_API_SETTINGS: ApiSettings = {
+  development: false,
+  corsOrigins: [],
+  maxDepth: 10,
+  maxComplexity: 5_000,
+  maxPageSize: 100,
+};

@@ -1,0 +1,142 @@
+import {
+  Logger,
+  Module,
+  type DynamicModule,
+  type InjectionToken,
+  type ModuleMetadata,
+  type OptionalFactoryDependency,
+} from '@nestjs/common';
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Bus } from '@damon/bus';
+import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from './graphql/graphql-runtime';
+import type { ServerOptions } from 'graphql-ws';
+import type { DataSource } from 'typeorm';
+import type { ApiSettings } from './api-settings';
+import { ApiCoreModule } from './api-core.module';
+import { ApiContextFactory } from './auth/api-context.factory';
+import { ApiKeyService } from './auth/api-key.service';
+import { RolesGuard } from './auth/roles.guard';
+import { complexityLimitRule } from './graphql/complexity-limit.rule';
+import { depthLimitRule } from './graphql/depth-limit.rule';
+import { formatErrorFor } from './graphql/format-error';
+import { API_RESOLVERS } from './resolvers';
+import { AlertQueryService } from './services/alert-query.service';
+import { ArtifactService } from './services/artifact.service';
+import { AuditService } from './services/audit.service';
+import { CommandService } from './services/command.service';
+import { DetectorStatsService } from './services/detector-stats.service';
+import { IncidentDetailService } from './services/incident-detail.service';
+import { IncidentEventOutbox } from './services/incident-event.outbox';
+import { IncidentFeed } from './services/incident-feed.service';
+import { IncidentQueryService } from './services/incident-query.service';
+import { LineageService } from './services/lineage.service';
+import { SilenceService } from './services/silence.service';
+import { TriageService } from './services/triage.service';
+import { API_BUS, API_DATA_SOURCE, API_SETTINGS } from './tokens';
+
+export interface ApiModuleOptions {
+  dataSource: DataSource;
+  bus: Bus;
+  settings: ApiSettings;
+}
+
+export interface ApiModuleAsyncOptions {
+  imports?: ModuleMetadata['imports'];
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
+  useFactory: (...args: never[]) => ApiModuleOptions | Promise<ApiModuleOptions>;
+}
+
+const API_OPTIONS = Symbol('API_OPTIONS');
+
+const SERVICES = [
+  ApiKeyService,
+  ApiContextFactory,
+  AuditService,
+  IncidentQueryService,
+  IncidentDetailService,
+  LineageService,
+  AlertQueryService,
+  ArtifactService,
+  SilenceService,
+  DetectorStatsService,
+  IncidentEventOutbox,
+  TriageService,
+  CommandService,
+  IncidentFeed,
+];
+
+/** Validation used for every operation, over HTTP and over graphql-ws. */
+export function apiValidationRules(settings: ApiSettings) {
+  return [
+    depthLimitRule(settings.maxDepth),
+    complexityLimitRule(settings.maxComplexity, settings.maxPageSize),
+  ];
+}
+
+/**
+ * The GraphQL API (code-first, Apollo, subscriptions over graphql-ws at the same path, /graphql).
+ * The host owns the DataSource and the bus and closes them after the app closed.
+ */
+@Module({})
+export class ApiModule {
+  static forRootAsync(options: ApiModuleAsyncOptions): DynamicModule {
+    const core: DynamicModule = {
+      module: ApiCoreModule,
+      imports: options.imports ?? [],
+      providers: [
+        { provide: API_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] },
+        {
+          provide: API_DATA_SOURCE,
+          useFactory: (o: ApiModuleOptions) => o.dataSource,
+          inject: [API_OPTIONS],
+        },
+        { provide: API_BUS, useFactory: (o: ApiModuleOptions) => o.bus, inject: [API_OPTIONS] },
+        { provide: API_SETTINGS, useFactory: (o: ApiModuleOptions) => o.settings, inject: [API_OPTIONS] },
+        ...SERVICES,
+      ],
+      exports: [API_DATA_SOURCE, API_BUS, API_SETTINGS, ...SERVICES],
+    };
+    return {
+      module: ApiModule,
+      imports: [
+        core,
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          imports: [core],
+          inject: [API_SETTINGS, ApiContextFactory],
+          useFactory: (settings: ApiSettings, contexts: ApiContextFactory): ApolloDriverConfig =>
+            graphqlOptions(settings, contexts),
+        }),
+      ],
+      providers: [RolesGuard, ...API_RESOLVERS],
+      exports: [core],
+    };
+  }
+}
+
+function graphqlOptions(settings: ApiSettings, contexts: ApiContextFactory): ApolloDriverConfig {
+  const logger = new Logger('GraphQL');
+  const rules = apiValidationRules(settings);
+  // Nest's type omits `validate`, but passes every graphql-ws option through: the limits apply to
+  // subscriptions too.
+  const wsOptions: Pick<ServerOptions, 'validate'> & { path: string } = {
+    path: '/graphql',
+    validate: (schema: GraphQLSchema, document: DocumentNode) =>
+      validate(schema, document, [...specifiedRules, ...rules]),
+  };
+  return {
+    path: '/graphql',
+    autoSchemaFile: true,
+    sortSchema: true,
+    playground: false,
+    introspection: settings.development,
+    includeStacktraceInErrorResponses: settings.development,
+    validationRules: rules,
+    context: (argument: unknown) => contexts.create(argument),
+    formatError: formatErrorFor(settings.development, (message, error) =>
+      logger.error(message, error instanceof Error ? error.stack : String(error)),
+    ),
+    subscriptions: { 'graphql-ws': wsOptions },
+  };
+}

@@ -1,0 +1,28 @@
+import { AlertConnectionResolver } from './alert-connection.resolver';
+import { AlertResolver } from './alert.resolver';
+import { ApiKeyResolver } from './api-key.resolver';
+import { ArtifactConnectionResolver } from './artifact-connection.resolver';
+import { ArtifactResolver } from './artifact.resolver';
+import { CommandResolver } from './command.resolver';
+import { DetectorStatsResolver } from './detector-stats.resolver';
+import { IncidentConnectionResolver } from './incident-connection.resolver';
+import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
+import { IncidentResolver } from './incident.resolver';
+import { SilenceResolver } from './silence.resolver';
+import { TriageResolver } from './triage.resolver';
+
+/** Every resolver class: the module provides them, and the schema is generated from them. */
+export const API_RESOLVERS = [
+  IncidentResolver,
+  IncidentConnectionResolver,
+  TriageResolver,
+  AlertResolver,
+  AlertConnectionResolver,
+  ArtifactResolver,
+  ArtifactConnectionResolver,
+  CommandResolver,
+  SilenceResolver,
+  DetectorStatsResolver,
+  ApiKeyResolver,
+  IncidentSubscriptionResolver,
+];
