@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { createApiApplication } from './api-application';
 import { DEFAULT_API_SETTINGS } from './api-settings';
 import { ApiKeyService } from './auth/api-key.service';
-import { lexicographicSortSchema, printSchema } from './graphql/graphql-runtime';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import { postGraphql, type GraphqlResponse } from './testing/graphql-http';
 import { seedIncidents, seedLineage, type SeedAlert, type SeedIncident } from './testing/seed-incidents';
 

@@ -9,7 +9,7 @@ import {
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Bus } from '@damon/bus';
-import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from './graphql/graphql-runtime';
+import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { DataSource } from 'typeorm';
 import type { ApiSettings } from './api-settings';

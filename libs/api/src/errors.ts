@@ -1,4 +1,4 @@
-import { GraphQLError } from './graphql/graphql-runtime';
+import { GraphQLError } from 'graphql';
 
 /** Client errors with the codes clients branch on (`extensions.code`). */
 export function badUserInput(field: string, message: string): GraphQLError {

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { GraphQLSchemaBuilderModule, GraphQLSchemaFactory } from '@nestjs/graphql';
-import { lexicographicSortSchema, printSchema } from './graphql/graphql-runtime';
+import { lexicographicSortSchema, printSchema } from 'graphql';
 import { API_RESOLVERS } from './resolvers';
 
 /** The SDL the API serves (sorted, as the app builds it with sortSchema), from the resolver classes alone. */

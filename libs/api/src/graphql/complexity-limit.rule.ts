@@ -15,7 +15,7 @@ import {
   type ValidationContext,
   type ValidationRule,
   type FieldNode,
-} from './graphql-runtime';
+} from 'graphql';
 
 /** Assumed length of a list field that takes no `first` argument. */
 export const DEFAULT_LIST_SIZE = 10;

@@ -6,7 +6,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
-} from './graphql-runtime';
+} from 'graphql';
 
 /**
  * Rejects operations nested deeper than `maxDepth` fields (through fragments too). Introspection

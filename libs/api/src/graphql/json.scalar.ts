@@ -1,4 +1,4 @@
-import { GraphQLScalarType, Kind, type ValueNode } from './graphql-runtime';
+import { GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
 /** Arbitrary JSON (alert evidence, timeline details). Output only in practice; literals parsed for completeness. */
 export const JsonScalar = new GraphQLScalarType({

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { buildSchema, parse, specifiedRules, validate } from './graphql-runtime';
+import { buildSchema, parse, specifiedRules, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { complexityLimitRule, DEFAULT_LIST_SIZE } from './complexity-limit.rule';
 import { depthLimitRule } from './depth-limit.rule';

@@ -10,6 +10,12 @@ export type IncidentRecordStatus = 'open' | 'merged' | 'resolved';
  */
 @Entity({ name: 'incidents' })
 @Index('ix_incidents_status_announced', ['status', 'announced'])
+// Read paths of the API: keyset pages per ordering and the detector filter. The GIN index is one
+// TypeORM cannot describe; `synchronize: false` makes the drift check leave it to the migration.
+@Index('ix_incidents_created_at_id', ['createdAt', 'id'])
+@Index('ix_incidents_severity_id', ['severity', 'id'])
+@Index('ix_incidents_last_alert_at_id', ['lastAlertAt', 'id'])
+@Index('ix_incidents_detector_min_p', { synchronize: false })
 @Check('ck_incidents_status', `"status" IN ('open', 'merged', 'resolved')`)
 export class Incident {
   @PrimaryColumn({ name: 'id', type: 'text', primaryKeyConstraintName: 'pk_incidents' })

@@ -16,7 +16,6 @@ import { ApiAuditEntry } from './api-audit-entry.entity';
 import { ApiKey } from './api-key.entity';
 import { IncidentTriage } from './incident-triage.entity';
 // Registers the API's indexes on Incident (see the file) before the DataSource reads the metadata.
-import './incident-read-indexes';
 
 /**
  * Every entity the DataSource knows. Adding a table: one `<name>.entity.ts` file here, one line in
