@@ -6,7 +6,7 @@ import { boundaryRules } from './tools/lint/boundary-rules.mjs';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'tmp/**', '.venv/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs', '**/fixtures/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', 'tmp/**', '.venv/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs', '**/fixtures/**', '*.config.mts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
