@@ -3,20 +3,12 @@ import { createApiApplication } from '@damon/api';
 import { KafkaBus } from '@damon/bus';
 import { ConfigError } from '@damon/config';
 import { JsonLogger, type JsonLogLevel } from '@damon/observability';
-import { createDataSource } from '@damon/persistence';
-import { MigrationExecutor } from 'typeorm';
+import { openServiceDataSource } from '@damon/persistence';
 import { apiSettings, loadApiConfig } from './api-config';
 
 async function bootstrap(): Promise<void> {
   const config = loadApiConfig();
-  const dataSource = await createDataSource(config.DATABASE_URL, { poolSize: 10 }).initialize();
-  const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
-  if (pending.length > 0) {
-    await dataSource.destroy();
-    throw new Error(
-      `database schema is behind: ${pending.map((m) => m.name).join(', ')} not applied; run \`npm run migrate\` first`,
-    );
-  }
+  const dataSource = await openServiceDataSource(config.DATABASE_URL, { poolSize: 10 });
   const bus = new KafkaBus({ brokers: config.KAFKA_BROKERS, clientId: 'api' });
   const level: JsonLogLevel =
     config.LOG_LEVEL === 'fatal' ? 'error' : config.LOG_LEVEL === 'trace' ? 'debug' : config.LOG_LEVEL;

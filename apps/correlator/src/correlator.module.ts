@@ -1,10 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { KafkaBus } from '@damon/bus';
 import { CorrelationModule } from '@damon/correlation';
-import { createDataSource } from '@damon/persistence';
-import { MigrationExecutor } from 'typeorm';
+import { ObservabilityModule } from '@damon/observability';
+import { openServiceDataSource } from '@damon/persistence';
 import { correlationSettings, type CorrelatorConfig } from './correlator-config';
-import { HealthController } from './health.controller';
+import { CorrelatorHealth } from './correlator-health';
 import { ResourceCloser } from './resource-closer';
 
 /** The correlator: damon.alerts + damon.lineage → incidents in PostgreSQL → damon.incidents. */
@@ -14,16 +14,10 @@ export class CorrelatorModule {
     return {
       module: CorrelatorModule,
       imports: [
+        ObservabilityModule,
         CorrelationModule.forRootAsync({
           useFactory: async () => {
-            const dataSource = await createDataSource(config.DATABASE_URL, { poolSize: 5 }).initialize();
-            const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
-            if (pending.length > 0) {
-              await dataSource.destroy();
-              throw new Error(
-                `database schema is behind: ${pending.map((m) => m.name).join(', ')} not applied; run \`npm run migrate\` first`,
-              );
-            }
+            const dataSource = await openServiceDataSource(config.DATABASE_URL, { poolSize: 5 });
             const bus = new KafkaBus({
               brokers: config.KAFKA_BROKERS,
               clientId: 'correlator',
@@ -33,8 +27,7 @@ export class CorrelatorModule {
           },
         }),
       ],
-      controllers: [HealthController],
-      providers: [ResourceCloser],
+      providers: [CorrelatorHealth, ResourceCloser],
     };
   }
 }

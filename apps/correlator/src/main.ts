@@ -1,20 +1,22 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError } from '@damon/config';
+import { JsonLogger } from '@damon/observability';
 import { loadCorrelatorConfig } from './correlator-config';
 import { CorrelatorModule } from './correlator.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadCorrelatorConfig();
-  const app = await NestFactory.create(CorrelatorModule.register(config), { logger: ['error', 'warn', 'log'] });
+  const logger = new JsonLogger('info');
+  const app = await NestFactory.create(CorrelatorModule.register(config), { logger });
   await app.listen(config.PORT);
-  console.log(`correlator listening on ${config.PORT}`);
+  logger.event('info', 'correlator', 'listening', { port: config.PORT });
   // SIGTERM/SIGINT: app.close() runs the shutdown hooks (the consumer finishes the batch in hand and
   // commits, the outbox drains, bus and pool close), then exit 0. Nest's own enableShutdownHooks
   // would re-raise the signal instead, which reads as a crash to process supervisors.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      console.log(`correlator: ${signal}, stopping`);
+      logger.event('info', 'correlator', 'stopping', { signal });
       app.close().then(
         () => process.exit(0),
         (error: unknown) => {

@@ -1,5 +1,5 @@
 import { MIGRATIONS } from '@damon/migrations';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 
 type PostgresOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
@@ -43,4 +43,20 @@ export function createDataSource(url: string, options: CreateDataSourceOptions =
     uuidExtension: 'pgcrypto',
     installExtensions: false,
   });
+}
+
+/**
+ * Opens the database for a service: initialises the pool and refuses to go on (closing it again)
+ * when migrations are pending, so a service never runs against a schema it does not know.
+ */
+export async function openServiceDataSource(url: string, options: CreateDataSourceOptions = {}): Promise<DataSource> {
+  const dataSource = await createDataSource(url, options).initialize();
+  const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
+  if (pending.length > 0) {
+    await dataSource.destroy();
+    throw new Error(
+      `database schema is behind: ${pending.map((m) => m.name).join(', ')} not applied; run \`npm run migrate\` first`,
+    );
+  }
+  return dataSource;
 }
