@@ -1,0 +1,81 @@
+import { booleanVar, databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig, logLevelVar, portVar, type Environment } from '@damon/config';
+import { LIMITS } from '@damon/contracts';
+import { z } from 'zod';
+import { fusionMethodSchema, referenceModeSchema, type MonitorSettingsValues } from './monitor-settings';
+
+/** A decimal in (0, 1) given as a string, e.g. MONITOR_ALPHA=0.01. */
+function probabilityVar(defaultValue: number) {
+  return z
+    .string()
+    .transform((raw, ctx) => {
+      const value = Number(raw.trim());
+      if (!/^\s*[0-9.eE+-]+\s*$/.test(raw) || !Number.isFinite(value) || value <= 0 || value >= 1) {
+        ctx.addIssue({ code: 'custom', message: `'${raw}' is not a number in (0, 1)` });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .default(defaultValue)
+    .describe('a number in (0, 1)');
+}
+
+function enumVar<E extends z.ZodEnum>(values: E, defaultValue: z.output<E>) {
+  return values.default(defaultValue as never).describe(`one of ${values.options.join('|')}`);
+}
+
+/** Environment of a stage monitor; every MONITOR_* value is the default of the per-subject settings. */
+export const monitorEnvSchema = z.object({
+  KAFKA_BROKERS: kafkaBrokersVar(),
+  DATABASE_URL: databaseUrlVar({ required: true }),
+  PORT: portVar(3000),
+  LOG_LEVEL: logLevelVar(),
+  /** Consumer group; defaults to `<stage>-monitor`. */
+  MONITOR_GROUP: z.string().optional().describe('a consumer group name'),
+  /** Where a new consumer group starts: the oldest retained telemetry (default) or only what comes next. */
+  MONITOR_FROM_BEGINNING: booleanVar(true),
+  MONITOR_PARTITIONS: integerVar({ min: 1, max: 1024, default: 3 }),
+  MONITOR_ALPHA: probabilityVar(0.01),
+  MONITOR_REFERENCE_SIZE: integerVar({ min: 4, max: 10_000_000, default: 1000 }),
+  MONITOR_CALIBRATION_FRACTION: probabilityVar(0.3),
+  MONITOR_REFERENCE_MODE: enumVar(referenceModeSchema, 'trusted'),
+  MONITOR_MAX_BATCH_ITEMS: integerVar({ min: 1, max: LIMITS.maxBatchItems, default: LIMITS.maxBatchItems }),
+  MONITOR_WINDOW_SIZE: integerVar({ min: 2, max: 100_000, default: 500 }),
+  MONITOR_FUSION: enumVar(fusionMethodSchema, 'fisher'),
+  /**
+   * Gaussian detectors' covariance rank: `auto` (exact up to d = 1024, else top-128 + isotropic
+   * residual), `full`, or a number k of principal directions (faster scoring at large d).
+   */
+  MONITOR_GAUSSIAN_RANK: z
+    .string()
+    .regex(/^(auto|full|[1-9][0-9]*)$/, 'must be auto, full or a positive integer')
+    .transform((raw): 'auto' | 'full' | number => (raw === 'auto' || raw === 'full' ? raw : Number(raw)))
+    .default('auto')
+    .describe('auto|full|<k>'),
+  /** Bytes one fetch may bring per partition: several large ActivationBatches per transaction. */
+  MONITOR_FETCH_MAX_BYTES: integerVar({ min: 1024, max: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
+  /** Comma-separated detector names switched off by default, e.g. `mmd,spectral-signature`. */
+  MONITOR_DISABLED_DETECTORS: z.string().optional().describe('comma-separated detector names'),
+});
+export type MonitorEnv = z.infer<typeof monitorEnvSchema>;
+
+/** Without `env`, loadConfig reads the process environment (the one place that does). */
+export function loadMonitorEnv(env?: Environment): MonitorEnv {
+  return loadConfig(monitorEnvSchema, env);
+}
+
+export function defaultSettings(env: MonitorEnv): MonitorSettingsValues {
+  const disabled = (env.MONITOR_DISABLED_DETECTORS ?? '')
+    .split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
+  return {
+    alpha: env.MONITOR_ALPHA,
+    referenceSize: env.MONITOR_REFERENCE_SIZE,
+    calibrationFraction: env.MONITOR_CALIBRATION_FRACTION,
+    referenceMode: env.MONITOR_REFERENCE_MODE,
+    maxBatchItems: env.MONITOR_MAX_BATCH_ITEMS,
+    windowSize: env.MONITOR_WINDOW_SIZE,
+    fusion: env.MONITOR_FUSION,
+    detectors: Object.fromEntries(disabled.map((d) => [d, false])),
+  };
+}

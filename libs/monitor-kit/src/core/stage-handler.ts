@@ -1,0 +1,67 @@
+import type { ArtifactRef, Stage, TopicMap } from '@damon/contracts';
+import type { MonitorSettingsValues } from './monitor-settings';
+
+/** One detector's fitted state as stored (JSON) in detector_baselines. */
+export type DetectorState = Record<string, unknown>;
+
+export type TelemetryTopic = 'damon.telemetry.data' | 'damon.telemetry.training' | 'damon.telemetry.repr';
+
+/** One width-bearing part of an event (a layer, the embeddings), for shape checks against the reference. */
+export interface ShapePart {
+  key: string;
+  dim: number;
+  /** Path of the field in the event, named in dead-letter reasons. */
+  field: string;
+}
+
+export interface ScoreRows {
+  detector: string;
+  layer?: string;
+  items: { itemId: string; score: number; pValue: number }[];
+}
+
+/** An alert before ids, subject, stage and window are filled in by the kit. */
+export interface AlertDraft {
+  detector: string;
+  score: number;
+  pValue: number;
+  evidence: Record<string, unknown>;
+  /** Distinguishes several alerts raised from the same inputs (e.g. the item id). */
+  itemKey?: string;
+  /** Earlier events the finding also rests on (e.g. the other half of an observed/unobserved pair). */
+  relatedInputs?: { eventId: string; occurredAt: string }[];
+}
+
+export interface ScoringOutcome {
+  scores: ScoreRows[];
+  alerts: AlertDraft[];
+}
+
+/** Mutable per-subject state of streaming detectors, persisted after every event. */
+export type StreamState = Record<string, unknown>;
+
+/**
+ * What differs between the three stage monitors. The kit does the rest: consumption, idempotency,
+ * baseline lifecycle and persistence, shape checks, alert and score emission, dead letters, metrics.
+ * `P` is an event once decoded and checked; `F` the fitted detectors loaded in memory.
+ */
+export interface StageHandler<T extends TelemetryTopic, P, F> {
+  readonly stage: Stage;
+  readonly topic: T;
+  readonly subjectKind: ArtifactRef['kind'];
+  subject(event: TopicMap[T]): ArtifactRef;
+  trusted(event: TopicMap[T]): boolean;
+  /** Decodes vectors and checks values; throws RejectedInputError naming the field. */
+  prepare(event: TopicMap[T], settings: MonitorSettingsValues): P;
+  /** Items the event adds to a reference (samples, activation rows, 1 for a signal). */
+  items(prepared: P): number;
+  shape(prepared: P): ShapePart[];
+  /** Fits every enabled detector on the reference (fit and calibration splits); state by detector name. */
+  fit(reference: P[], settings: MonitorSettingsValues): Record<string, DetectorState>;
+  load(states: Record<string, DetectorState>): F;
+  score(prepared: P, fitted: F, settings: MonitorSettingsValues, stream: StreamState): ScoringOutcome;
+  dispose?(fitted: F): void;
+}
+
+/** A handler whose type parameters the caller need not know (methods are bivariant, so any handler fits). */
+export type AnyStageHandler = StageHandler<TelemetryTopic, unknown, unknown>;

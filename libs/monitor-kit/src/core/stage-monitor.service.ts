@@ -1,0 +1,82 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Bus, Subscription } from '@damon/bus';
+import type { Topic } from '@damon/contracts';
+import { initBackend } from '@damon/detectors';
+import { HealthRegistry, JsonLogger } from '@damon/observability';
+import { DataSource } from 'typeorm';
+import { defaultSettings, type MonitorEnv } from './monitor-config';
+import { MonitorMetrics } from './monitor-metrics';
+import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
+import type { AnyStageHandler } from './stage-handler';
+import { StageMonitorEngine } from './stage-monitor.engine';
+
+/**
+ * Runs one stage monitor inside Nest: creates the topics, joins the telemetry consumer group (batch
+ * mode) and the commands group, and on SIGTERM finishes the batch in hand, commits and leaves.
+ */
+@Injectable()
+export class StageMonitorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  readonly engine: StageMonitorEngine;
+  readonly group: string;
+  private subscriptions: Subscription[] = [];
+  private stopped = false;
+
+  constructor(
+    @Inject(STAGE_HANDLER) private readonly handler: AnyStageHandler,
+    @Inject(MONITOR_ENV) private readonly env: MonitorEnv,
+    @Inject(MONITOR_BUS) private readonly bus: Bus,
+    private readonly dataSource: DataSource,
+    metrics: MonitorMetrics,
+    private readonly logger: JsonLogger,
+    private readonly health: HealthRegistry,
+  ) {
+    this.group = env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
+    this.engine = new StageMonitorEngine(handler, dataSource, bus, metrics, logger, { group: this.group, defaults: defaultSettings(env) });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const backend = await initBackend((message) => this.logger.event('info', 'detectors', message));
+    const topics: Topic[] = [this.handler.topic, 'damon.alerts', 'damon.scores', 'damon.commands', 'damon.dlq'];
+    await this.bus.ensureTopics(topics, this.env.MONITOR_PARTITIONS);
+    const telemetry = await this.bus.subscribe({
+      group: this.group,
+      topics: [this.handler.topic],
+      fromBeginning: this.env.MONITOR_FROM_BEGINNING,
+      batchHandler: (messages) => this.engine.handleTelemetry(messages),
+    });
+    const commands = await this.bus.subscribe({
+      group: `${this.group}-commands`,
+      topics: ['damon.commands'],
+      fromBeginning: this.env.MONITOR_FROM_BEGINNING,
+      handler: (message) => this.engine.handleCommand(message),
+    });
+    this.subscriptions = [telemetry, commands];
+    await Promise.all(this.subscriptions.map((s) => s.ready));
+    this.health.register('database', async () => {
+      await this.dataSource.query('SELECT 1');
+    });
+    this.health.register('consumer', () => {
+      if (this.stopped) throw new Error('consumer stopped');
+    });
+    this.logger.event('info', 'monitor', 'consuming', { stage: this.handler.stage, group: this.group, topic: this.handler.topic, backend, metricsPrefix: 'damon_monitor_', partitions: telemetry.assignment() });
+  }
+
+  /** SIGTERM: finish the batch in hand, commit, leave the groups (before the HTTP server and pools close). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.subscriptions.map((s) => s.stop()));
+    this.subscriptions = [];
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.bus.close();
+    this.engine.dispose();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    this.logger.event('info', 'monitor', 'stopped', { stage: this.handler.stage });
+  }
+
+  /** Partitions of the telemetry topic this instance owns now. */
+  assignment() {
+    return this.subscriptions[0]?.assignment() ?? [];
+  }
+}
