@@ -2,7 +2,4 @@ import 'reflect-metadata';
 import { bootstrapMonitor } from '@damon/monitor-kit';
 import { SignalMonitorModule } from './signal-monitor.module';
 
-bootstrapMonitor(SignalMonitorModule, 'signal-monitor').catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+bootstrapMonitor(SignalMonitorModule, 'signal-monitor');

@@ -2,3 +2,4 @@ export * from './health.registry';
 export * from './json-logger';
 export * from './observability.controller';
 export * from './observability.module';
+export * from './service-runner';

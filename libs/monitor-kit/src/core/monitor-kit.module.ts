@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createBus, type BusLogger } from '@damon/bus';
 import { createDataSource } from '@damon/persistence';
-import { JsonLogger, ObservabilityModule, type JsonLogLevel } from '@damon/observability';
+import { JsonLogger, ObservabilityModule, jsonLogLevel } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { loadMonitorEnv, type MonitorEnv } from './monitor-config';
@@ -14,21 +14,6 @@ export interface MonitorKitOptions {
   handler: (env: MonitorEnv) => AnyStageHandler;
   /** Tests pass their own; otherwise read (and validated) from the environment once. */
   env?: MonitorEnv;
-}
-
-export function jsonLogLevel(level: MonitorEnv['LOG_LEVEL']): JsonLogLevel {
-  switch (level) {
-    case 'fatal':
-    case 'error':
-      return 'error';
-    case 'warn':
-      return 'warn';
-    case 'info':
-      return 'info';
-    case 'debug':
-    case 'trace':
-      return 'debug';
-  }
 }
 
 /**
