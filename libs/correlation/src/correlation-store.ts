@@ -6,6 +6,7 @@ import {
   type LineageEdge,
   type Stage,
 } from '@damon/contracts';
+import { LINEAGE_WALK_CTE } from '@damon/persistence';
 import type { EntityManager } from 'typeorm';
 import { artifactKey, parseArtifactKey, type ArtifactKey } from './artifact-key';
 import type { Announcement, CorrelationOutcome, TimelineNote } from './correlation-engine';
@@ -116,18 +117,7 @@ export class CorrelationStore {
     if (refs.length === 0 || hops <= 0) return { graph: new LineageGraph(), nodes };
     const rows = await query<EdgeRow>(
       manager,
-      `WITH RECURSIVE walk(kind, id, depth) AS (
-         SELECT s.kind, s.id, 0 FROM unnest($1::text[], $2::text[]) AS s(kind, id)
-         UNION
-         SELECT n.kind, n.id, w.depth + 1
-         FROM walk w
-         CROSS JOIN LATERAL (
-           SELECT e.to_kind AS kind, e.to_id AS id FROM lineage_edges e WHERE e.from_kind = w.kind AND e.from_id = w.id
-           UNION ALL
-           SELECT e.from_kind, e.from_id FROM lineage_edges e WHERE e.to_kind = w.kind AND e.to_id = w.id
-         ) n
-         WHERE w.depth < $3
-       ),
+      `${LINEAGE_WALK_CTE},
        nodes AS (SELECT DISTINCT kind, id FROM walk)
        SELECT e.from_kind, e.from_id, e.relation, e.to_kind, e.to_id
        FROM lineage_edges e

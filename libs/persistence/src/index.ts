@@ -3,3 +3,4 @@ export * from './entities';
 export * from './processed-events';
 export * from './schema-drift';
 export * from './scratch-database';
+export * from './lineage-walk.sql';

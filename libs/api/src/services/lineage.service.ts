@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LINEAGE_WALK_CTE } from '@damon/persistence';
 import { DataSource } from 'typeorm';
 import { badUserInput } from '../errors';
 import type { ArtifactRefModel } from '../models/artifact-ref.model';
@@ -23,17 +24,7 @@ export class LineageService {
     if (roots.length === 0) return { nodes: [], edges: [], truncated: false };
     const nodes = await selectRows<{ kind: string; id: string }>(
       this.dataSource,
-      `WITH RECURSIVE walk(kind, id, depth) AS (
-         SELECT r.kind, r.id, 0 FROM unnest($1::text[], $2::text[]) AS r(kind, id)
-         UNION
-         SELECT n.kind, n.id, w.depth + 1 FROM walk w
-         CROSS JOIN LATERAL (
-           SELECT e.to_kind AS kind, e.to_id AS id FROM lineage_edges e WHERE e.from_kind = w.kind AND e.from_id = w.id
-           UNION ALL
-           SELECT e.from_kind, e.from_id FROM lineage_edges e WHERE e.to_kind = w.kind AND e.to_id = w.id
-         ) n
-         WHERE w.depth < $3
-       )
+      `${LINEAGE_WALK_CTE}
        SELECT kind, id FROM walk GROUP BY kind, id ORDER BY min(depth), kind, id LIMIT $4`,
       [roots.map((r) => r.kind), roots.map((r) => r.id), hops, MAX_LINEAGE_NODES + 1],
     );
