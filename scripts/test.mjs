@@ -35,13 +35,14 @@ function gate(name, command, args) {
   }
 }
 
-function vitest(project) {
+/** `verbose` names every test, so the log shows what ran against the real Kafka and PostgreSQL. */
+function vitest(project, reporter = 'default') {
   const report = resolve(resultsDir, `${project}.json`);
   rmSync(report, { force: true });
   log(`${project} tests …`);
   const { ok, seconds } = run(
     'npx',
-    ['vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    ['vitest', 'run', '--project', project, `--reporter=${reporter}`, '--reporter=json', `--outputFile.json=${report}`],
   );
   if (!existsSync(report)) {
     totals.failed += 1;
@@ -66,7 +67,7 @@ gate('python reference environment', 'node', ['tools/python/ensure-venv.mjs']);
 vitest('unit');
 // The integration project's global setup starts Kafka and PostgreSQL through infra/ (unless
 // KAFKA_BROKERS / DATABASE_URL name existing ones) and stops them when the run ends.
-vitest('integration');
+vitest('integration', 'verbose');
 
 if (failedSteps.length) log(`failed: ${failedSteps.join(', ')}`);
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
