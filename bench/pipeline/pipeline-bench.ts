@@ -6,6 +6,7 @@
  * Uses KAFKA_BROKERS / DATABASE_URL when set, else starts (and stops) the servers through infra/.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
 import { encodeVectors, type ActivationBatch, type ScoreBatch, type StageAlert } from '@damon/contracts';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
@@ -23,6 +24,8 @@ const benchEnv = loadConfig(
     /** MONITOR_GAUSSIAN_RANK for the monitor: auto (exact at d = 768), full or k. */
     BENCH_GAUSSIAN_RANK: z.string().default('auto').describe('auto|full|<k>'),
     BENCH_VERBOSE: booleanVar(false),
+    /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed. */
+    BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 2 }),
   }),
 );
 const STREAM_BATCHES = benchEnv.BENCH_BATCHES;
@@ -119,6 +122,78 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined when unreadable. */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
+function machineCpuSeconds(): { busy: number; total: number } {
+  const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const ticks = values.map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0);
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: (total - idle) / 100, total: total / 100 };
+}
+
+/** The Kafka broker JVM serving `brokers` (its server.properties names the port), for CPU accounting. */
+function brokerPid(brokers: string): number | undefined {
+  const port = brokers.split(',')[0].split(':').at(-1);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!args.includes('kafka.Kafka')) continue;
+      const properties = args.find((a) => a.endsWith('server.properties'));
+      if (properties && readFileSync(properties, 'utf8').includes(`PLAINTEXT://127.0.0.1:${port}`)) return Number(entry);
+    } catch {
+      // A process that ended meanwhile, or one we may not read.
+    }
+  }
+  return undefined;
+}
+
+interface CpuSnapshot {
+  at: number;
+  machine: { busy: number; total: number };
+  bench: number;
+  monitor?: number;
+  broker?: number;
+}
+
+function cpuSnapshot(monitorPid: number | undefined, kafkaPid: number | undefined): CpuSnapshot {
+  const own = process.cpuUsage();
+  return {
+    at: performance.now(),
+    machine: machineCpuSeconds(),
+    bench: (own.user + own.system) / 1e6,
+    monitor: processCpuSeconds(monitorPid),
+    broker: processCpuSeconds(kafkaPid),
+  };
+}
+
+/** Cores each process kept busy between two snapshots, e.g. `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2`. */
+function cpuShares(from: CpuSnapshot, to: CpuSnapshot): string {
+  const seconds = (to.at - from.at) / 1000;
+  const share = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2));
+  const cores = (to.machine.total - from.machine.total) / seconds;
+  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)}`;
+}
+
+/** The middle value; the mean of the two middle ones for an even count. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
+}
+
 async function main(): Promise<void> {
   const kafka = ensureKafka();
   const postgres = ensurePostgres();
@@ -134,10 +209,14 @@ async function main(): Promise<void> {
     const pool = Array.from({ length: 12 }, (_, i) => layerData(randn, mixing, i % 4 === 3 ? (i * 37) % ITEMS : -1));
     console.error(`[bench] ${STREAM_BATCHES} batches of ${ITEMS} items × ${LAYERS} layers × d=${DIM}, Gaussian rank ${benchEnv.BENCH_GAUSSIAN_RANK}`);
 
-    const stream = Array.from({ length: STREAM_BATCHES }, (_, i) => batch(subjectId, false, pool[i % pool.length]));
-    const rawMessages = stream.map((b) => Buffer.from(JSON.stringify(b)));
-    const rawVectorsPerS = await rawBaseline(kafka.url, rawMessages, subjectId);
-    console.error(`[bench] raw kafkajs produce+consume of the same ${(rawMessages[0].length / 1e6).toFixed(2)} MB messages: ${Math.round(rawVectorsPerS)} vectors/s`);
+    const kafkaPid = brokerPid(kafka.url);
+    // One set of messages per repeat (fresh event ids, or the monitor would skip them as already
+    // processed); the raw baseline of that repeat sends exactly these bytes.
+    const streams = Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
+      Array.from({ length: STREAM_BATCHES }, (_, i) => batch(subjectId, false, pool[(i + r) % pool.length])),
+    );
+    const rawStreams = streams.map((stream) => stream.map((b) => Buffer.from(JSON.stringify(b))));
+    console.error(`[bench] messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`);
 
     monitor = await startMonitor({
       KAFKA_BROKERS: kafka.url,
@@ -150,6 +229,7 @@ async function main(): Promise<void> {
       MONITOR_REFERENCE_SIZE: String(REFERENCE_BATCHES * ITEMS),
       MONITOR_GAUSSIAN_RANK: benchEnv.BENCH_GAUSSIAN_RANK,
     });
+    const monitorPid = monitor.child.pid;
     const fitStarted = performance.now();
     for (let i = 0; i < REFERENCE_BATCHES; i++) await bus.publish('damon.telemetry.repr', batch(subjectId, true, layerData(randn, mixing, -1)));
     for (;;) {
@@ -162,9 +242,9 @@ async function main(): Promise<void> {
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
     let scoredBatches = 0;
+    let expectedBatches = 0;
     let lastScoredAt = 0;
     let finished: () => void = () => undefined;
-    const allScored = new Promise<void>((r) => (finished = r));
     const watcher = await bus.subscribe({
       group: `bench-watch-${randomUUID()}`,
       topics: ['damon.scores', 'damon.alerts'],
@@ -178,10 +258,10 @@ async function main(): Promise<void> {
             if (sent !== undefined) latencies.push(now - sent);
           } else {
             const scores = m.value as ScoreBatch;
-            if (scores.detector === 'fused-layers' && scores.subject.id === subjectId && scoredBatches < STREAM_BATCHES) {
+            if (scores.detector === 'fused-layers' && scores.subject.id === subjectId && scoredBatches < expectedBatches) {
               scoredBatches += 1;
               lastScoredAt = now;
-              if (scoredBatches === STREAM_BATCHES) finished();
+              if (scoredBatches === expectedBatches) finished();
             }
           }
         }
@@ -189,35 +269,60 @@ async function main(): Promise<void> {
       },
     });
     await watcher.ready;
-    const started = performance.now();
-    for (let i = 0; i < stream.length; i++) {
-      sentAt.set(stream[i].eventId, performance.now());
-      await bus.publishRaw('damon.telemetry.repr', rawMessages[i], subjectId);
-    }
-    await allScored;
-    await new Promise((r) => setTimeout(r, 1000)); // the last alerts
-    const vectorsPerS = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - started) / 1000);
-    const saturated = [...latencies];
-    console.error(
-      `[bench] saturated (producer as fast as it can): ${Math.round(vectorsPerS)} vectors/s, ${saturated.length} alerts, latency p50 ${Math.round(quantile(saturated, 0.5))} ms p99 ${Math.round(quantile(saturated, 0.99))} ms (queueing)`,
-    );
 
-    // Alert latency is measured below saturation: batches paced at half the measured throughput,
-    // so it shows the pipeline's own delay rather than the length of a queue the producer built.
-    latencies.length = 0;
-    const paced = stream.slice(0, Math.min(40, stream.length)).map((b) => ({ ...b, eventId: randomUUID(), occurredAt: new Date().toISOString() }));
-    const intervalMs = (1000 * ITEMS * LAYERS) / (vectorsPerS / 2);
-    for (const b of paced) {
-      const t0 = performance.now();
-      sentAt.set(b.eventId, t0);
-      await bus.publishRaw('damon.telemetry.repr', Buffer.from(JSON.stringify(b)), subjectId);
-      await new Promise((r) => setTimeout(r, Math.max(0, intervalMs - (performance.now() - t0))));
+    const rawRates: number[] = [];
+    const oursRates: number[] = [];
+    const ratios: number[] = [];
+    const pacedP99: number[] = [];
+    for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
+      const rawCpu = cpuSnapshot(monitorPid, kafkaPid);
+      const raw = await rawBaseline(kafka.url, rawStreams[r], subjectId);
+      console.error(`[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, cpuSnapshot(monitorPid, kafkaPid))})`);
+
+      scoredBatches = 0;
+      expectedBatches = STREAM_BATCHES;
+      const allScored = new Promise<void>((done) => (finished = done));
+      latencies.length = 0;
+      const started = performance.now();
+      const oursCpu = cpuSnapshot(monitorPid, kafkaPid);
+      for (let i = 0; i < STREAM_BATCHES; i++) {
+        sentAt.set(streams[r][i].eventId, performance.now());
+        await bus.publishRaw('damon.telemetry.repr', rawStreams[r][i], subjectId);
+      }
+      await allScored;
+      const oursShares = cpuShares(oursCpu, cpuSnapshot(monitorPid, kafkaPid));
+      const ours = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - started) / 1000);
+      await new Promise((done) => setTimeout(done, 1000)); // the last alerts
+      console.error(
+        `[bench] #${r + 1} saturated (producer as fast as it can): ${Math.round(ours)} vectors/s, ratio ${(ours / raw).toFixed(2)}, ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms (queueing) (${oursShares})`,
+      );
+      rawRates.push(raw);
+      oursRates.push(ours);
+      ratios.push(ours / raw);
+
+      // Alert latency is measured below saturation: batches paced at half the measured throughput,
+      // so it shows the pipeline's own delay rather than the length of a queue the producer built.
+      latencies.length = 0;
+      const paced = streams[r].slice(0, Math.min(40, STREAM_BATCHES)).map((b) => ({ ...b, eventId: randomUUID(), occurredAt: new Date().toISOString() }));
+      const intervalMs = (1000 * ITEMS * LAYERS) / (ours / 2);
+      scoredBatches = 0;
+      expectedBatches = paced.length;
+      const pacedScored = new Promise<void>((done) => (finished = done));
+      for (const b of paced) {
+        const t0 = performance.now();
+        sentAt.set(b.eventId, t0);
+        await bus.publishRaw('damon.telemetry.repr', Buffer.from(JSON.stringify(b)), subjectId);
+        await new Promise((done) => setTimeout(done, Math.max(0, intervalMs - (performance.now() - t0))));
+      }
+      await pacedScored;
+      await new Promise((done) => setTimeout(done, 1000)); // the last alerts
+      pacedP99.push(quantile(latencies, 0.99));
+      console.error(`[bench] #${r + 1} paced at ${Math.round(ours / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms`);
     }
-    await new Promise((r) => setTimeout(r, 3000));
     await watcher.stop();
-    console.error(`[bench] paced at ${Math.round(vectorsPerS / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms`);
+    console.error(`[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s`);
     console.log(
-      `pipeline: vectors_per_s=${Math.round(vectorsPerS)} broker_ratio=${(vectorsPerS / rawVectorsPerS).toFixed(2)} p99_alert_latency_ms=${Math.round(quantile(latencies, 0.99))}`,
+      `pipeline: vectors_per_s=${Math.round(median(oursRates))} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))}`,
     );
   } finally {
     if (monitor) {

@@ -4,6 +4,8 @@ import type { SubscribeOptions, Subscription, TopicPartition } from './bus';
 import { DeliveryPipeline, type DeliveryContext } from './delivery-pipeline';
 import { errorMessage, type RawRecord } from './event-codec';
 
+const KAFKAJS_DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+
 /** Consumer settings; the defaults are kafkajs's, tests shorten them so rebalances take ~1 s. */
 export interface KafkaConsumerTuning {
   sessionTimeout?: number;
@@ -12,6 +14,11 @@ export interface KafkaConsumerTuning {
   /** Longest a fetch waits for data; also bounds how fast an idle member notices a rebalance. */
   maxWaitTimeInMs?: number;
   maxBytesPerPartition?: number;
+  /**
+   * Bytes one fetch may bring over all partitions. kafkajs defaults it to 10 MB, which silently caps
+   * a larger maxBytesPerPartition; unset, it follows maxBytesPerPartition (never below 10 MB).
+   */
+  maxBytes?: number;
   /** Partitions processed in parallel by one member (each still in order). Default 1. */
   partitionsConsumedConcurrently?: number;
 }
@@ -45,6 +52,7 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
       heartbeatInterval: tuning.heartbeatInterval,
       maxWaitTimeInMs: tuning.maxWaitTimeInMs,
       maxBytesPerPartition: tuning.maxBytesPerPartition,
+      maxBytes: tuning.maxBytes ?? Math.max(KAFKAJS_DEFAULT_MAX_BYTES, tuning.maxBytesPerPartition ?? 0),
       allowAutoTopicCreation: false,
     });
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;

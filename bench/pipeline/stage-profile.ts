@@ -1,0 +1,137 @@
+/**
+ * Where the representation monitor's time goes, stage by stage, in one process (no broker, no
+ * database): JSON parse + schema validation of the 2 MB ActivationBatch, vector decoding, each
+ * detector's scoring, fusion and alert drafting, then building and validating the outgoing
+ * ScoreBatch / StageAlert messages. Median of BENCH_ROUNDS rounds, milliseconds per batch.
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/pipeline/stage-profile.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { encodeVectors, validateEvent, type ActivationBatch, type Topic, type TopicMap } from '@damon/contracts';
+import { integerVar, loadConfig } from '@damon/config';
+import { initBackend } from '@damon/detectors';
+import { RepresentationStageHandler, type MonitorSettingsValues } from '@damon/monitor-kit';
+import { z } from 'zod';
+
+const DIM = 768;
+const ITEMS = 256;
+const ROUNDS = loadConfig(z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }) })).BENCH_ROUNDS;
+
+function normals(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
+}
+
+function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
+  const l0 = new Float32Array(ITEMS * DIM);
+  const l1 = new Float32Array(ITEMS * DIM);
+  for (let r = 0; r < ITEMS; r++) {
+    const z = Array.from({ length: 8 }, randn);
+    for (let c = 0; c < DIM; c++) {
+      let v = 0.5 * randn();
+      for (let f = 0; f < 8; f++) v += z[f] * mixing[f * DIM + c];
+      l0[r * DIM + c] = v;
+    }
+    for (let c = 0; c < DIM; c++) l1[r * DIM + c] = 0.8 * l0[r * DIM + ((c * 7) % DIM)] + 0.2 * l0[r * DIM + c] + 0.3 * randn();
+  }
+  const batchId = randomUUID();
+  return {
+    eventId: randomUUID(),
+    schemaVersion: 1,
+    occurredAt: new Date().toISOString(),
+    subject: { kind: 'model', id: 'profile-model' },
+    batchId,
+    trusted,
+    items: Array.from({ length: ITEMS }, (_, i) => ({ itemId: `${batchId}-${i}` })),
+    layers: [
+      { name: 'l0', dim: DIM, vectors: encodeVectors(l0, [ITEMS, DIM]) },
+      { name: 'l1', dim: DIM, vectors: encodeVectors(l1, [ITEMS, DIM]) },
+    ],
+  };
+}
+
+/** What the bus does on each side (libs/bus/src/event-codec.ts, not exported). */
+function decodeEvent<T extends Topic>(topic: T, raw: Buffer) {
+  return validateEvent(topic, JSON.parse(raw.toString('utf8')));
+}
+function encodeEvent<T extends Topic>(topic: T, payload: TopicMap[T]): Buffer {
+  const result = validateEvent(topic, payload);
+  if (!result.ok) throw new Error(result.reason);
+  return Buffer.from(JSON.stringify(result.value), 'utf8');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main(): Promise<void> {
+  console.log(`backend ${await initBackend(() => undefined)}`);
+  const randn = normals(7);
+  const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());
+  const settings: MonitorSettingsValues = {
+    alpha: 0.01,
+    referenceSize: 2048,
+    calibrationFraction: 0.3,
+    referenceMode: 'trusted',
+    maxBatchItems: 4096,
+    windowSize: 500,
+    fusion: 'fisher',
+    detectors: {},
+  };
+  const handler = new RepresentationStageHandler({ rank: 'auto' });
+  const reference = Array.from({ length: 8 }, () => handler.prepare(activationBatch(randn, mixing, true), settings));
+  const fitStarted = performance.now();
+  const states = handler.fit(reference, settings);
+  console.log(`fit: ${(performance.now() - fitStarted).toFixed(0)} ms`);
+  const fitted = handler.load(JSON.parse(JSON.stringify(states)) as typeof states);
+
+  const raws = Array.from({ length: 4 }, () => Buffer.from(JSON.stringify(activationBatch(randn, mixing, false))));
+  const timings: Record<string, number[]> = {};
+  const time = <R>(name: string, run: () => R): R => {
+    const started = performance.now();
+    const result = run();
+    (timings[name] ??= []).push(performance.now() - started);
+    return result;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const raw = raws[round % raws.length];
+    const parsed = time('json.parse', () => JSON.parse(raw.toString('utf8')) as unknown);
+    void parsed;
+    const decoded = time('decodeEvent (parse+zod)', () => decodeEvent('damon.telemetry.repr', raw));
+    if (!decoded.ok) throw new Error(decoded.reason);
+    const prepared = time('prepare (base64+finite)', () => handler.prepare(decoded.value, settings));
+    for (const c of fitted.components) time(`score ${c.key}`, () => c.score(prepared));
+    const outcome = time('handler.score (all)', () => handler.score(prepared, fitted, settings, {}));
+    const messages = time('encode ScoreBatches (zod+json)', () =>
+      outcome.scores.map((rows) =>
+        encodeEvent('damon.scores', {
+          eventId: randomUUID(),
+          schemaVersion: 1,
+          occurredAt: new Date().toISOString(),
+          subject: { kind: 'model', id: 'profile-model' },
+          detector: rows.detector,
+          ...(rows.layer !== undefined ? { layer: rows.layer } : {}),
+          items: rows.items,
+        }),
+      ),
+    );
+    void messages;
+  }
+  for (const [name, values] of Object.entries(timings)) console.log(`${name.padEnd(36)} ${median(values).toFixed(2)} ms`);
+  handler.dispose(fitted);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
