@@ -5,6 +5,7 @@
  *   pipeline: vectors_per_s=<n> broker_ratio=<ours / raw> p99_alert_latency_ms=<n>
  * Uses KAFKA_BROKERS / DATABASE_URL when set, else starts (and stops) the servers through infra/.
  */
+import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
@@ -31,17 +32,6 @@ const benchEnv = loadConfig(
 const STREAM_BATCHES = benchEnv.BENCH_BATCHES;
 const LAYERS = 2;
 
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
 
 /** Two layers: l0 from 8 latent factors plus noise; l1 a fixed mix of l0 coordinates plus noise. */
 function layerData(randn: () => number, mixing: Float32Array, anomalous: number): { l0: Float32Array; l1: Float32Array } {
@@ -204,7 +194,7 @@ async function main(): Promise<void> {
   let monitor: ServiceProcess | undefined;
   try {
     const subjectId = `bench-model-${randomUUID()}`;
-    const randn = normals(42);
+    const randn = normalGenerator(42);
     const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());
     const pool = Array.from({ length: 12 }, (_, i) => layerData(randn, mixing, i % 4 === 3 ? (i * 37) % ITEMS : -1));
     console.error(`[bench] ${STREAM_BATCHES} batches of ${ITEMS} items × ${LAYERS} layers × d=${DIM}, Gaussian rank ${benchEnv.BENCH_GAUSSIAN_RANK}`);

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { encodeVectors, validateEvent, type ActivationBatch, type Topic, type TopicMap } from '@damon/contracts';
 import { integerVar, loadConfig } from '@damon/config';
-import { initBackend } from '@damon/detectors';
+import { initBackend, normalGenerator } from '@damon/detectors';
 import { RepresentationStageHandler, type MonitorSettingsValues } from '@damon/monitor-kit';
 import { z } from 'zod';
 
@@ -16,17 +16,6 @@ const DIM = 768;
 const ITEMS = 256;
 const ROUNDS = loadConfig(z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }) })).BENCH_ROUNDS;
 
-function normals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform() || 1e-12)) * Math.cos(2 * Math.PI * uniform());
-}
 
 function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
   const l0 = new Float32Array(ITEMS * DIM);
@@ -73,7 +62,7 @@ function median(values: number[]): number {
 
 async function main(): Promise<void> {
   console.log(`backend ${await initBackend(() => undefined)}`);
-  const randn = normals(7);
+  const randn = normalGenerator(7);
   const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());
   const settings: MonitorSettingsValues = {
     alpha: 0.01,

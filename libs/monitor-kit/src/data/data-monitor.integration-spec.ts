@@ -1,7 +1,8 @@
+import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { encodeVectors, type DatasetBatch } from '@damon/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { betaBinomialUpperQuantile, createTestDatabase, kafkaBus, monitorEnv, normals, startMonitor, TopicRecorder, waitFor, type RunningMonitor, type TestDatabase, servers } from '../testing/monitor-harness';
+import { betaBinomialUpperQuantile, createTestDatabase, kafkaBus, monitorEnv, startMonitor, TopicRecorder, waitFor, type RunningMonitor, type TestDatabase, servers } from '../testing/monitor-harness';
 import { DataStageHandler } from './data-stage.handler';
 
 const DIM = 8;
@@ -13,7 +14,7 @@ const ALPHA = 0.01;
 describe('data monitor (real Kafka and PostgreSQL)', () => {
   const datasetId = `dataset-${randomUUID()}`;
   const bus = kafkaBus(servers().brokers);
-  const randn = normals(314);
+  const randn = normalGenerator(314);
   let db: TestDatabase;
   let monitor: RunningMonitor;
   let recorder: TopicRecorder<'damon.alerts' | 'damon.scores'>;

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { encodeVectors, type ActivationBatch, type DeadLetter } from '@damon/contracts';
+import { normalGenerator } from '@damon/detectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   betaBinomialUpperQuantile,
   createTestDatabase,
   kafkaBus,
   monitorEnv,
-  normals,
   startMonitor,
   SyntheticModel,
   TopicRecorder,
@@ -28,7 +28,7 @@ const CLEAN_ITEMS = 5000;
 describe('representation monitor (real Kafka and PostgreSQL)', () => {
   const subjectId = `model-${randomUUID()}`;
   const model = new SyntheticModel(DIM);
-  const randn = normals(2024);
+  const randn = normalGenerator(2024);
   const bus = kafkaBus(servers().brokers);
   let db: TestDatabase;
   let monitor: RunningMonitor;

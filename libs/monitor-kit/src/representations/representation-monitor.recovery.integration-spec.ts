@@ -1,8 +1,9 @@
+import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { partitionForKey } from '@damon/bus';
 import { startServiceProcess, type ServiceProcess } from '@damon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, kafkaBus, monitorEnv, normals, startMonitor, SyntheticModel, TopicRecorder, waitFor, type TestDatabase, servers, rows } from '../testing/monitor-harness';
+import { createTestDatabase, kafkaBus, monitorEnv, startMonitor, SyntheticModel, TopicRecorder, waitFor, type TestDatabase, servers, rows } from '../testing/monitor-harness';
 import { RepresentationStageHandler } from './representation-stage.handler';
 
 const BATCH = 50;
@@ -36,7 +37,7 @@ describe('representation monitor recovery (real Kafka and PostgreSQL)', () => {
       MONITOR_REFERENCE_SIZE: '400',
     };
     const model = new SyntheticModel(16, 5);
-    const randn = normals(77);
+    const randn = normalGenerator(77);
     const recorder = new TopicRecorder(bus, ['damon.alerts', 'damon.scores'], (_t, v) => (v as { subject: { id: string } }).subject.id === subjectId);
     await recorder.start();
 
@@ -116,7 +117,7 @@ describe('representation monitor recovery (real Kafka and PostgreSQL)', () => {
         if (!subjects.some((s) => partitionForKey(s, 3) === partitionForKey(id, 3))) subjects.push(id);
       }
       const model = new SyntheticModel(8, 9);
-      const randn = normals(5);
+      const randn = normalGenerator(5);
       const recorder = new TopicRecorder(bus, ['damon.scores'], (_t, v) => subjects.includes(v.subject.id));
       await recorder.start();
       const events = subjects.flatMap((id) => [

@@ -1,7 +1,8 @@
+import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { encodeVectors, type StageAlert, type TrainingSignal } from '@damon/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { betaBinomialUpperQuantile, createTestDatabase, kafkaBus, monitorEnv, normals, startMonitor, TopicRecorder, waitFor, type RunningMonitor, type TestDatabase, servers } from '../testing/monitor-harness';
+import { betaBinomialUpperQuantile, createTestDatabase, kafkaBus, monitorEnv, startMonitor, TopicRecorder, waitFor, type RunningMonitor, type TestDatabase, servers } from '../testing/monitor-harness';
 import { SignalStageHandler } from './signal-stage.handler';
 
 const REFERENCE = 2000;
@@ -12,7 +13,7 @@ const KINDS = ['reward', 'loss', 'grad_stats', 'kl', 'preference'] as const;
 describe('signal monitor (real Kafka and PostgreSQL)', () => {
   const runId = `run-${randomUUID()}`;
   const bus = kafkaBus(servers().brokers);
-  const randn = normals(99);
+  const randn = normalGenerator(99);
   let step = 0;
   let db: TestDatabase;
   let monitor: RunningMonitor;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KafkaBus, type Bus, type Subscription } from '@damon/bus';
 import { encodeVectors, type ActivationBatch, type Topic, type TopicMap } from '@damon/contracts';
-import { mulberry32 } from '@damon/detectors';
+import { normalGenerator } from '@damon/detectors';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
 import { integrationEnv } from '@damon/testing';
 import { NestFactory } from '@nestjs/core';
@@ -114,14 +114,6 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** Seeded standard normals. */
-export function normals(seed: number): () => number {
-  const uniform = mulberry32(seed);
-  return () => {
-    const u = uniform() || 1e-12;
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
-  };
-}
 
 /**
  * Synthetic activations of a two-layer model: l0 = z·B + noise (a few latent factors), l1 = l0·W +
@@ -136,7 +128,7 @@ export class SyntheticModel {
     readonly dim: number,
     seed = 11,
   ) {
-    const randn = normals(seed);
+    const randn = normalGenerator(seed);
     this.mixing = Float32Array.from({ length: this.factors * dim }, () => randn());
     this.weights = Float32Array.from({ length: dim * dim }, () => randn() / Math.sqrt(dim));
   }
