@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { encodeVectors, validateEvent, type ActivationBatch, type Topic, type TopicMap } from '@damon/contracts';
 import { integerVar, loadConfig } from '@damon/config';
 import { initBackend, normalGenerator } from '@damon/detectors';
-import { RepresentationStageHandler, type MonitorSettingsValues } from '@damon/monitor-kit';
+import type { MonitorSettingsValues } from '@damon/monitor-kit';
+import { RepresentationStageHandler } from '@damon/stage-representations';
 import { z } from 'zod';
 
 const DIM = 768;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DataStageHandler, MonitorKitModule } from '@damon/monitor-kit';
+import { MonitorKitModule } from '@damon/monitor-kit';
+import { DataStageHandler } from '@damon/stage-data';
 
 /** Stage 1: batches of training samples (damon.telemetry.data) → damon.alerts. */
 @Module({

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MonitorKitModule, RepresentationStageHandler } from '@damon/monitor-kit';
+import { MonitorKitModule } from '@damon/monitor-kit';
+import { RepresentationStageHandler } from '@damon/stage-representations';
 
 /** Stage 3: per-layer activations of monitored models (damon.telemetry.repr) → damon.alerts. */
 @Module({

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { MonitorKitModule, SignalStageHandler } from '@damon/monitor-kit';
+import { MonitorKitModule } from '@damon/monitor-kit';
+import { SignalStageHandler } from '@damon/stage-signals';
 
 /** Stage 2: training signals of runs (damon.telemetry.training) → damon.alerts. */
 @Module({

@@ -10,6 +10,3 @@ export * from './core/rejected-input.error';
 export * from './core/stage-handler';
 export * from './core/stage-monitor.engine';
 export * from './core/stage-monitor.service';
-export * from './representations/representation-stage.handler';
-export * from './data/data-stage.handler';
-export * from './signals/signal-stage.handler';

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { binomialUpperTail } from '../signals/signal-stage.handler';
 import { isCalibrationItem, scoreHistogram, splitIndexes } from './calibration-split';
 import { mergeSettings, type MonitorSettingsValues } from './monitor-settings';
 import { OutputBuilder } from './output-builder';
@@ -54,14 +53,5 @@ describe('output ids', () => {
   it('keeps scores in the schema: clamps p-values, replaces infinite scores', () => {
     const batch = builder.scores(subject, inputs[0], { detector: 'gaussian', layer: 'l0', items: [{ itemId: 'i', score: Infinity, pValue: 1.5 }] });
     expect(batch.items[0]).toEqual({ itemId: 'i', score: Number.MAX_VALUE, pValue: 1 });
-  });
-});
-
-describe('binomialUpperTail', () => {
-  it('matches the closed form P(X ≥ k)', () => {
-    // 1 − [0.9¹⁰ + 10·0.1·0.9⁹ + 45·0.01·0.9⁸]
-    expect(binomialUpperTail(3, 10, 0.1)).toBeCloseTo(0.0701908264, 9);
-    expect(binomialUpperTail(1, 5, 0.5)).toBeCloseTo(31 / 32, 12);
-    expect(binomialUpperTail(0, 5, 0.5)).toBe(1);
   });
 });

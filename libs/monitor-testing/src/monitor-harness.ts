@@ -7,12 +7,9 @@ import { integrationEnv } from '@damon/testing';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { loadMonitorEnv, type MonitorEnv } from '../core/monitor-config';
-import { MonitorKitModule } from '../core/monitor-kit.module';
-import type { AnyStageHandler } from '../core/stage-handler';
-import { StageMonitorService } from '../core/stage-monitor.service';
+import { loadMonitorEnv, MonitorKitModule, StageMonitorService, type AnyStageHandler, type MonitorEnv } from '@damon/monitor-kit';
 
-/** Test support for the monitors' integration tests (not exported from the library). */
+/** Test support for the stage monitors' integration tests (libs/stage-*): real servers, scratch databases, in-process monitors, topic recorders, synthetic models. */
 
 /** The broker and server the integration project started (or was given). */
 export function servers(): { brokers: string; databaseUrl: string } {

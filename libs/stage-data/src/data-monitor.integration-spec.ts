@@ -2,8 +2,20 @@ import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { encodeVectors, type DatasetBatch } from '@damon/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { betaBinomialUpperQuantile, createTestDatabase, kafkaBus, monitorEnv, startMonitor, TopicRecorder, waitFor, type RunningMonitor, type TestDatabase, servers } from '../testing/monitor-harness';
+import {
+  betaBinomialUpperQuantile,
+  createTestDatabase,
+  kafkaBus,
+  monitorEnv,
+  startMonitor,
+  TopicRecorder,
+  waitFor,
+  servers,
+  type RunningMonitor,
+  type TestDatabase,
+} from '@damon/monitor-testing';
 import { DataStageHandler } from './data-stage.handler';
+
 
 const DIM = 8;
 const BATCH = 50;

@@ -1,10 +1,7 @@
 import { createHash } from 'node:crypto';
 import { decodeVectors, encodeVectors, type ArtifactRef, type DatasetBatch, type Vectors } from '@damon/contracts';
 import { ConformalCalibrator, benjaminiHochberg, chiSquareSf, ks2Samp, mmdTest, mulberry32, spectralSignature, matrix, type ConformalCalibratorJson, type Matrix } from '@damon/detectors';
-import { round, scoreHistogram, splitIndexes } from '../core/calibration-split';
-import { detectorEnabled, type MonitorSettingsValues } from '../core/monitor-settings';
-import { RejectedInputError } from '../core/rejected-input.error';
-import type { AlertDraft, DetectorState, ScoringOutcome, ShapePart, StageHandler } from '../core/stage-handler';
+import { round, scoreHistogram, splitIndexes, detectorEnabled, type MonitorSettingsValues, RejectedInputError, type AlertDraft, type DetectorState, type ScoringOutcome, type ShapePart, type StageHandler } from '@damon/monitor-kit';
 
 export const DATA_DETECTORS = {
   mmd: 'mmd',

@@ -14,10 +14,7 @@ import {
   type Matrix,
   type OversightContrastDetectorJson,
 } from '@damon/detectors';
-import { fitFusedCalibrator, fusedStatistic, round, scoreHistogram, splitIndexes, type ScoreHistogram } from '../core/calibration-split';
-import { detectorEnabled, type MonitorSettingsValues } from '../core/monitor-settings';
-import { RejectedInputError } from '../core/rejected-input.error';
-import type { AlertDraft, DetectorState, ScoreRows, ScoringOutcome, ShapePart, StageHandler, StreamState } from '../core/stage-handler';
+import { fitFusedCalibrator, fusedStatistic, round, scoreHistogram, splitIndexes, type ScoreHistogram, detectorEnabled, type MonitorSettingsValues, RejectedInputError, type AlertDraft, type DetectorState, type ScoreRows, type ScoringOutcome, type ShapePart, type StageHandler, type StreamState } from '@damon/monitor-kit';
 
 export interface PreparedActivations {
   event: ActivationBatch;

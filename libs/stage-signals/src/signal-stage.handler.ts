@@ -1,9 +1,6 @@
 import { decodeVectors, type ArtifactRef, type TrainingSignal } from '@damon/contracts';
 import { ConformalCalibrator, CusumDetector, EditAuditor, matrix, normalSf, type ConformalCalibratorJson, type CusumJson, type EditAuditorJson, type Matrix, type ParameterEdit } from '@damon/detectors';
-import { round, scoreHistogram, splitIndexes } from '../core/calibration-split';
-import { detectorEnabled, type MonitorSettingsValues } from '../core/monitor-settings';
-import { RejectedInputError } from '../core/rejected-input.error';
-import type { AlertDraft, DetectorState, ScoreRows, ScoringOutcome, ShapePart, StageHandler, StreamState } from '../core/stage-handler';
+import { round, scoreHistogram, splitIndexes, detectorEnabled, type MonitorSettingsValues, RejectedInputError, type AlertDraft, type DetectorState, type ScoreRows, type ScoringOutcome, type ShapePart, type StageHandler, type StreamState } from '@damon/monitor-kit';
 
 /** Scalar streams watched for change points; `reward-disagreement` is reward − referenceValue. */
 const SCALAR_STREAMS = ['reward', 'loss', 'grad-norm', 'kl', 'reward-disagreement'] as const;

@@ -3,8 +3,20 @@ import { randomUUID } from 'node:crypto';
 import { partitionForKey } from '@damon/bus';
 import { startServiceProcess, type ServiceProcess } from '@damon/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, kafkaBus, monitorEnv, startMonitor, SyntheticModel, TopicRecorder, waitFor, type TestDatabase, servers, rows } from '../testing/monitor-harness';
+import {
+  createTestDatabase,
+  kafkaBus,
+  monitorEnv,
+  startMonitor,
+  SyntheticModel,
+  TopicRecorder,
+  waitFor,
+  servers,
+  rows,
+  type TestDatabase,
+} from '@damon/monitor-testing';
 import { RepresentationStageHandler } from './representation-stage.handler';
+
 
 const BATCH = 50;
 const MAIN = 'apps/representation-monitor/src/main.ts';

@@ -11,12 +11,13 @@ import {
   SyntheticModel,
   TopicRecorder,
   waitFor,
-  type RunningMonitor,
-  type TestDatabase,
   servers,
   rows,
-} from '../testing/monitor-harness';
+  type RunningMonitor,
+  type TestDatabase,
+} from '@damon/monitor-testing';
 import { RepresentationStageHandler } from './representation-stage.handler';
+
 
 const DIM = 16;
 const REFERENCE = 2000;
