@@ -6,7 +6,18 @@ import { boundaryRules } from './tools/lint/boundary-rules.mjs';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', 'tmp/**', '.venv/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs', '**/fixtures/**', '*.config.mts'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'tmp/**',
+      '.venv/**',
+      '.nx/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+      '**/fixtures/**',
+      '*.config.mts',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -20,14 +31,25 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
   {
     // Nest needs runtime class references for DI and decorators: imports used only in
     // decorated constructor parameters must stay value imports.
-    files: ['apps/**/*.ts', 'libs/**/*.module.ts', 'libs/**/*.service.ts', 'libs/**/*.resolver.ts', 'libs/**/*.consumer.ts', 'libs/**/*.controller.ts', 'libs/**/*.entity.ts'],
+    files: [
+      'apps/**/*.ts',
+      'libs/**/*.module.ts',
+      'libs/**/*.service.ts',
+      'libs/**/*.resolver.ts',
+      'libs/**/*.consumer.ts',
+      'libs/**/*.controller.ts',
+      'libs/**/*.entity.ts',
+    ],
     rules: { '@typescript-eslint/consistent-type-imports': 'off' },
   },
   {
@@ -36,7 +58,15 @@ export default tseslint.config(
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'bench/**/*.ts', 'e2e/**/*.ts'],
     ignores: ['libs/config/src/load-config.ts', 'libs/testing/src/**'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through loadConfig (@damon/config); tests: integrationEnv() and startServiceProcess() from @damon/testing.' }],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read configuration through loadConfig (@damon/config); tests: integrationEnv() and startServiceProcess() from @damon/testing.',
+        },
+      ],
     },
   },
   {

@@ -5,7 +5,10 @@ import { aliasesFromTsconfig } from './tools/vitest/tsconfig-aliases.mjs';
 
 // graphql ships CommonJS and ESM builds; Nest and Apollo `require` the CommonJS one, so every import
 // must resolve to it too, or graphql's instanceof checks fail across two copies of the library.
-const alias = [...aliasesFromTsconfig(), { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }];
+const alias = [
+  ...aliasesFromTsconfig(),
+  { find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') },
+];
 
 // Unit tests beside the code; integration tests against the real Kafka and PostgreSQL that
 // infra/ starts (once per run, in the global setup, unless KAFKA_BROKERS / DATABASE_URL are set).

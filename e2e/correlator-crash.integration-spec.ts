@@ -9,13 +9,22 @@ import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-const env = loadConfig(z.object({ DATABASE_URL: databaseUrlVar({ required: true }), KAFKA_BROKERS: kafkaBrokersVar({ required: true }) }));
+const env = loadConfig(
+  z.object({
+    DATABASE_URL: databaseUrlVar({ required: true }),
+    KAFKA_BROKERS: kafkaBrokersVar({ required: true }),
+  }),
+);
 const RUN = `crash${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const CHAINS = 400;
 const ALERTS_PER_SUBJECT = 6;
 const T0 = Date.now();
 
-const STAGE_OF: Record<'dataset' | 'run' | 'model', Stage> = { dataset: 'data', run: 'signals', model: 'representations' };
+const STAGE_OF: Record<'dataset' | 'run' | 'model', Stage> = {
+  dataset: 'data',
+  run: 'signals',
+  model: 'representations',
+};
 
 function stream(): { edges: LineageEdge[]; alerts: StageAlert[] } {
   const edges: LineageEdge[] = [];
@@ -25,8 +34,24 @@ function stream(): { edges: LineageEdge[]; alerts: StageAlert[] } {
     const R = { kind: 'run' as ArtifactKind, id: `${RUN}-R${c}` };
     const M = { kind: 'model' as ArtifactKind, id: `${RUN}-M${c}` };
     const at = new Date(T0).toISOString();
-    edges.push({ eventId: `${RUN}-e${c}a`, schemaVersion: 1, occurredAt: at, subject: R, from: D, to: R, relation: 'trained' });
-    edges.push({ eventId: `${RUN}-e${c}b`, schemaVersion: 1, occurredAt: at, subject: M, from: R, to: M, relation: 'produced' });
+    edges.push({
+      eventId: `${RUN}-e${c}a`,
+      schemaVersion: 1,
+      occurredAt: at,
+      subject: R,
+      from: D,
+      to: R,
+      relation: 'trained',
+    });
+    edges.push({
+      eventId: `${RUN}-e${c}b`,
+      schemaVersion: 1,
+      occurredAt: at,
+      subject: M,
+      from: R,
+      to: M,
+      relation: 'produced',
+    });
     for (const subject of [D, R, M]) {
       for (let k = 0; k < ALERTS_PER_SUBJECT; k++) {
         const id = `${RUN}-a-${subject.id}-${k}`;
@@ -80,16 +105,28 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
     scratch = await createScratchDatabase(env.DATABASE_URL, 'damon_test_correlator_crash');
     dataSource = await createDataSource(scratch.url, { poolSize: 2 }).initialize();
     await dataSource.runMigrations();
-    bus = new KafkaBus({ brokers: env.KAFKA_BROKERS, clientId: 'correlator-crash-it', logger: SILENT_LOGGER });
+    bus = new KafkaBus({
+      brokers: env.KAFKA_BROKERS,
+      clientId: 'correlator-crash-it',
+      logger: SILENT_LOGGER,
+    });
     await bus.ensureTopics(['damon.alerts', 'damon.lineage', 'damon.incidents']);
     // The topics are shared with other tests and earlier runs: the correlator's group starts at their
     // current end, so "the stream" is exactly what this test publishes.
-    const admin = new Kafka({ brokers: env.KAFKA_BROKERS, clientId: 'correlator-crash-admin', logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: env.KAFKA_BROKERS,
+      clientId: 'correlator-crash-admin',
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       for (const topic of ['damon.alerts', 'damon.lineage']) {
         const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({ groupId: `${RUN}-correlator`, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+        await admin.setOffsets({
+          groupId: `${RUN}-correlator`,
+          topic,
+          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+        });
       }
     } finally {
       await admin.disconnect();
@@ -119,7 +156,10 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
     // Lineage and alerts interleaved, as producers would send them; alerts outnumber edges 9:1.
     for (let i = 0; i < CHAINS; i += 50) {
       await bus.publishMany('damon.lineage', edges.slice(2 * i, 2 * (i + 50)));
-      await bus.publishMany('damon.alerts', alerts.slice(3 * ALERTS_PER_SUBJECT * i, 3 * ALERTS_PER_SUBJECT * (i + 50)));
+      await bus.publishMany(
+        'damon.alerts',
+        alerts.slice(3 * ALERTS_PER_SUBJECT * i, 3 * ALERTS_PER_SUBJECT * (i + 50)),
+      );
     }
 
     const first = startCorrelator(scratch.url);
@@ -127,7 +167,8 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
     let seen = 0;
     const deadline = Date.now() + 120_000;
     while (seen < alerts.length / 10) {
-      if (Date.now() > deadline || first.child.exitCode !== null) throw new Error(`first correlator made no progress:\n${first.output()}`);
+      if (Date.now() > deadline || first.child.exitCode !== null)
+        throw new Error(`first correlator made no progress:\n${first.output()}`);
       await new Promise((r) => setTimeout(r, 20));
       seen = await count(dataSource, alertsOfRun, [`${RUN}-%`]);
     }
@@ -148,10 +189,21 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
         `SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1 AND event_id = ANY($2::text[])`,
         [`${RUN}-correlator`, myEvents],
       );
-      const pendingOutbox = await count(dataSource, `SELECT count(*)::int AS n FROM incident_outbox WHERE published_at IS NULL`, []);
-      const unannounced = await count(dataSource, `SELECT count(*)::int AS n FROM incidents WHERE status = 'open' AND NOT announced`, []);
+      const pendingOutbox = await count(
+        dataSource,
+        `SELECT count(*)::int AS n FROM incident_outbox WHERE published_at IS NULL`,
+        [],
+      );
+      const unannounced = await count(
+        dataSource,
+        `SELECT count(*)::int AS n FROM incidents WHERE status = 'open' AND NOT announced`,
+        [],
+      );
       if (processed === myEvents.length && pendingOutbox === 0 && unannounced === 0) break;
-      if (Date.now() > doneDeadline || second.child.exitCode !== null) throw new Error(`restarted correlator did not finish (${processed}/${myEvents.length}):\n${second.output()}`);
+      if (Date.now() > doneDeadline || second.child.exitCode !== null)
+        throw new Error(
+          `restarted correlator did not finish (${processed}/${myEvents.length}):\n${second.output()}`,
+        );
       await new Promise((r) => setTimeout(r, 200));
     }
 
@@ -159,8 +211,18 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
     expect(await second.stop()).toBe(0);
 
     expect(await count(dataSource, alertsOfRun, [`${RUN}-%`])).toBe(alerts.length);
-    expect(await count(dataSource, `SELECT count(*)::int AS n FROM alerts WHERE alert_id LIKE $1 AND status <> 'correlated'`, [`${RUN}-%`])).toBe(0);
-    expect(await count(dataSource, `SELECT count(*)::int AS n FROM incident_alerts WHERE alert_id LIKE $1`, [`${RUN}-%`])).toBe(alerts.length);
+    expect(
+      await count(
+        dataSource,
+        `SELECT count(*)::int AS n FROM alerts WHERE alert_id LIKE $1 AND status <> 'correlated'`,
+        [`${RUN}-%`],
+      ),
+    ).toBe(0);
+    expect(
+      await count(dataSource, `SELECT count(*)::int AS n FROM incident_alerts WHERE alert_id LIKE $1`, [
+        `${RUN}-%`,
+      ]),
+    ).toBe(alerts.length);
     // One open incident per chain, holding the chain's 18 alerts across three stages.
     const open: unknown = await dataSource.query(
       `SELECT i.id, i.alert_count, cardinality(i.stages) AS stages, count(a.alert_id)::int AS members
@@ -188,10 +250,18 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
     // Each open incident was announced exactly once (event ids may be re-sent, never re-minted).
     const deadlineEvents = Date.now() + 30_000;
     const openIds = new Set(rows.map((r) => r.id));
-    const openedIds = () => new Set(incidentEvents.filter((e) => e.change === 'opened' && openIds.has(e.subject.id)).map((e) => e.subject.id));
-    while (openedIds().size < CHAINS && Date.now() < deadlineEvents) await new Promise((r) => setTimeout(r, 200));
+    const openedIds = () =>
+      new Set(
+        incidentEvents
+          .filter((e) => e.change === 'opened' && openIds.has(e.subject.id))
+          .map((e) => e.subject.id),
+      );
+    while (openedIds().size < CHAINS && Date.now() < deadlineEvents)
+      await new Promise((r) => setTimeout(r, 200));
     expect(openedIds().size).toBe(CHAINS);
-    const openedEventIds = new Set(incidentEvents.filter((e) => e.change === 'opened' && openIds.has(e.subject.id)).map((e) => e.eventId));
+    const openedEventIds = new Set(
+      incidentEvents.filter((e) => e.change === 'opened' && openIds.has(e.subject.id)).map((e) => e.eventId),
+    );
     expect(openedEventIds.size).toBe(CHAINS);
   });
 });

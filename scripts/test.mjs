@@ -40,10 +40,15 @@ function vitest(project, reporter = 'default') {
   const report = resolve(resultsDir, `${project}.json`);
   rmSync(report, { force: true });
   log(`${project} tests …`);
-  const { ok, seconds } = run(
-    'npx',
-    ['vitest', 'run', '--project', project, `--reporter=${reporter}`, '--reporter=json', `--outputFile.json=${report}`],
-  );
+  const { ok, seconds } = run('npx', [
+    'vitest',
+    'run',
+    '--project',
+    project,
+    `--reporter=${reporter}`,
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ]);
   if (!existsSync(report)) {
     totals.failed += 1;
     failedSteps.push(`${project} (no report)`);
@@ -54,7 +59,9 @@ function vitest(project, reporter = 'default') {
   totals.failed += r.numFailedTests;
   totals.skipped += r.numPendingTests + r.numTodoTests;
   // A suite that failed to load has no failing test of its own: count it.
-  const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.length === 0).length;
+  const brokenSuites = r.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.length === 0,
+  ).length;
   totals.failed += brokenSuites;
   if (!ok || r.numFailedTests > 0 || brokenSuites > 0) failedSteps.push(project);
   log(`${project}: ${r.numPassedTests} passed, ${r.numFailedTests} failed in ${seconds}s`);

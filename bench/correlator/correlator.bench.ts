@@ -11,7 +11,14 @@ import { randomBytes } from 'node:crypto';
 import { KafkaBus, SILENT_LOGGER } from '@damon/bus';
 import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig } from '@damon/config';
 import type { ArtifactKind, LineageEdge, Stage, StageAlert } from '@damon/contracts';
-import { AlertsConsumer, CorrelationService, DEFAULT_CORRELATION_SETTINGS, IncidentOutboxPublisher, systemClock, type CorrelationSettings } from '@damon/correlation';
+import {
+  AlertsConsumer,
+  CorrelationService,
+  DEFAULT_CORRELATION_SETTINGS,
+  IncidentOutboxPublisher,
+  systemClock,
+  type CorrelationSettings,
+} from '@damon/correlation';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
 import { ensureKafka, ensurePostgres } from '@damon/testing';
 import { Kafka, logLevel } from 'kafkajs';
@@ -27,7 +34,11 @@ const config = loadConfig(
 );
 
 const RUN = `bench${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const STAGES: Record<'dataset' | 'run' | 'model', Stage> = { dataset: 'data', run: 'signals', model: 'representations' };
+const STAGES: Record<'dataset' | 'run' | 'model', Stage> = {
+  dataset: 'data',
+  run: 'signals',
+  model: 'representations',
+};
 
 function workload(chains: number, count: number): { edges: LineageEdge[]; alerts: StageAlert[] } {
   const t0 = Date.now();
@@ -39,8 +50,24 @@ function workload(chains: number, count: number): { edges: LineageEdge[]; alerts
     const R = { kind: 'run' as const, id: `${RUN}-R${c}` };
     const M = { kind: 'model' as const, id: `${RUN}-M${c}` };
     subjects.push(D, R, M);
-    edges.push({ eventId: `${RUN}-e${c}a`, schemaVersion: 1, occurredAt: at, subject: R, from: D, to: R, relation: 'trained' });
-    edges.push({ eventId: `${RUN}-e${c}b`, schemaVersion: 1, occurredAt: at, subject: M, from: R, to: M, relation: 'produced' });
+    edges.push({
+      eventId: `${RUN}-e${c}a`,
+      schemaVersion: 1,
+      occurredAt: at,
+      subject: R,
+      from: D,
+      to: R,
+      relation: 'trained',
+    });
+    edges.push({
+      eventId: `${RUN}-e${c}b`,
+      schemaVersion: 1,
+      occurredAt: at,
+      subject: M,
+      from: R,
+      to: M,
+      relation: 'produced',
+    });
   }
   const alerts: StageAlert[] = [];
   for (let i = 0; i < count; i++) {
@@ -80,7 +107,11 @@ async function main(): Promise<void> {
     logger: SILENT_LOGGER,
     consumer: { maxBytesPerPartition: 4 * 1024 * 1024, maxWaitTimeInMs: 100 },
   });
-  const admin = new Kafka({ brokers, clientId: 'bench-correlator-admin', logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    brokers,
+    clientId: 'bench-correlator-admin',
+    logLevel: logLevel.NOTHING,
+  }).admin();
   try {
     await dataSource.runMigrations();
     await bus.ensureTopics(['damon.alerts', 'damon.lineage', 'damon.incidents']);
@@ -89,14 +120,22 @@ async function main(): Promise<void> {
     await admin.connect();
     for (const topic of ['damon.alerts', 'damon.lineage']) {
       const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId: group, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
+      await admin.setOffsets({
+        groupId: group,
+        topic,
+        partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+      });
     }
 
     const { edges, alerts } = workload(config.BENCH_CHAINS, config.BENCH_ALERTS);
     const produceStart = performance.now();
-    for (let i = 0; i < edges.length; i += 2_000) await bus.publishMany('damon.lineage', edges.slice(i, i + 2_000));
-    for (let i = 0; i < alerts.length; i += 2_000) await bus.publishMany('damon.alerts', alerts.slice(i, i + 2_000));
-    console.log(`produced ${edges.length} lineage edges and ${alerts.length} alerts in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`);
+    for (let i = 0; i < edges.length; i += 2_000)
+      await bus.publishMany('damon.lineage', edges.slice(i, i + 2_000));
+    for (let i = 0; i < alerts.length; i += 2_000)
+      await bus.publishMany('damon.alerts', alerts.slice(i, i + 2_000));
+    console.log(
+      `produced ${edges.length} lineage edges and ${alerts.length} alerts in ${((performance.now() - produceStart) / 1000).toFixed(1)} s`,
+    );
 
     const settings: CorrelationSettings = { ...DEFAULT_CORRELATION_SETTINGS, group };
     const publisher = new IncidentOutboxPublisher(dataSource, bus);
@@ -121,7 +160,8 @@ async function main(): Promise<void> {
         firstCount = n;
       }
       if (n >= alerts.length && (await linked()) >= edges.length) break;
-      if (performance.now() - subscribed > 600_000) throw new Error(`only ${n} of ${alerts.length} alerts after 10 minutes`);
+      if (performance.now() - subscribed > 600_000)
+        throw new Error(`only ${n} of ${alerts.length} alerts after 10 minutes`);
       await new Promise((r) => setTimeout(r, 25));
     }
     const done = performance.now();

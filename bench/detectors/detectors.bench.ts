@@ -49,7 +49,8 @@ function activations(dim: number, rows: number, seed: number, shiftLength = 0): 
   const data = product.dataSync() as Float32Array;
   [factors, mixingT, product].forEach((t) => t.dispose());
   const noise = normals(rows * dim, seed + 1, 0.5);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < dim; c++) data[r * dim + c] += noise[r * dim + c] + mean[c] + shift[c];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < dim; c++) data[r * dim + c] += noise[r * dim + c] + mean[c] + shift[c];
   return { rows, cols: dim, data };
 }
 
@@ -60,14 +61,26 @@ function concat(a: Matrix, b: Matrix): Matrix {
   return { rows: a.rows + b.rows, cols: a.cols, data };
 }
 
-function vectorsPerSecond(detector: GaussianDetector, test: Matrix, batchRows = 4096, repeats = 3): { rate: number; scores: Float32Array } {
+function vectorsPerSecond(
+  detector: GaussianDetector,
+  test: Matrix,
+  batchRows = 4096,
+  repeats = 3,
+): { rate: number; scores: Float32Array } {
   const scores = new Float32Array(test.rows);
   let best = Infinity;
   for (let r = 0; r < repeats; r++) {
     const start = performance.now();
     for (let i = 0; i < test.rows; i += batchRows) {
       const end = Math.min(test.rows, i + batchRows);
-      scores.set(detector.score({ rows: end - i, cols: test.cols, data: test.data.subarray(i * test.cols, end * test.cols) }), i);
+      scores.set(
+        detector.score({
+          rows: end - i,
+          cols: test.cols,
+          data: test.data.subarray(i * test.cols, end * test.cols),
+        }),
+        i,
+      );
     }
     best = Math.min(best, (performance.now() - start) / 1000);
   }
@@ -86,10 +99,17 @@ function benchDim(dim: number, anomalyShift: number, workDir: string): { ratio: 
   const testPath = join(workDir, `test-${dim}.f32`);
   writeFileSync(refPath, reference.data);
   writeFileSync(testPath, test.data);
-  console.log(`d=${dim}: generated ${REFERENCE_ROWS} reference + ${test.rows} test vectors in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `d=${dim}: generated ${REFERENCE_ROWS} reference + ${test.rows} test vectors in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
 
   // tools/python/mahalanobis_bench.py drops OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE for its own process.
-  const numpy = runPythonReference<NumpyResult>('mahalanobis_bench.py', { dim, reference: refPath, test: testPath, repeats: dim > 1024 ? 1 : 3 });
+  const numpy = runPythonReference<NumpyResult>('mahalanobis_bench.py', {
+    dim,
+    reference: refPath,
+    test: testPath,
+    repeats: dim > 1024 ? 1 : 3,
+  });
   const numpyAuroc = auroc(numpy.scores.slice(0, CLEAN_TEST_ROWS), numpy.scores.slice(CLEAN_TEST_ROWS));
   console.log(
     `d=${dim}: numpy full-rank fit ${numpy.fitSeconds.toFixed(1)} s, float32 ${Math.round(numpy.float32VectorsPerSecond)} vec/s, ` +
@@ -101,7 +121,9 @@ function benchDim(dim: number, anomalyShift: number, workDir: string): { ratio: 
   const lowFit = (performance.now() - fitStart) / 1000;
   const low = vectorsPerSecond(lowRank, test);
   const lowAuroc = auroc(low.scores.subarray(0, CLEAN_TEST_ROWS), low.scores.subarray(CLEAN_TEST_ROWS));
-  console.log(`d=${dim}: ours low-rank k=${LOW_RANK} (shrinkage ${lowRank.shrinkage.toExponential(2)}) fit ${lowFit.toFixed(1)} s, ${Math.round(low.rate)} vec/s, AUROC ${fmt(lowAuroc)}`);
+  console.log(
+    `d=${dim}: ours low-rank k=${LOW_RANK} (shrinkage ${lowRank.shrinkage.toExponential(2)}) fit ${lowFit.toFixed(1)} s, ${Math.round(low.rate)} vec/s, AUROC ${fmt(lowAuroc)}`,
+  );
   lowRank.dispose();
 
   if (dim <= 1024) {
@@ -110,13 +132,17 @@ function benchDim(dim: number, anomalyShift: number, workDir: string): { ratio: 
     const fullFit = (performance.now() - fitStart) / 1000;
     const f = vectorsPerSecond(full, test);
     const fullAuroc = auroc(f.scores.subarray(0, CLEAN_TEST_ROWS), f.scores.subarray(CLEAN_TEST_ROWS));
-    console.log(`d=${dim}: ours full-rank fit ${fullFit.toFixed(1)} s, ${Math.round(f.rate)} vec/s, AUROC ${fmt(fullAuroc)}`);
+    console.log(
+      `d=${dim}: ours full-rank fit ${fullFit.toFixed(1)} s, ${Math.round(f.rate)} vec/s, AUROC ${fmt(fullAuroc)}`,
+    );
     full.dispose();
   }
   // The ratio is against NumPy's faster float32 path, the stricter comparison.
   const ratio = low.rate / numpy.float32VectorsPerSecond;
   const aurocGap = numpyAuroc - lowAuroc;
-  console.log(`d=${dim}: ratio ours-low-rank/numpy-float32 = ${ratio.toFixed(2)} (vs numpy float64: ${(low.rate / numpy.float64VectorsPerSecond).toFixed(2)}), auroc gap ${fmt(aurocGap)}`);
+  console.log(
+    `d=${dim}: ratio ours-low-rank/numpy-float32 = ${ratio.toFixed(2)} (vs numpy float64: ${(low.rate / numpy.float64VectorsPerSecond).toFixed(2)}), auroc gap ${fmt(aurocGap)}`,
+  );
   return { ratio, aurocGap };
 }
 
@@ -128,7 +154,9 @@ async function main(): Promise<void> {
     const d768 = benchDim(768, 4, workDir);
     const d4096 = benchDim(4096, 6, workDir);
     const gap = Math.max(d768.aurocGap, d4096.aurocGap);
-    console.log(`detectors: d768_ratio=${d768.ratio.toFixed(2)} d4096_ratio=${d4096.ratio.toFixed(2)} auroc_gap=${gap.toFixed(4)}`);
+    console.log(
+      `detectors: d768_ratio=${d768.ratio.toFixed(2)} d4096_ratio=${d4096.ratio.toFixed(2)} auroc_gap=${gap.toFixed(4)}`,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

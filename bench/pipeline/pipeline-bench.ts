@@ -32,9 +32,12 @@ const benchEnv = loadConfig(
 const STREAM_BATCHES = benchEnv.BENCH_BATCHES;
 const LAYERS = 2;
 
-
 /** Two layers: l0 from 8 latent factors plus noise; l1 a fixed mix of l0 coordinates plus noise. */
-function layerData(randn: () => number, mixing: Float32Array, anomalous: number): { l0: Float32Array; l1: Float32Array } {
+function layerData(
+  randn: () => number,
+  mixing: Float32Array,
+  anomalous: number,
+): { l0: Float32Array; l1: Float32Array } {
   const l0 = new Float32Array(ITEMS * DIM);
   const l1 = new Float32Array(ITEMS * DIM);
   for (let r = 0; r < ITEMS; r++) {
@@ -44,12 +47,17 @@ function layerData(randn: () => number, mixing: Float32Array, anomalous: number)
       for (let f = 0; f < 8; f++) v += z[f] * mixing[f * DIM + c];
       l0[r * DIM + c] = v;
     }
-    for (let c = 0; c < DIM; c++) l1[r * DIM + c] = 0.8 * l0[r * DIM + ((c * 7) % DIM)] + 0.2 * l0[r * DIM + c] + 0.3 * randn();
+    for (let c = 0; c < DIM; c++)
+      l1[r * DIM + c] = 0.8 * l0[r * DIM + ((c * 7) % DIM)] + 0.2 * l0[r * DIM + c] + 0.3 * randn();
   }
   return { l0, l1 };
 }
 
-function batch(subjectId: string, trusted: boolean, layers: { l0: Float32Array; l1: Float32Array }): ActivationBatch {
+function batch(
+  subjectId: string,
+  trusted: boolean,
+  layers: { l0: Float32Array; l1: Float32Array },
+): ActivationBatch {
   const batchId = randomUUID();
   return {
     eventId: randomUUID(),
@@ -142,7 +150,8 @@ function brokerPid(brokers: string): number | undefined {
       const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       if (!args.includes('kafka.Kafka')) continue;
       const properties = args.find((a) => a.endsWith('server.properties'));
-      if (properties && readFileSync(properties, 'utf8').includes(`PLAINTEXT://127.0.0.1:${port}`)) return Number(entry);
+      if (properties && readFileSync(properties, 'utf8').includes(`PLAINTEXT://127.0.0.1:${port}`))
+        return Number(entry);
     } catch {
       // A process that ended meanwhile, or one we may not read.
     }
@@ -172,7 +181,8 @@ function cpuSnapshot(monitorPid: number | undefined, kafkaPid: number | undefine
 /** Cores each process kept busy between two snapshots, e.g. `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2`. */
 function cpuShares(from: CpuSnapshot, to: CpuSnapshot): string {
   const seconds = (to.at - from.at) / 1000;
-  const share = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2));
+  const share = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2);
   const cores = (to.machine.total - from.machine.total) / seconds;
   return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)}`;
 }
@@ -190,14 +200,22 @@ async function main(): Promise<void> {
   const scratch = await createScratchDatabase(postgres.url, 'damon_bench');
   const ds = await createDataSource(scratch.url, { poolSize: 1 }).initialize();
   await ds.runMigrations();
-  const bus = new KafkaBus({ brokers: kafka.url, clientId: 'bench', logger: { warn: () => undefined, error: (m) => console.error(m) } });
+  const bus = new KafkaBus({
+    brokers: kafka.url,
+    clientId: 'bench',
+    logger: { warn: () => undefined, error: (m) => console.error(m) },
+  });
   let monitor: ServiceProcess | undefined;
   try {
     const subjectId = `bench-model-${randomUUID()}`;
     const randn = normalGenerator(42);
     const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());
-    const pool = Array.from({ length: 12 }, (_, i) => layerData(randn, mixing, i % 4 === 3 ? (i * 37) % ITEMS : -1));
-    console.error(`[bench] ${STREAM_BATCHES} batches of ${ITEMS} items × ${LAYERS} layers × d=${DIM}, Gaussian rank ${benchEnv.BENCH_GAUSSIAN_RANK}`);
+    const pool = Array.from({ length: 12 }, (_, i) =>
+      layerData(randn, mixing, i % 4 === 3 ? (i * 37) % ITEMS : -1),
+    );
+    console.error(
+      `[bench] ${STREAM_BATCHES} batches of ${ITEMS} items × ${LAYERS} layers × d=${DIM}, Gaussian rank ${benchEnv.BENCH_GAUSSIAN_RANK}`,
+    );
 
     const kafkaPid = brokerPid(kafka.url);
     // One set of messages per repeat (fresh event ids, or the monitor would skip them as already
@@ -206,7 +224,9 @@ async function main(): Promise<void> {
       Array.from({ length: STREAM_BATCHES }, (_, i) => batch(subjectId, false, pool[(i + r) % pool.length])),
     );
     const rawStreams = streams.map((stream) => stream.map((b) => Buffer.from(JSON.stringify(b))));
-    console.error(`[bench] messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`);
+    console.error(
+      `[bench] messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`,
+    );
 
     monitor = await startMonitor({
       KAFKA_BROKERS: kafka.url,
@@ -221,13 +241,18 @@ async function main(): Promise<void> {
     });
     const monitorPid = monitor.child.pid;
     const fitStarted = performance.now();
-    for (let i = 0; i < REFERENCE_BATCHES; i++) await bus.publish('damon.telemetry.repr', batch(subjectId, true, layerData(randn, mixing, -1)));
+    for (let i = 0; i < REFERENCE_BATCHES; i++)
+      await bus.publish('damon.telemetry.repr', batch(subjectId, true, layerData(randn, mixing, -1)));
     for (;;) {
-      const result: unknown = await ds.query('SELECT fit_count FROM monitor_subjects WHERE subject_id = $1', [subjectId]);
+      const result: unknown = await ds.query('SELECT fit_count FROM monitor_subjects WHERE subject_id = $1', [
+        subjectId,
+      ]);
       if ((result as { fit_count: number }[])[0]?.fit_count === 1) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    console.error(`[bench] reference of ${REFERENCE_BATCHES * ITEMS} items fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`);
+    console.error(
+      `[bench] reference of ${REFERENCE_BATCHES * ITEMS} items fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`,
+    );
 
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -248,7 +273,11 @@ async function main(): Promise<void> {
             if (sent !== undefined) latencies.push(now - sent);
           } else {
             const scores = m.value as ScoreBatch;
-            if (scores.detector === 'fused-layers' && scores.subject.id === subjectId && scoredBatches < expectedBatches) {
+            if (
+              scores.detector === 'fused-layers' &&
+              scores.subject.id === subjectId &&
+              scoredBatches < expectedBatches
+            ) {
               scoredBatches += 1;
               lastScoredAt = now;
               if (scoredBatches === expectedBatches) finished();
@@ -267,7 +296,9 @@ async function main(): Promise<void> {
     for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
       const rawCpu = cpuSnapshot(monitorPid, kafkaPid);
       const raw = await rawBaseline(kafka.url, rawStreams[r], subjectId);
-      console.error(`[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, cpuSnapshot(monitorPid, kafkaPid))})`);
+      console.error(
+        `[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, cpuSnapshot(monitorPid, kafkaPid))})`,
+      );
 
       scoredBatches = 0;
       expectedBatches = STREAM_BATCHES;
@@ -293,7 +324,9 @@ async function main(): Promise<void> {
       // Alert latency is measured below saturation: batches paced at half the measured throughput,
       // so it shows the pipeline's own delay rather than the length of a queue the producer built.
       latencies.length = 0;
-      const paced = streams[r].slice(0, Math.min(40, STREAM_BATCHES)).map((b) => ({ ...b, eventId: randomUUID(), occurredAt: new Date().toISOString() }));
+      const paced = streams[r]
+        .slice(0, Math.min(40, STREAM_BATCHES))
+        .map((b) => ({ ...b, eventId: randomUUID(), occurredAt: new Date().toISOString() }));
       const intervalMs = (1000 * ITEMS * LAYERS) / (ours / 2);
       scoredBatches = 0;
       expectedBatches = paced.length;
@@ -307,10 +340,14 @@ async function main(): Promise<void> {
       await pacedScored;
       await new Promise((done) => setTimeout(done, 1000)); // the last alerts
       pacedP99.push(quantile(latencies, 0.99));
-      console.error(`[bench] #${r + 1} paced at ${Math.round(ours / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms`);
+      console.error(
+        `[bench] #${r + 1} paced at ${Math.round(ours / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms`,
+      );
     }
     await watcher.stop();
-    console.error(`[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s`);
+    console.error(
+      `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s`,
+    );
     console.log(
       `pipeline: vectors_per_s=${Math.round(median(oursRates))} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))}`,
     );

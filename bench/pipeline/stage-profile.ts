@@ -6,7 +6,13 @@
  *   node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/pipeline/stage-profile.ts
  */
 import { randomUUID } from 'node:crypto';
-import { encodeVectors, validateEvent, type ActivationBatch, type Topic, type TopicMap } from '@damon/contracts';
+import {
+  encodeVectors,
+  validateEvent,
+  type ActivationBatch,
+  type Topic,
+  type TopicMap,
+} from '@damon/contracts';
 import { integerVar, loadConfig } from '@damon/config';
 import { initBackend, normalGenerator } from '@damon/detectors';
 import type { MonitorSettingsValues } from '@damon/monitor-kit';
@@ -15,8 +21,9 @@ import { z } from 'zod';
 
 const DIM = 768;
 const ITEMS = 256;
-const ROUNDS = loadConfig(z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }) })).BENCH_ROUNDS;
-
+const ROUNDS = loadConfig(
+  z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }) }),
+).BENCH_ROUNDS;
 
 function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
   const l0 = new Float32Array(ITEMS * DIM);
@@ -28,7 +35,8 @@ function activationBatch(randn: () => number, mixing: Float32Array, trusted: boo
       for (let f = 0; f < 8; f++) v += z[f] * mixing[f * DIM + c];
       l0[r * DIM + c] = v;
     }
-    for (let c = 0; c < DIM; c++) l1[r * DIM + c] = 0.8 * l0[r * DIM + ((c * 7) % DIM)] + 0.2 * l0[r * DIM + c] + 0.3 * randn();
+    for (let c = 0; c < DIM; c++)
+      l1[r * DIM + c] = 0.8 * l0[r * DIM + ((c * 7) % DIM)] + 0.2 * l0[r * DIM + c] + 0.3 * randn();
   }
   const batchId = randomUUID();
   return {
@@ -76,13 +84,17 @@ async function main(): Promise<void> {
     detectors: {},
   };
   const handler = new RepresentationStageHandler({ rank: 'auto' });
-  const reference = Array.from({ length: 8 }, () => handler.prepare(activationBatch(randn, mixing, true), settings));
+  const reference = Array.from({ length: 8 }, () =>
+    handler.prepare(activationBatch(randn, mixing, true), settings),
+  );
   const fitStarted = performance.now();
   const states = handler.fit(reference, settings);
   console.log(`fit: ${(performance.now() - fitStarted).toFixed(0)} ms`);
   const fitted = handler.load(JSON.parse(JSON.stringify(states)) as typeof states);
 
-  const raws = Array.from({ length: 4 }, () => Buffer.from(JSON.stringify(activationBatch(randn, mixing, false))));
+  const raws = Array.from({ length: 4 }, () =>
+    Buffer.from(JSON.stringify(activationBatch(randn, mixing, false))),
+  );
   const timings: Record<string, number[]> = {};
   const time = <R>(name: string, run: () => R): R => {
     const started = performance.now();
@@ -114,7 +126,8 @@ async function main(): Promise<void> {
     );
     void messages;
   }
-  for (const [name, values] of Object.entries(timings)) console.log(`${name.padEnd(36)} ${median(values).toFixed(2)} ms`);
+  for (const [name, values] of Object.entries(timings))
+    console.log(`${name.padEnd(36)} ${median(values).toFixed(2)} ms`);
   handler.dispose(fitted);
 }
 

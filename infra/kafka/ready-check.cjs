@@ -23,11 +23,10 @@ const admin = kafka.admin();
   // creates and loads on first use: wait for that here rather than in the first test.
   await admin.describeGroups(['damon-ready-check']);
   await admin.fetchOffsets({ groupId: 'damon-ready-check', topics: [] });
-})()
-  .then(
-    () => admin.disconnect().then(() => process.exit(0)),
-    (error) => {
-      console.error(`[kafka] not ready yet: ${error.message}`);
-      return admin.disconnect().finally(() => process.exit(1));
-    },
-  );
+})().then(
+  () => admin.disconnect().then(() => process.exit(0)),
+  (error) => {
+    console.error(`[kafka] not ready yet: ${error.message}`);
+    return admin.disconnect().finally(() => process.exit(1));
+  },
+);

@@ -21,7 +21,8 @@ import {
 } from '@damon/detectors';
 
 // Every expected number here comes from tools/python/detectors_reference.py (NumPy, SciPy, scikit-learn).
-const reference = <T>(input: Record<string, unknown>) => runPythonReference<T>('detectors_reference.py', input);
+const reference = <T>(input: Record<string, unknown>) =>
+  runPythonReference<T>('detectors_reference.py', input);
 
 beforeAll(async () => {
   await initBackend(() => undefined);
@@ -31,7 +32,13 @@ describe('against scikit-learn covariance', () => {
   const model = new FactorModel(32, 4, 1);
   const x = model.sample(500, 2);
   const y = model.sample(50, 3);
-  const ref = reference<{ covariance: number[]; shrinkage: number; location: number[]; mahalanobisLedoitWolf: number[]; mahalanobisEmpirical: number[] }>({
+  const ref = reference<{
+    covariance: number[];
+    shrinkage: number;
+    location: number[];
+    mahalanobisLedoitWolf: number[];
+    mahalanobisEmpirical: number[];
+  }>({
     op: 'ledoit_wolf',
     X: toRows(x),
     Y: toRows(y),
@@ -50,7 +57,8 @@ describe('against scikit-learn covariance', () => {
     const plain = new GaussianDetector({ shrinkage: 'none', rank: 'full' }).fit(x);
     const lw = new GaussianDetector({ rank: 'full' }).fit(x);
     expect(plain.path).toBe('full');
-    const relErr = (ours: Float32Array, theirs: number[]) => Math.max(...theirs.map((v, i) => Math.abs(ours[i] - v) / v));
+    const relErr = (ours: Float32Array, theirs: number[]) =>
+      Math.max(...theirs.map((v, i) => Math.abs(ours[i] - v) / v));
     expect(relErr(plain.score(y), ref.mahalanobisEmpirical)).toBeLessThan(1e-3);
     expect(relErr(lw.score(y), ref.mahalanobisLedoitWolf)).toBeLessThan(1e-3);
     plain.dispose();
@@ -91,7 +99,11 @@ describe('against SciPy tests', () => {
   it('MMD² equals a direct NumPy computation (median-heuristic RBF)', () => {
     const a = new FactorModel(16, 3, 5).sample(120, 6);
     const b = new FactorModel(16, 3, 5).sample(100, 7, new Float32Array(16).fill(1.5));
-    const ref = reference<{ statistic: number; bandwidth: number }>({ op: 'mmd', X: toRows(a), Y: toRows(b) });
+    const ref = reference<{ statistic: number; bandwidth: number }>({
+      op: 'mmd',
+      X: toRows(a),
+      Y: toRows(b),
+    });
     const ours = mmdTest(a, b, { permutations: 200 });
     expect(ours.bandwidth).toBeCloseTo(ref.bandwidth, 6);
     expect(Math.abs(ours.statistic - ref.statistic)).toBeLessThan(1e-9 + 1e-6 * Math.abs(ref.statistic));
@@ -114,12 +126,24 @@ describe('against SciPy tests', () => {
     expect(ours.pValue).toBeCloseTo(chi.pValue, 10);
 
     const p = [0.001, 0.2, 0.03, 0.5, 0.04, 0.9, 0.0001];
-    const chi2Cases: Array<[number, number]> = [[3.2, 1], [30, 7], [150, 100], [0.5, 14]];
+    const chi2Cases: Array<[number, number]> = [
+      [3.2, 1],
+      [30, 7],
+      [150, 100],
+      [0.5, 14],
+    ];
     const zs = [0.5, 2, 5, 8];
-    const ref = reference<{ bh: number[]; fisher: number; chi2sf: number[]; normsf: number[] }>({ op: 'pvalues', p, chi2: chi2Cases, z: zs });
+    const ref = reference<{ bh: number[]; fisher: number; chi2sf: number[]; normsf: number[] }>({
+      op: 'pvalues',
+      p,
+      chi2: chi2Cases,
+      z: zs,
+    });
     benjaminiHochberg(p).adjusted.forEach((v, i) => expect(v).toBeCloseTo(ref.bh[i], 12));
     expect(Math.abs(fisherCombine(p) - ref.fisher) / ref.fisher).toBeLessThan(1e-9);
-    chi2Cases.forEach(([x, d], i) => expect(Math.abs(chiSquareSf(x, d) - ref.chi2sf[i]) / ref.chi2sf[i]).toBeLessThan(1e-9));
+    chi2Cases.forEach(([x, d], i) =>
+      expect(Math.abs(chiSquareSf(x, d) - ref.chi2sf[i]) / ref.chi2sf[i]).toBeLessThan(1e-9),
+    );
     zs.forEach((z, i) => expect(Math.abs(normalSf(z) - ref.normsf[i]) / ref.normsf[i]).toBeLessThan(1e-9));
   });
 
@@ -127,7 +151,11 @@ describe('against SciPy tests', () => {
     const randn = normalGenerator(3);
     const neg = Array.from({ length: 300 }, () => Math.round(randn() * 4) / 4);
     const pos = Array.from({ length: 200 }, () => Math.round((randn() + 0.7) * 4) / 4);
-    const ref = reference<{ auroc: number }>({ op: 'auroc', labels: [...neg.map(() => 0), ...pos.map(() => 1)], scores: [...neg, ...pos] });
+    const ref = reference<{ auroc: number }>({
+      op: 'auroc',
+      labels: [...neg.map(() => 0), ...pos.map(() => 1)],
+      scores: [...neg, ...pos],
+    });
     expect(auroc(neg, pos)).toBeCloseTo(ref.auroc, 12);
   });
 });

@@ -42,7 +42,18 @@ if (installed === wanted) {
   log('up to date');
   process.exit(0);
 }
-log(`installing ${requirements} (hash ${wanted.slice(0, 12)} differs from ${installed.slice(0, 12) || 'none'})`);
-run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--progress-bar', 'off', '-r', requirements]);
+log(
+  `installing ${requirements} (hash ${wanted.slice(0, 12)} differs from ${installed.slice(0, 12) || 'none'})`,
+);
+run(python, [
+  '-m',
+  'pip',
+  'install',
+  '--disable-pip-version-check',
+  '--progress-bar',
+  'off',
+  '-r',
+  requirements,
+]);
 writeFileSync(hashFile, `${wanted}\n`);
 log('installed');

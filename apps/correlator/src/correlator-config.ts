@@ -1,4 +1,12 @@
-import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig, portVar, stringVar, type Environment } from '@damon/config';
+import {
+  databaseUrlVar,
+  integerVar,
+  kafkaBrokersVar,
+  loadConfig,
+  portVar,
+  stringVar,
+  type Environment,
+} from '@damon/config';
 import type { CorrelationSettings } from '@damon/correlation';
 import { z } from 'zod';
 

@@ -21,7 +21,11 @@ export class CorrelatorModule {
             const bus = new KafkaBus({
               brokers: config.KAFKA_BROKERS,
               clientId: 'correlator',
-              consumer: { sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS, heartbeatInterval: 1_000, maxWaitTimeInMs: 500 },
+              consumer: {
+                sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
+                heartbeatInterval: 1_000,
+                maxWaitTimeInMs: 500,
+              },
             });
             return { bus, dataSource, settings: correlationSettings(config) };
           },

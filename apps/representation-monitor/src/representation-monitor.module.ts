@@ -4,6 +4,10 @@ import { RepresentationStageHandler } from '@damon/stage-representations';
 
 /** Stage 3: per-layer activations of monitored models (damon.telemetry.repr) → damon.alerts. */
 @Module({
-  imports: [MonitorKitModule.forStage({ handler: (env) => new RepresentationStageHandler({ rank: env.MONITOR_GAUSSIAN_RANK }) })],
+  imports: [
+    MonitorKitModule.forStage({
+      handler: (env) => new RepresentationStageHandler({ rank: env.MONITOR_GAUSSIAN_RANK }),
+    }),
+  ],
 })
 export class RepresentationMonitorModule {}

@@ -17,13 +17,21 @@ export const activationBatchSchema = z
         z.object({
           itemId: idSchema,
           inputHash: z.string().max(128).optional(),
-          output: z.object({ label: z.string().max(256).optional(), score: finiteNumber.optional() }).optional(),
+          output: z
+            .object({ label: z.string().max(256).optional(), score: finiteNumber.optional() })
+            .optional(),
         }),
       )
       .min(1)
       .max(LIMITS.maxBatchItems),
     layers: z
-      .array(z.object({ name: z.string().min(1).max(256), dim: z.int().min(1).max(LIMITS.maxVectorDim), vectors: vectorsSchema }))
+      .array(
+        z.object({
+          name: z.string().min(1).max(256),
+          dim: z.int().min(1).max(LIMITS.maxVectorDim),
+          vectors: vectorsSchema,
+        }),
+      )
       .min(1)
       .max(LIMITS.maxLayers),
     /**
@@ -35,7 +43,12 @@ export const activationBatchSchema = z
   .superRefine((batch, ctx) => {
     const seen = new Set<string>();
     batch.layers.forEach((layer, i) => {
-      if (seen.has(layer.name)) ctx.addIssue({ code: 'custom', path: ['layers', i, 'name'], message: `duplicate layer "${layer.name}"` });
+      if (seen.has(layer.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layers', i, 'name'],
+          message: `duplicate layer "${layer.name}"`,
+        });
       seen.add(layer.name);
       const [rows, cols] = layer.vectors.shape;
       if (layer.vectors.shape.length !== 2 || rows !== batch.items.length || cols !== layer.dim) {

@@ -31,7 +31,10 @@ export const datasetBatchSchema = z
   })
   .superRefine((batch, ctx) => {
     const shape = batch.embeddings?.shape;
-    if (shape && (shape.length !== 2 || shape[0] !== batch.samples.length || shape[1] > LIMITS.maxVectorDim)) {
+    if (
+      shape &&
+      (shape.length !== 2 || shape[0] !== batch.samples.length || shape[1] > LIMITS.maxVectorDim)
+    ) {
       ctx.addIssue({
         code: 'custom',
         path: ['embeddings', 'shape'],

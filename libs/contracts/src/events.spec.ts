@@ -4,7 +4,11 @@ import type { ActivationBatch } from './activation-batch.event';
 import { EVENTS, TOPICS, partitionKeyOf, validateEvent } from './topics';
 import { encodeVectors } from './vector';
 
-const envelope = () => ({ eventId: randomUUID(), schemaVersion: 1 as const, occurredAt: '2026-11-23T12:00:00.000Z' });
+const envelope = () => ({
+  eventId: randomUUID(),
+  schemaVersion: 1 as const,
+  occurredAt: '2026-11-23T12:00:00.000Z',
+});
 
 function activationBatch(rows = 3, dim = 4): ActivationBatch {
   return {
@@ -13,7 +17,9 @@ function activationBatch(rows = 3, dim = 4): ActivationBatch {
     batchId: 'b-1',
     trusted: true,
     items: Array.from({ length: rows }, (_, i) => ({ itemId: `i${i}` })),
-    layers: [{ name: 'l12', dim, vectors: encodeVectors(new Float32Array(rows * dim).fill(0.5), [rows, dim]) }],
+    layers: [
+      { name: 'l12', dim, vectors: encodeVectors(new Float32Array(rows * dim).fill(0.5), [rows, dim]) },
+    ],
   };
 }
 
@@ -45,11 +51,19 @@ describe('event contracts', () => {
     const batch = activationBatch(3, 4);
     batch.layers[0].dim = 5;
     const result = validateEvent('damon.telemetry.repr', batch);
-    expect(result).toEqual({ ok: false, reason: 'layers.0.vectors.shape: must be [3, 5] (items × dim), got [3, 4]' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'layers.0.vectors.shape: must be [3, 5] (items × dim), got [3, 4]',
+    });
   });
 
   it('rejects a wrong envelope: unknown schema version, bad time, empty id', () => {
-    const result = validateEvent('damon.telemetry.repr', { ...activationBatch(), schemaVersion: 2, occurredAt: 'yesterday', eventId: '' });
+    const result = validateEvent('damon.telemetry.repr', {
+      ...activationBatch(),
+      schemaVersion: 2,
+      occurredAt: 'yesterday',
+      eventId: '',
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toContain('eventId:');
@@ -67,12 +81,21 @@ describe('event contracts', () => {
 
   it('discriminates training signals by kind and checks each kind’s fields', () => {
     const base = { ...envelope(), subject: { kind: 'run' as const, id: 'run-1' }, step: 3 };
-    expect(validateEvent('damon.telemetry.training', { ...base, kind: 'reward', value: 0.7, referenceValue: 0.65 }).ok).toBe(true);
-    expect(validateEvent('damon.telemetry.training', { ...base, kind: 'preference', pairId: 'p', preferred: 'a' }).ok).toBe(true);
+    expect(
+      validateEvent('damon.telemetry.training', { ...base, kind: 'reward', value: 0.7, referenceValue: 0.65 })
+        .ok,
+    ).toBe(true);
+    expect(
+      validateEvent('damon.telemetry.training', { ...base, kind: 'preference', pairId: 'p', preferred: 'a' })
+        .ok,
+    ).toBe(true);
     const edit = { ...base, kind: 'param_edit', target: { kind: 'model', id: 'm' }, layer: 'mlp.3' };
     const noDelta = validateEvent('damon.telemetry.training', edit);
     expect(noDelta).toEqual({ ok: false, reason: 'factors: exactly one of factors or dense is required' });
-    const factors = { a: encodeVectors(new Float32Array(8), [4, 2]), b: encodeVectors(new Float32Array(6), [3, 2]) };
+    const factors = {
+      a: encodeVectors(new Float32Array(8), [4, 2]),
+      b: encodeVectors(new Float32Array(6), [3, 2]),
+    };
     expect(validateEvent('damon.telemetry.training', { ...edit, factors }).ok).toBe(true);
     const unknownKind = validateEvent('damon.telemetry.training', { ...base, kind: 'vibes', value: 1 });
     expect(unknownKind.ok).toBe(false);
@@ -82,7 +105,13 @@ describe('event contracts', () => {
 
   it('rejects a self-loop lineage edge and an alert whose window ends before it starts', () => {
     const model = { kind: 'model' as const, id: 'm' };
-    const loop = validateEvent('damon.lineage', { ...envelope(), subject: model, from: model, to: model, relation: 'edited' });
+    const loop = validateEvent('damon.lineage', {
+      ...envelope(),
+      subject: model,
+      from: model,
+      to: model,
+      relation: 'edited',
+    });
     expect(loop).toEqual({ ok: false, reason: 'to: an artifact cannot be linked to itself' });
     const alert = {
       ...envelope(),
@@ -97,8 +126,14 @@ describe('event contracts', () => {
       window: { from: '2026-11-23T12:00:00Z', to: '2026-11-23T11:00:00Z' },
       inputEventIds: ['e1'],
     };
-    expect(validateEvent('damon.alerts', alert)).toEqual({ ok: false, reason: 'window.to: must not be before window.from' });
-    expect(validateEvent('damon.alerts', { ...alert, window: { from: alert.window.to, to: alert.window.from } }).ok).toBe(true);
+    expect(validateEvent('damon.alerts', alert)).toEqual({
+      ok: false,
+      reason: 'window.to: must not be before window.from',
+    });
+    expect(
+      validateEvent('damon.alerts', { ...alert, window: { from: alert.window.to, to: alert.window.from } })
+        .ok,
+    ).toBe(true);
   });
 
   it('keys dataset batches by dataset and checks embeddings have one row per sample', () => {
@@ -111,6 +146,9 @@ describe('event contracts', () => {
       embeddings: encodeVectors(new Float32Array(12), [3, 4]),
     };
     const result = validateEvent('damon.telemetry.data', batch);
-    expect(result).toEqual({ ok: false, reason: 'embeddings.shape: must be [2, dim ≤ 16384] (one row per sample), got [3, 4]' });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'embeddings.shape: must be [2, dim ≤ 16384] (one row per sample), got [3, 4]',
+    });
   });
 });

@@ -11,7 +11,10 @@ describe('exported JSON Schema', () => {
     const committed = Object.fromEntries(
       readdirSync(folder)
         .filter((f) => f.endsWith('.schema.json'))
-        .map((f) => [f.replace('.schema.json', ''), JSON.parse(readFileSync(resolve(folder, f), 'utf8')) as unknown]),
+        .map((f) => [
+          f.replace('.schema.json', ''),
+          JSON.parse(readFileSync(resolve(folder, f), 'utf8')) as unknown,
+        ]),
     );
     expect(Object.keys(committed).sort()).toEqual(Object.keys(generated).sort());
     for (const name of Object.keys(generated)) expect(committed[name], name).toEqual(generated[name]);
@@ -19,7 +22,9 @@ describe('exported JSON Schema', () => {
 
   it('describes the envelope and the vector encoding', () => {
     const schema = eventJsonSchemas().ActivationBatch as { required: string[]; 'x-damon-topic': string };
-    expect(schema.required).toEqual(expect.arrayContaining(['eventId', 'schemaVersion', 'occurredAt', 'subject', 'layers']));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['eventId', 'schemaVersion', 'occurredAt', 'subject', 'layers']),
+    );
     expect(schema['x-damon-topic']).toBe('damon.telemetry.repr');
   });
 });

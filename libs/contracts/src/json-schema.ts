@@ -7,7 +7,11 @@ export function eventJsonSchemas(): Record<string, unknown> {
     EVENTS.map((event) => [
       event.name,
       {
-        ...z.toJSONSchema(event.schema as z.ZodType, { target: 'draft-2020-12', unrepresentable: 'any', io: 'input' }),
+        ...z.toJSONSchema(event.schema as z.ZodType, {
+          target: 'draft-2020-12',
+          unrepresentable: 'any',
+          io: 'input',
+        }),
         title: event.name,
         'x-damon-topic': event.topic,
       },

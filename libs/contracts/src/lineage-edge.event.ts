@@ -12,7 +12,12 @@ export type LineageRelation = z.infer<typeof lineageRelationSchema>;
  * the `to` artifact, whose provenance the edge describes.
  */
 export const lineageEdgeSchema = z
-  .object({ ...envelopeShape, from: artifactRefSchema, to: artifactRefSchema, relation: lineageRelationSchema })
+  .object({
+    ...envelopeShape,
+    from: artifactRefSchema,
+    to: artifactRefSchema,
+    relation: lineageRelationSchema,
+  })
   .superRefine((edge, ctx) => {
     if (edge.from.kind === edge.to.kind && edge.from.id === edge.to.id) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'an artifact cannot be linked to itself' });

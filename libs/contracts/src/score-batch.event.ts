@@ -14,7 +14,13 @@ export const scoreBatchSchema = z.object({
   detector: z.string().min(1).max(128),
   layer: z.string().max(256).optional(),
   items: z
-    .array(z.object({ itemId: idSchema, score: finiteNumber, pValue: finiteNumber.refine((p) => p >= 0 && p <= 1, 'must lie in [0, 1]') }))
+    .array(
+      z.object({
+        itemId: idSchema,
+        score: finiteNumber,
+        pValue: finiteNumber.refine((p) => p >= 0 && p <= 1, 'must lie in [0, 1]'),
+      }),
+    )
     .min(1)
     .max(LIMITS.maxBatchItems),
 });

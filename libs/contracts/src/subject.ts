@@ -10,7 +10,10 @@ export type ArtifactKind = z.infer<typeof artifactKindSchema>;
 export const artifactRefSchema = z.object({ kind: artifactKindSchema, id: idSchema });
 export type ArtifactRef = z.infer<typeof artifactRefSchema>;
 
-export const subjectSchema = z.object({ kind: z.enum([...artifactKindSchema.options, 'incident']), id: idSchema });
+export const subjectSchema = z.object({
+  kind: z.enum([...artifactKindSchema.options, 'incident']),
+  id: idSchema,
+});
 export type Subject = z.infer<typeof subjectSchema>;
 
 export const modelRefSchema = z.object({ kind: z.literal('model'), id: idSchema });

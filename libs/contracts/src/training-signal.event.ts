@@ -14,7 +14,14 @@ const signalBase = {
   trusted: z.boolean().optional(),
 };
 
-export const trainingSignalKinds = ['reward', 'preference', 'loss', 'grad_stats', 'kl', 'param_edit'] as const;
+export const trainingSignalKinds = [
+  'reward',
+  'preference',
+  'loss',
+  'grad_stats',
+  'kl',
+  'param_edit',
+] as const;
 
 /** Stage 2 telemetry: one training signal of a run, discriminated by `kind`. */
 export const trainingSignalSchema = z.discriminatedUnion('kind', [
@@ -56,10 +63,18 @@ export const trainingSignalSchema = z.discriminatedUnion('kind', [
     })
     .superRefine((edit, ctx) => {
       if (!edit.factors === !edit.dense) {
-        ctx.addIssue({ code: 'custom', path: ['factors'], message: 'exactly one of factors or dense is required' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['factors'],
+          message: 'exactly one of factors or dense is required',
+        });
       }
       if (edit.factors && edit.factors.a.shape[1] !== edit.factors.b.shape[1]) {
-        ctx.addIssue({ code: 'custom', path: ['factors', 'b', 'shape'], message: 'a and b must have the same rank (columns)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['factors', 'b', 'shape'],
+          message: 'a and b must have the same rank (columns)',
+        });
       }
     }),
 ]);

@@ -19,9 +19,9 @@ describe('vector codec', () => {
     const bytes = Buffer.alloc(8);
     bytes.writeFloatLE(1, 0);
     bytes.writeFloatLE(Number.POSITIVE_INFINITY, 4);
-    expect(() => decodeVectors({ dtype: 'float32', shape: [1, 2], data: bytes.toString('base64') }, 'layers.0.vectors')).toThrow(
-      'layers.0.vectors.data: value Infinity at row 0, column 1 is not finite',
-    );
+    expect(() =>
+      decodeVectors({ dtype: 'float32', shape: [1, 2], data: bytes.toString('base64') }, 'layers.0.vectors'),
+    ).toThrow('layers.0.vectors.data: value Infinity at row 0, column 1 is not finite');
   });
 
   it('rejects data whose length does not match the shape, in the schema and in the decoder', () => {

@@ -9,7 +9,15 @@ import { LIMITS } from './limits';
 export const vectorsSchema = z
   .object({
     dtype: z.literal('float32'),
-    shape: z.array(z.int().min(0).max(LIMITS.maxBatchItems * LIMITS.maxVectorDim)).min(1).max(2),
+    shape: z
+      .array(
+        z
+          .int()
+          .min(0)
+          .max(LIMITS.maxBatchItems * LIMITS.maxVectorDim),
+      )
+      .min(1)
+      .max(2),
     data: z.base64(),
   })
   .superRefine((v, ctx) => {
@@ -52,10 +60,16 @@ export function encodeVectors(values: Float32Array | number[], shape: number[], 
   const array = values instanceof Float32Array ? values : Float32Array.from(values);
   const expected = shape.reduce((a, b) => a * b, 1);
   if (shape.length < 1 || shape.length > 2 || shape.some((s) => !Number.isInteger(s) || s < 0)) {
-    throw new VectorCodecError(`shape [${shape.join(', ')}] must be 1 or 2 non-negative integers`, `${field}.shape`);
+    throw new VectorCodecError(
+      `shape [${shape.join(', ')}] must be 1 or 2 non-negative integers`,
+      `${field}.shape`,
+    );
   }
   if (array.length !== expected) {
-    throw new VectorCodecError(`${array.length} values do not fill shape [${shape.join(', ')}]`, `${field}.shape`);
+    throw new VectorCodecError(
+      `${array.length} values do not fill shape [${shape.join(', ')}]`,
+      `${field}.shape`,
+    );
   }
   assertFinite(array, field);
   const bytes = new Uint8Array(array.length * 4);
@@ -66,7 +80,8 @@ export function encodeVectors(values: Float32Array | number[], shape: number[], 
 
 /** Decodes wire vectors, checking byte length against shape and rejecting NaN/±Infinity. */
 export function decodeVectors(vectors: Vectors, field = 'vectors'): DecodedVectors {
-  if (vectors.dtype !== 'float32') throw new VectorCodecError(`dtype ${String(vectors.dtype)} is not float32`, `${field}.dtype`);
+  if (vectors.dtype !== 'float32')
+    throw new VectorCodecError(`dtype ${String(vectors.dtype)} is not float32`, `${field}.dtype`);
   const [rows = 0, cols = 1] = vectors.shape;
   const bytes = Buffer.from(vectors.data, 'base64');
   if (bytes.length !== rows * cols * 4) {
@@ -93,7 +108,10 @@ function assertFinite(values: Float32Array, field: string, cols = 1): void {
     if (!Number.isFinite(values[i])) {
       const row = Math.floor(i / cols);
       const col = i % cols;
-      throw new VectorCodecError(`value ${values[i]} at row ${row}, column ${col} is not finite`, `${field}.data`);
+      throw new VectorCodecError(
+        `value ${values[i]} at row ${row}, column ${col} is not finite`,
+        `${field}.data`,
+      );
     }
   }
 }

@@ -1,4 +1,9 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Bus, ReceivedMessage, Subscription } from '@damon/bus';
 import type { LineageEdge, StageAlert } from '@damon/contracts';
 import { CORRELATION_TOPICS, type CorrelationInput } from './correlation-input';

@@ -117,7 +117,11 @@ class Harness {
       if (r.alert.detector === 'ingestion_gap' && (r.status === 'correlated' || r.status === 'silenced')) {
         const key = `${r.alert.subject.kind}:${r.alert.subject.id}`;
         const list = this.gapAlerts.get(key) ?? [];
-        list.push({ alertId: r.alert.alertId, occurredAt: Date.parse(r.alert.occurredAt), windowFrom: Date.parse(r.alert.window.from) });
+        list.push({
+          alertId: r.alert.alertId,
+          occurredAt: Date.parse(r.alert.occurredAt),
+          windowFrom: Date.parse(r.alert.window.from),
+        });
         this.gapAlerts.set(key, list);
       }
     }
@@ -127,7 +131,12 @@ class Harness {
 }
 
 function copy(i: IncidentState): IncidentState {
-  return { ...i, subjects: new Set(i.subjects), detectorMinP: new Map(i.detectorMinP), stages: new Set(i.stages) };
+  return {
+    ...i,
+    subjects: new Set(i.subjects),
+    detectorMinP: new Map(i.detectorMinP),
+    stages: new Set(i.stages),
+  };
 }
 
 describe('CorrelationEngine fusion', () => {
@@ -157,13 +166,22 @@ describe('CorrelationEngine fusion', () => {
 
   it('keeps unrelated alerts apart', () => {
     const h = new Harness([...STORY, { from: 'dataset:X', relation: 'trained', to: 'run:Y' }]);
-    h.alerts([alert('a1', 'dataset:D', 'data', 'mmd'), alert('a2', 'run:Y', 'signals', 'cusum'), alert('a3', 'model:Z', 'representations', 'pca')]);
+    h.alerts([
+      alert('a1', 'dataset:D', 'data', 'mmd'),
+      alert('a2', 'run:Y', 'signals', 'cusum'),
+      alert('a3', 'model:Z', 'representations', 'pca'),
+    ]);
     expect(h.groups()).toEqual([['a1'], ['a2'], ['a3']]);
   });
 
   it('fuses within the hop limit only', () => {
     // G and M are three hops apart.
-    expect(new Harness(STORY, 3).alerts([alert('a1', 'model:G', 'data', 'x'), alert('a2', 'model:M', 'representations', 'y')]).changed).toHaveLength(1);
+    expect(
+      new Harness(STORY, 3).alerts([
+        alert('a1', 'model:G', 'data', 'x'),
+        alert('a2', 'model:M', 'representations', 'y'),
+      ]).changed,
+    ).toHaveLength(1);
     const h = new Harness(STORY, 2);
     h.alerts([alert('a1', 'model:G', 'data', 'x'), alert('a2', 'model:M', 'representations', 'y')]);
     expect(h.groups()).toEqual([['a1'], ['a2']]);
@@ -180,7 +198,10 @@ describe('CorrelationEngine fusion', () => {
   it('merges two incidents into the older one when an alert connects them', () => {
     // D and M are 2 hops apart each way from R... with hops=1 D and M are not connected, R connects both.
     const h = new Harness(STORY, 1);
-    h.alerts([alert('a-d', 'dataset:D', 'data', 'mmd'), alert('a-m', 'model:M', 'representations', 'maha', { at: T0 + MINUTE })]);
+    h.alerts([
+      alert('a-d', 'dataset:D', 'data', 'mmd'),
+      alert('a-m', 'model:M', 'representations', 'maha', { at: T0 + MINUTE }),
+    ]);
     expect(h.groups()).toEqual([['a-d'], ['a-m']]);
     // Both were announced (group_wait elapsed) before the connecting alert.
     for (const i of h.incidents.values()) i.announced = true;
@@ -194,7 +215,11 @@ describe('CorrelationEngine fusion', () => {
       { incidentId: older, change: 'updated' },
       { incidentId: younger, change: 'merged', mergedInto: older },
     ]);
-    expect(out.timeline.filter((t) => t.kind === 'merged' || t.kind === 'merged_into').map((t) => [t.incidentId, t.kind])).toEqual([
+    expect(
+      out.timeline
+        .filter((t) => t.kind === 'merged' || t.kind === 'merged_into')
+        .map((t) => [t.incidentId, t.kind]),
+    ).toEqual([
       [older, 'merged'],
       [younger, 'merged_into'],
     ]);
@@ -205,7 +230,10 @@ describe('CorrelationEngine fusion', () => {
 
   it('merges incidents that a late lineage edge connects', () => {
     const h = new Harness([]);
-    h.alerts([alert('a-d', 'dataset:D', 'data', 'mmd'), alert('a-r', 'run:R', 'signals', 'cusum', { at: T0 + MINUTE })]);
+    h.alerts([
+      alert('a-d', 'dataset:D', 'data', 'mmd'),
+      alert('a-r', 'run:R', 'signals', 'cusum', { at: T0 + MINUTE }),
+    ]);
     expect(h.groups()).toEqual([['a-d'], ['a-r']]);
     const unrelated = h.link({ from: 'model:Q', relation: 'generated', to: 'dataset:Z' });
     expect(unrelated.merges).toEqual([]);
@@ -220,7 +248,10 @@ describe('CorrelationEngine fusion', () => {
 
   it('announces the survivor at once when it absorbs an announced incident', () => {
     const h = new Harness([]);
-    h.alerts([alert('a-d', 'dataset:D', 'data', 'mmd'), alert('a-r', 'run:R', 'signals', 'cusum', { at: T0 + MINUTE })]);
+    h.alerts([
+      alert('a-d', 'dataset:D', 'data', 'mmd'),
+      alert('a-r', 'run:R', 'signals', 'cusum', { at: T0 + MINUTE }),
+    ]);
     const younger = h.resolve(h.members.get('a-r')!);
     h.incidents.get(younger)!.announced = true;
     const out = h.link({ from: 'dataset:D', relation: 'trained', to: 'run:R' });
@@ -247,7 +278,14 @@ describe('CorrelationEngine fusion', () => {
 
   it('records silenced alerts without opening incidents', () => {
     const h = new Harness(STORY);
-    h.silences = [{ id: 'sil-1', matchers: { subjectId: 'D', detector: 'mmd' }, startsAt: new Date(T0 - MINUTE), endsAt: new Date(T0 + MINUTE) }];
+    h.silences = [
+      {
+        id: 'sil-1',
+        matchers: { subjectId: 'D', detector: 'mmd' },
+        startsAt: new Date(T0 - MINUTE),
+        endsAt: new Date(T0 + MINUTE),
+      },
+    ];
     const out = h.alerts([
       alert('a1', 'dataset:D', 'data', 'mmd'),
       alert('a2', 'dataset:D', 'data', 'ks'),
@@ -277,7 +315,11 @@ describe('CorrelationEngine fusion', () => {
   });
 
   it('yields the same groups whatever the order of subjects and batching', () => {
-    const links: LineageLink[] = [...STORY, { from: 'dataset:X', relation: 'trained', to: 'run:Y' }, { from: 'run:Y', relation: 'produced', to: 'model:Z' }];
+    const links: LineageLink[] = [
+      ...STORY,
+      { from: 'dataset:X', relation: 'trained', to: 'run:Y' },
+      { from: 'run:Y', relation: 'produced', to: 'model:Z' },
+    ];
     const alerts = [
       alert('1', 'dataset:D', 'data', 'mmd'),
       alert('2', 'run:R', 'signals', 'cusum', { at: T0 + MINUTE }),
@@ -290,7 +332,7 @@ describe('CorrelationEngine fusion', () => {
     reference.alerts(alerts);
     expect(reference.groups()).toEqual([['1', '2', '3'], ['4', '5'], ['6']]);
     let seed = 3;
-    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let trial = 0; trial < 50; trial++) {
       const h = new Harness(links, 2);
       const shuffled = [...alerts].sort(() => random() - 0.5);

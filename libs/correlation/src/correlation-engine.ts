@@ -84,7 +84,11 @@ export interface LineageBatchContext {
 export class CorrelationEngine {
   constructor(private readonly settings: Pick<CorrelationSettings, 'hops' | 'windowMs'>) {}
 
-  correlateAlerts(alerts: readonly StageAlert[], context: AlertBatchContext, nowMs: number): CorrelationOutcome {
+  correlateAlerts(
+    alerts: readonly StageAlert[],
+    context: AlertBatchContext,
+    nowMs: number,
+  ): CorrelationOutcome {
     const run = new FusionRun(this.settings, context.graph, context.incidents, nowMs);
     const seenIds = new Set(context.knownAlertIds);
     const fingerprints = new Map(context.fingerprints);
@@ -113,7 +117,9 @@ export class CorrelationEngine {
       } else {
         fingerprints.set(fingerprint, alert.alertId);
         const silence = findSilence(context.silences, alert);
-        const inhibitor = silence ? undefined : findInhibitor(alert, gapAlerts.get(subject) ?? [], this.settings.windowMs);
+        const inhibitor = silence
+          ? undefined
+          : findInhibitor(alert, gapAlerts.get(subject) ?? [], this.settings.windowMs);
         if (silence) {
           recorded.status = 'silenced';
           recorded.silenceId = silence.id;
@@ -125,7 +131,11 @@ export class CorrelationEngine {
         }
         if (alert.detector === INGESTION_GAP_DETECTOR) {
           const list = gapAlerts.get(subject) ?? [];
-          list.push({ alertId: alert.alertId, occurredAt: Date.parse(alert.occurredAt), windowFrom: Date.parse(alert.window.from) });
+          list.push({
+            alertId: alert.alertId,
+            occurredAt: Date.parse(alert.occurredAt),
+            windowFrom: Date.parse(alert.window.from),
+          });
           gapAlerts.set(subject, list);
         }
       }
@@ -176,7 +186,8 @@ class FusionRun {
     for (const key of near) {
       for (const id of this.bySubject.get(key) ?? []) {
         const incident = this.incidents.get(id)!;
-        if (incident.status === 'open' && withinWindow(incident, at, this.settings.windowMs)) joined.set(id, incident);
+        if (incident.status === 'open' && withinWindow(incident, at, this.settings.windowMs))
+          joined.set(id, incident);
       }
     }
 
@@ -239,12 +250,21 @@ class FusionRun {
       this.outcome.changed.push(incident);
       const announced = this.announcedAtStart.get(id) ?? false;
       if (incident.status === 'merged') {
-        if (announced) this.outcome.announcements.push({ incidentId: id, change: 'merged', mergedInto: incident.mergedInto! });
+        if (announced)
+          this.outcome.announcements.push({
+            incidentId: id,
+            change: 'merged',
+            mergedInto: incident.mergedInto!,
+          });
       } else if (announced) {
         this.outcome.announcements.push({ incidentId: id, change: 'updated' });
       } else if (incident.announceNow) {
         incident.announced = true;
-        this.outcome.timeline.push({ incidentId: id, kind: 'announced', details: { reason: 'absorbed an announced incident' } });
+        this.outcome.timeline.push({
+          incidentId: id,
+          kind: 'announced',
+          details: { reason: 'absorbed an announced incident' },
+        });
         this.outcome.announcements.push({ incidentId: id, change: 'opened' });
       }
     }
@@ -274,13 +294,24 @@ class FusionRun {
     this.outcome.timeline.push({
       incidentId: incident.id,
       kind: 'opened',
-      details: { alertId: alert.alertId, subject: alert.subject, stage: alert.stage, detector: alert.detector },
+      details: {
+        alertId: alert.alertId,
+        subject: alert.subject,
+        stage: alert.stage,
+        detector: alert.detector,
+      },
     });
     this.addTo(incident, alert, subject, at, []);
     return incident;
   }
 
-  private addTo(incident: IncidentState, alert: StageAlert, subject: ArtifactKey, at: number, path: LineageLink[]): void {
+  private addTo(
+    incident: IncidentState,
+    alert: StageAlert,
+    subject: ArtifactKey,
+    at: number,
+    path: LineageLink[],
+  ): void {
     if (!incident.subjects.has(subject)) {
       incident.subjects.add(subject);
       this.index(subject, incident.id);
@@ -331,8 +362,16 @@ class FusionRun {
     this.changed.add(from.id);
     this.changed.add(into.id);
     this.outcome.merges.push({ from: from.id, into: into.id });
-    this.outcome.timeline.push({ incidentId: into.id, kind: 'merged', details: { absorbed: from.id, ...reason } });
-    this.outcome.timeline.push({ incidentId: from.id, kind: 'merged_into', details: { into: into.id, ...reason } });
+    this.outcome.timeline.push({
+      incidentId: into.id,
+      kind: 'merged',
+      details: { absorbed: from.id, ...reason },
+    });
+    this.outcome.timeline.push({
+      incidentId: from.id,
+      kind: 'merged_into',
+      details: { into: into.id, ...reason },
+    });
   }
 
   private pathBetween(a: IncidentState, b: IncidentState): LineageLink[] | undefined {

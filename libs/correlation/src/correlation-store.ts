@@ -57,11 +57,17 @@ export class CorrelationStore {
    * batch for a query that runs in a few milliseconds.
    */
   async lockFusion(manager: EntityManager): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, [FUSION_LOCK_KEY]);
+    await manager.query(`SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, [
+      FUSION_LOCK_KEY,
+    ]);
   }
 
   /** Records the event ids as processed by `group`; returns those not processed before. */
-  async claimEvents(manager: EntityManager, group: string, eventIds: readonly string[]): Promise<Set<string>> {
+  async claimEvents(
+    manager: EntityManager,
+    group: string,
+    eventIds: readonly string[],
+  ): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
     const rows = await query<{ event_id: string }>(
       manager,
@@ -86,7 +92,10 @@ export class CorrelationStore {
   /** Inserts lineage edges; returns the ones that were new. */
   async recordLineage(manager: EntityManager, edges: readonly LineageEdge[]): Promise<LineageLink[]> {
     if (edges.length === 0) return [];
-    await this.recordArtifacts(manager, edges.flatMap((e) => [e.from, e.to]));
+    await this.recordArtifacts(
+      manager,
+      edges.flatMap((e) => [e.from, e.to]),
+    );
     const rows = await query<EdgeRow>(
       manager,
       `INSERT INTO lineage_edges (from_kind, from_id, relation, to_kind, to_id, event_id, occurred_at)
@@ -111,7 +120,11 @@ export class CorrelationStore {
    * path of at most `hops` edges from a seed lies inside it, so neighbourhoods and shortest paths
    * computed on it are exact.
    */
-  async loadSubgraph(manager: EntityManager, seeds: Iterable<ArtifactKey>, hops: number): Promise<{ graph: LineageGraph; nodes: Set<ArtifactKey> }> {
+  async loadSubgraph(
+    manager: EntityManager,
+    seeds: Iterable<ArtifactKey>,
+    hops: number,
+  ): Promise<{ graph: LineageGraph; nodes: Set<ArtifactKey> }> {
     const refs = [...new Set(seeds)].map(parseArtifactKey);
     const nodes = new Set(refs.map(artifactKey));
     if (refs.length === 0 || hops <= 0) return { graph: new LineageGraph(), nodes };
@@ -134,7 +147,10 @@ export class CorrelationStore {
   }
 
   /** Open incidents with a subject among `subjects`, each with those of its subjects that are among them. */
-  async loadOpenIncidentsNear(manager: EntityManager, subjects: Iterable<ArtifactKey>): Promise<IncidentState[]> {
+  async loadOpenIncidentsNear(
+    manager: EntityManager,
+    subjects: Iterable<ArtifactKey>,
+  ): Promise<IncidentState[]> {
     const refs = [...new Set(subjects)].map(parseArtifactKey);
     if (refs.length === 0) return [];
     const near = await query<{ incident_id: string; subject_kind: ArtifactKind; subject_id: string }>(
@@ -146,20 +162,30 @@ export class CorrelationStore {
       [refs.map((r) => r.kind), refs.map((r) => r.id)],
     );
     if (near.length === 0) return [];
-    const incidents = await query<IncidentRow>(manager, `SELECT * FROM incidents WHERE id = ANY($1::text[])`, [
-      [...new Set(near.map((r) => r.incident_id))],
-    ]);
+    const incidents = await query<IncidentRow>(
+      manager,
+      `SELECT * FROM incidents WHERE id = ANY($1::text[])`,
+      [[...new Set(near.map((r) => r.incident_id))]],
+    );
     const states = new Map(incidents.map((row) => [row.id, toState(row)]));
-    for (const r of near) states.get(r.incident_id)?.subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
+    for (const r of near)
+      states.get(r.incident_id)?.subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
     return [...states.values()];
   }
 
   async loadKnownAlertIds(manager: EntityManager, alertIds: readonly string[]): Promise<Set<string>> {
-    const rows = await query<{ alert_id: string }>(manager, `SELECT alert_id FROM alerts WHERE alert_id = ANY($1::text[])`, [alertIds]);
+    const rows = await query<{ alert_id: string }>(
+      manager,
+      `SELECT alert_id FROM alerts WHERE alert_id = ANY($1::text[])`,
+      [alertIds],
+    );
     return new Set(rows.map((r) => r.alert_id));
   }
 
-  async loadFingerprints(manager: EntityManager, fingerprints: readonly string[]): Promise<Map<string, string>> {
+  async loadFingerprints(
+    manager: EntityManager,
+    fingerprints: readonly string[],
+  ): Promise<Map<string, string>> {
     const rows = await query<{ fingerprint: string; alert_id: string }>(
       manager,
       `SELECT fingerprint, alert_id FROM alerts WHERE fingerprint = ANY($1::text[]) AND status <> 'duplicate'`,
@@ -178,17 +204,32 @@ export class CorrelationStore {
     );
     return rows.map((r) => ({
       id: r.id,
-      matchers: dropNulls({ detector: r.detector, subjectKind: r.subject_kind, subjectId: r.subject_id, stage: r.stage }),
+      matchers: dropNulls({
+        detector: r.detector,
+        subjectKind: r.subject_kind,
+        subjectId: r.subject_id,
+        stage: r.stage,
+      }),
       startsAt: r.starts_at,
       endsAt: r.ends_at,
     }));
   }
 
   /** Recorded ingestion-gap alerts on these subjects raised since `since`. */
-  async loadGapAlerts(manager: EntityManager, subjects: readonly ArtifactRef[], since: Date): Promise<Map<ArtifactKey, GapAlert[]>> {
+  async loadGapAlerts(
+    manager: EntityManager,
+    subjects: readonly ArtifactRef[],
+    since: Date,
+  ): Promise<Map<ArtifactKey, GapAlert[]>> {
     const result = new Map<ArtifactKey, GapAlert[]>();
     if (subjects.length === 0) return result;
-    const rows = await query<{ alert_id: string; subject_kind: ArtifactKind; subject_id: string; occurred_at: Date; window_from: Date }>(
+    const rows = await query<{
+      alert_id: string;
+      subject_kind: ArtifactKind;
+      subject_id: string;
+      occurred_at: Date;
+      window_from: Date;
+    }>(
       manager,
       `SELECT a.alert_id, a.subject_kind, a.subject_id, a.occurred_at, a.window_from
        FROM alerts a JOIN unnest($1::text[], $2::text[]) AS q(kind, id) ON q.kind = a.subject_kind AND q.id = a.subject_id
@@ -197,7 +238,10 @@ export class CorrelationStore {
     );
     for (const r of rows) {
       const key = artifactKey({ kind: r.subject_kind, id: r.subject_id });
-      result.set(key, [...(result.get(key) ?? []), { alertId: r.alert_id, occurredAt: r.occurred_at.getTime(), windowFrom: r.window_from.getTime() }]);
+      result.set(key, [
+        ...(result.get(key) ?? []),
+        { alertId: r.alert_id, occurredAt: r.occurred_at.getTime(), windowFrom: r.window_from.getTime() },
+      ]);
     }
     return result;
   }
@@ -247,19 +291,33 @@ export class CorrelationStore {
     await this.enqueue(manager, outcome.announcements, now);
   }
 
-  async appendTimeline(manager: EntityManager, notes: readonly TimelineNote[], actor: string, at: Date): Promise<void> {
+  async appendTimeline(
+    manager: EntityManager,
+    notes: readonly TimelineNote[],
+    actor: string,
+    at: Date,
+  ): Promise<void> {
     if (notes.length === 0) return;
     await manager.query(
       `INSERT INTO incident_timeline (incident_id, kind, actor, details, at)
        SELECT n.incident_id, n.kind, $4, n.details::jsonb, $5 FROM unnest($1::text[], $2::text[], $3::text[]) AS n(incident_id, kind, details)`,
-      [notes.map((n) => n.incidentId), notes.map((n) => n.kind), notes.map((n) => JSON.stringify(n.details)), actor, at],
+      [
+        notes.map((n) => n.incidentId),
+        notes.map((n) => n.kind),
+        notes.map((n) => JSON.stringify(n.details)),
+        actor,
+        at,
+      ],
     );
   }
 
   /** Writes incident events to the outbox, with the incidents' state as of now (inside the transaction). */
   async enqueue(manager: EntityManager, announcements: readonly Announcement[], now: Date): Promise<void> {
     if (announcements.length === 0) return;
-    const snapshots = await this.snapshots(manager, announcements.map((a) => a.incidentId));
+    const snapshots = await this.snapshots(
+      manager,
+      announcements.map((a) => a.incidentId),
+    );
     const events: IncidentEvent[] = announcements.map((a) => {
       const s = snapshots.get(a.incidentId);
       if (!s) throw new Error(`incident ${a.incidentId} vanished before its event was written`);
@@ -285,7 +343,12 @@ export class CorrelationStore {
       `INSERT INTO incident_outbox (event_id, incident_id, payload, created_at)
        SELECT e.event_id, e.incident_id, e.payload::jsonb, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS e(event_id, incident_id, payload)
        ON CONFLICT (event_id) DO NOTHING`,
-      [events.map((e) => e.eventId), events.map((e) => e.subject.id), events.map((e) => JSON.stringify(e)), now],
+      [
+        events.map((e) => e.eventId),
+        events.map((e) => e.subject.id),
+        events.map((e) => JSON.stringify(e)),
+        now,
+      ],
     );
   }
 
@@ -304,7 +367,11 @@ export class CorrelationStore {
   }
 
   /** Resolves an open incident; returns whether it had been announced, or undefined if it was not open. */
-  async resolve(manager: EntityManager, incidentId: string, now: Date): Promise<{ announced: boolean } | undefined> {
+  async resolve(
+    manager: EntityManager,
+    incidentId: string,
+    now: Date,
+  ): Promise<{ announced: boolean } | undefined> {
     const rows = await query<{ announced: boolean }>(
       manager,
       `WITH resolved AS (
@@ -325,7 +392,16 @@ export class CorrelationStore {
       manager,
       `INSERT INTO silences (detector, subject_kind, subject_id, stage, starts_at, ends_at, author, comment)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [m.detector ?? null, m.subjectKind ?? null, m.subjectId ?? null, m.stage ?? null, silence.startsAt, silence.endsAt, silence.author, silence.comment],
+      [
+        m.detector ?? null,
+        m.subjectKind ?? null,
+        m.subjectId ?? null,
+        m.stage ?? null,
+        silence.startsAt,
+        silence.endsAt,
+        silence.author,
+        silence.comment,
+      ],
     );
     return rows[0].id;
   }
@@ -346,7 +422,10 @@ export class CorrelationStore {
   private async insertAlerts(manager: EntityManager, outcome: CorrelationOutcome): Promise<void> {
     const recorded = outcome.alerts;
     if (recorded.length === 0) return;
-    await this.recordArtifacts(manager, recorded.map((r) => r.alert.subject));
+    await this.recordArtifacts(
+      manager,
+      recorded.map((r) => r.alert.subject),
+    );
     const a = recorded.map((r) => r.alert);
     await manager.query(
       `INSERT INTO alerts (alert_id, event_id, stage, detector, subject_kind, subject_id, score, p_value, alpha, evidence,
@@ -381,7 +460,11 @@ export class CorrelationStore {
     );
   }
 
-  private async upsertIncidents(manager: EntityManager, incidents: readonly IncidentState[], now: Date): Promise<void> {
+  private async upsertIncidents(
+    manager: EntityManager,
+    incidents: readonly IncidentState[],
+    now: Date,
+  ): Promise<void> {
     if (incidents.length === 0) return;
     await manager.query(
       `INSERT INTO incidents (id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at,
@@ -434,7 +517,11 @@ interface SilenceRow {
 }
 
 function toLink(r: EdgeRow): LineageLink {
-  return { from: artifactKey({ kind: r.from_kind, id: r.from_id }), relation: r.relation, to: artifactKey({ kind: r.to_kind, id: r.to_id }) };
+  return {
+    from: artifactKey({ kind: r.from_kind, id: r.from_id }),
+    relation: r.relation,
+    to: artifactKey({ kind: r.to_kind, id: r.to_id }),
+  };
 }
 
 function toState(row: IncidentRow): IncidentState {

@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { KafkaBus, SILENT_LOGGER, type Subscription } from '@damon/bus';
 import { databaseUrlVar, kafkaBrokersVar, loadConfig } from '@damon/config';
-import type { ArtifactKind, IncidentEvent, LineageEdge, LineageRelation, Stage, StageAlert } from '@damon/contracts';
+import type {
+  ArtifactKind,
+  IncidentEvent,
+  LineageEdge,
+  LineageRelation,
+  Stage,
+  StageAlert,
+} from '@damon/contracts';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -13,7 +20,12 @@ import type { CorrelationSettings } from './correlation-settings';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 
-const env = loadConfig(z.object({ DATABASE_URL: databaseUrlVar({ required: true }), KAFKA_BROKERS: kafkaBrokersVar({ required: true }) }));
+const env = loadConfig(
+  z.object({
+    DATABASE_URL: databaseUrlVar({ required: true }),
+    KAFKA_BROKERS: kafkaBrokersVar({ required: true }),
+  }),
+);
 
 /** Ids unique to this run: the broker's topics are shared with other tests and earlier runs. */
 const RUN = `it${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -34,7 +46,13 @@ function ref(kind: ArtifactKind, name: string): { kind: ArtifactKind; id: string
 }
 
 let sequence = 0;
-function alert(subject: { kind: ArtifactKind; id: string }, stage: Stage, detector: string, pValue: number, minutesAfterT0 = 0): StageAlert {
+function alert(
+  subject: { kind: ArtifactKind; id: string },
+  stage: Stage,
+  detector: string,
+  pValue: number,
+  minutesAfterT0 = 0,
+): StageAlert {
   const id = `${RUN}-alert-${++sequence}`;
   const at = T0 + minutesAfterT0 * MINUTE;
   return {
@@ -54,7 +72,11 @@ function alert(subject: { kind: ArtifactKind; id: string }, stage: Stage, detect
   };
 }
 
-function edge(from: { kind: ArtifactKind; id: string }, relation: LineageRelation, to: { kind: ArtifactKind; id: string }): LineageEdge {
+function edge(
+  from: { kind: ArtifactKind; id: string },
+  relation: LineageRelation,
+  to: { kind: ArtifactKind; id: string },
+): LineageEdge {
   return {
     eventId: `${RUN}-edge-${++sequence}`,
     schemaVersion: 1,
@@ -115,7 +137,12 @@ async function pinGroup(brokers: string[], groupId: string, start: StreamStart):
 
 let streamStart: StreamStart = [];
 
-async function startCorrelator(bus: KafkaBus, dataSource: DataSource, group: string, clock: Clock): Promise<Correlator> {
+async function startCorrelator(
+  bus: KafkaBus,
+  dataSource: DataSource,
+  group: string,
+  clock: Clock,
+): Promise<Correlator> {
   await pinGroup(env.KAFKA_BROKERS, group, streamStart);
   const settings: CorrelationSettings = { hops: 3, windowMs: 60 * MINUTE, groupWaitMs: GROUP_WAIT_MS, group };
   const publisher = new IncidentOutboxPublisher(dataSource, bus);
@@ -231,7 +258,10 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     const M = ref('model', 'M');
     await publishEdges(edge(G, 'generated', D), edge(D, 'trained', R), edge(R, 'produced', M));
     await until('lineage recorded', async () => {
-      const rows: unknown = await dataSource.query(`SELECT count(*)::int AS n FROM lineage_edges WHERE to_id LIKE $1`, [`${RUN}-%`]);
+      const rows: unknown = await dataSource.query(
+        `SELECT count(*)::int AS n FROM lineage_edges WHERE to_id LIKE $1`,
+        [`${RUN}-%`],
+      );
       return (rows as { n: number }[])[0].n === 3 ? true : undefined;
     });
     const story = [
@@ -241,7 +271,9 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     ];
     await publishAlerts(...story);
     const ids = story.map((a) => a.alertId);
-    const incident = await until('one incident with the whole story', async () => openIncidentWith(await incidents(dataSource), ids));
+    const incident = await until('one incident with the whole story', async () =>
+      openIncidentWith(await incidents(dataSource), ids),
+    );
     expect(incident.stages.sort()).toEqual(['data', 'representations', 'signals']);
     expect(incident.subjects).toEqual([`dataset:${D.id}`, `model:${M.id}`, `run:${R.id}`]);
     // scipy.stats.combine_pvalues([1e-4, 1e-3, 1e-5], method="fisher").pvalue = 4.1036768507037387e-10; +1 per extra stage
@@ -253,11 +285,16 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     );
     // Alerts on different subjects travel on different partitions, so their order varies: whichever
     // came first, the paths walked to join the incident cover the lineage from D through R to M.
-    const walked = (timeline as { kind: string; details: { path?: { from: string; relation: string; to: string }[] } }[])
+    const walked = (
+      timeline as { kind: string; details: { path?: { from: string; relation: string; to: string }[] } }[]
+    )
       .filter((t) => t.kind === 'alert_added')
       .flatMap((t) => t.details.path ?? [])
       .map((l) => `${l.from} ${l.relation} ${l.to}`);
-    expect([...new Set(walked)].sort()).toEqual([`dataset:${D.id} trained run:${R.id}`, `run:${R.id} produced model:${M.id}`]);
+    expect([...new Set(walked)].sort()).toEqual([
+      `dataset:${D.id} trained run:${R.id}`,
+      `run:${R.id} produced model:${M.id}`,
+    ]);
 
     // Nothing is announced before group_wait; then `opened` tells the whole story at once.
     expect(incidentEvents.filter((e) => e.subject.id === incident.id)).toEqual([]);
@@ -275,14 +312,19 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     const B = ref('run', 'unrelated-B');
     // C is 4 hops from A: beyond CORRELATION_HOPS = 3.
     const chain = [A, ref('run', 'u1'), ref('model', 'u2'), ref('dataset', 'u3'), ref('run', 'unrelated-C')];
-    await publishEdges(
-      ...chain.slice(1).map((to, i) => edge(chain[i], 'trained', to)),
-    );
+    await publishEdges(...chain.slice(1).map((to, i) => edge(chain[i], 'trained', to)));
     await until('chain recorded', async () => {
-      const rows: unknown = await dataSource.query(`SELECT count(*)::int AS n FROM lineage_edges WHERE to_id LIKE $1`, [`${RUN}-u%`]);
+      const rows: unknown = await dataSource.query(
+        `SELECT count(*)::int AS n FROM lineage_edges WHERE to_id LIKE $1`,
+        [`${RUN}-u%`],
+      );
       return (rows as { n: number }[])[0].n === 4 ? true : undefined;
     });
-    const alerts = [alert(A, 'data', 'mmd', 1e-3), alert(B, 'signals', 'cusum', 1e-3), alert(chain[4], 'signals', 'kl', 1e-3)];
+    const alerts = [
+      alert(A, 'data', 'mmd', 1e-3),
+      alert(B, 'signals', 'cusum', 1e-3),
+      alert(chain[4], 'signals', 'kl', 1e-3),
+    ];
     await publishAlerts(...alerts);
     const found = await until('three incidents', async () => {
       const list = await incidents(dataSource);
@@ -305,7 +347,9 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     });
     await announce();
     await publishEdges(edge(X, 'trained', Y));
-    const merged = await until('merged incident', async () => openIncidentWith(await incidents(dataSource), [ax.alertId, ay.alertId]));
+    const merged = await until('merged incident', async () =>
+      openIncidentWith(await incidents(dataSource), [ax.alertId, ay.alertId]),
+    );
     // The older story (X's alert came first) survives.
     expect(merged.id).toBe(ix!.id);
     const absorbed = (await incidents(dataSource)).find((i) => i.id === iy!.id)!;
@@ -318,7 +362,10 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     });
     expect(events.mergedEvent.mergedInto).toBe(ix!.id);
     expect(events.updated.alertIds).toEqual([ax.alertId, ay.alertId].sort());
-    const notes: unknown = await dataSource.query(`SELECT kind, details FROM incident_timeline WHERE incident_id = $1 AND kind = 'merged'`, [ix!.id]);
+    const notes: unknown = await dataSource.query(
+      `SELECT kind, details FROM incident_timeline WHERE incident_id = $1 AND kind = 'merged'`,
+      [ix!.id],
+    );
     expect((notes as { details: { absorbed: string } }[])[0].details.absorbed).toBe(iy!.id);
   });
 
@@ -335,10 +382,20 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     const P = ref('dataset', 'dedup');
     const original = alert(P, 'data', 'mmd', 1e-3, 11);
     const sameFinding = { ...alert(P, 'data', 'mmd', 1e-9, 11), window: original.window };
-    await publishAlerts(muted, original, original, { ...original, eventId: `${original.eventId}-resent` }, sameFinding);
-    await until('alerts recorded', async () => ((await alertStatus(dataSource, sameFinding.alertId)) ? true : undefined));
+    await publishAlerts(
+      muted,
+      original,
+      original,
+      { ...original, eventId: `${original.eventId}-resent` },
+      sameFinding,
+    );
+    await until('alerts recorded', async () =>
+      (await alertStatus(dataSource, sameFinding.alertId)) ? true : undefined,
+    );
     expect(await alertStatus(dataSource, muted.alertId)).toBe('silenced');
-    const rows: unknown = await dataSource.query(`SELECT silence_id FROM alerts WHERE alert_id = $1`, [muted.alertId]);
+    const rows: unknown = await dataSource.query(`SELECT silence_id FROM alerts WHERE alert_id = $1`, [
+      muted.alertId,
+    ]);
     expect((rows as { silence_id: string }[])[0].silence_id).toBe(silenceId);
     expect(await alertStatus(dataSource, original.alertId)).toBe('correlated');
     expect(await alertStatus(dataSource, sameFinding.alertId)).toBe('duplicate');
@@ -366,7 +423,9 @@ describe('correlator on real Kafka and PostgreSQL', () => {
 
     // Same database, second pass over everything under a new group: nothing may change.
     const replay = await startCorrelator(bus, dataSource, replayGroup, clock);
-    await until('replay caught up', async () => ((await processed(dataSource, replayGroup)) === distinctEvents ? true : undefined));
+    await until('replay caught up', async () =>
+      (await processed(dataSource, replayGroup)) === distinctEvents ? true : undefined,
+    );
     await replay.stop();
     expect(await incidents(dataSource)).toEqual(before);
 
@@ -383,12 +442,18 @@ describe('correlator on real Kafka and PostgreSQL', () => {
         author: 'alice',
         comment: 'known retraining',
       });
-      await until('fresh replay caught up', async () => ((await processed(freshSource, `${RUN}-fresh`)) === distinctEvents ? true : undefined));
+      await until('fresh replay caught up', async () =>
+        (await processed(freshSource, `${RUN}-fresh`)) === distinctEvents ? true : undefined,
+      );
       await second.stop();
       const stories = (list: IncidentView[]) =>
         list
           .filter((i) => i.status === 'open')
-          .map((i) => ({ alertIds: i.alertIds, stages: [...i.stages].sort(), severity: i.severity.toFixed(9) }))
+          .map((i) => ({
+            alertIds: i.alertIds,
+            stages: [...i.stages].sort(),
+            severity: i.severity.toFixed(9),
+          }))
           .sort((a, b) => a.alertIds[0].localeCompare(b.alertIds[0]));
       expect(stories(await incidents(freshSource))).toEqual(stories(before));
     } finally {

@@ -31,7 +31,10 @@ const DEPENDENCIES = Symbol('damon.correlation.dependencies');
 @Module({})
 export class CorrelationModule {
   static forRootAsync(options: CorrelationModuleOptions): DynamicModule {
-    const from = <T>(pick: (d: CorrelationDependencies) => T) => ({ useFactory: pick, inject: [DEPENDENCIES] });
+    const from = <T>(pick: (d: CorrelationDependencies) => T) => ({
+      useFactory: pick,
+      inject: [DEPENDENCIES],
+    });
     return {
       module: CorrelationModule,
       imports: options.imports ?? [],

@@ -52,7 +52,9 @@ export class CorrelationService {
     const now = this.clock.now();
     const summary = await this.dataSource.transaction(async (manager) => {
       await this.store.lockFusion(manager);
-      const claimed = await this.store.claimEvents(manager, this.settings.group, [...new Set(inputs.map((i) => i.value.eventId))]);
+      const claimed = await this.store.claimEvents(manager, this.settings.group, [
+        ...new Set(inputs.map((i) => i.value.eventId)),
+      ]);
       const fresh = inputs.filter((i) => claimed.delete(i.value.eventId));
       const changed = new Set<string>();
       let announcements = 0;
@@ -77,14 +79,26 @@ export class CorrelationService {
     const now = this.clock.now();
     const ids = await this.dataSource.transaction(async (manager) => {
       await this.store.lockFusion(manager);
-      const due = await this.store.claimDueAnnouncements(manager, new Date(now.getTime() - this.settings.groupWaitMs), now);
+      const due = await this.store.claimDueAnnouncements(
+        manager,
+        new Date(now.getTime() - this.settings.groupWaitMs),
+        now,
+      );
       await this.store.appendTimeline(
         manager,
-        due.map((incidentId) => ({ incidentId, kind: 'announced' as const, details: { groupWaitMs: this.settings.groupWaitMs } })),
+        due.map((incidentId) => ({
+          incidentId,
+          kind: 'announced' as const,
+          details: { groupWaitMs: this.settings.groupWaitMs },
+        })),
         CORRELATOR_ACTOR,
         now,
       );
-      await this.store.enqueue(manager, due.map((incidentId) => ({ incidentId, change: 'opened' as const })), now);
+      await this.store.enqueue(
+        manager,
+        due.map((incidentId) => ({ incidentId, change: 'opened' as const })),
+        now,
+      );
       return due;
     });
     if (ids.length > 0) this.outbox.wake();
@@ -98,7 +112,12 @@ export class CorrelationService {
       await this.store.lockFusion(manager);
       const result = await this.store.resolve(manager, incidentId, now);
       if (!result) return false;
-      await this.store.appendTimeline(manager, [{ incidentId, kind: 'resolved', details: { comment } }], actor, now);
+      await this.store.appendTimeline(
+        manager,
+        [{ incidentId, kind: 'resolved', details: { comment } }],
+        actor,
+        now,
+      );
       // Nobody heard of an incident still inside its group_wait: nothing to take back.
       if (result.announced) await this.store.enqueue(manager, [{ incidentId, change: 'resolved' }], now);
       return result.announced;
@@ -111,39 +130,70 @@ export class CorrelationService {
     if (!hasAnyMatcher(silence.matchers)) throw new Error('a silence needs at least one matcher');
     const startsAt = silence.startsAt ?? this.clock.now();
     if (silence.endsAt <= startsAt) throw new Error('a silence must end after it starts');
-    return this.dataSource.transaction((manager) => this.store.insertSilence(manager, { ...silence, startsAt }));
+    return this.dataSource.transaction((manager) =>
+      this.store.insertSilence(manager, { ...silence, startsAt }),
+    );
   }
 
-  private async correlate(manager: EntityManager, alerts: StageAlert[], now: Date): Promise<CorrelationOutcome> {
+  private async correlate(
+    manager: EntityManager,
+    alerts: StageAlert[],
+    now: Date,
+  ): Promise<CorrelationOutcome> {
     const subjects = [...new Map(alerts.map((a) => [artifactKey(a.subject), a.subject])).values()];
-    const { graph, nodes } = await this.store.loadSubgraph(manager, subjects.map(artifactKey), this.settings.hops);
+    const { graph, nodes } = await this.store.loadSubgraph(
+      manager,
+      subjects.map(artifactKey),
+      this.settings.hops,
+    );
     const times = alerts.map((a) => Date.parse(a.occurredAt));
     const earliest = Math.min(...times);
     const latest = Math.max(...times);
     const [incidents, knownAlertIds, fingerprints, silences, gapAlerts] = [
       await this.store.loadOpenIncidentsNear(manager, nodes),
-      await this.store.loadKnownAlertIds(manager, alerts.map((a) => a.alertId)),
+      await this.store.loadKnownAlertIds(
+        manager,
+        alerts.map((a) => a.alertId),
+      ),
       await this.store.loadFingerprints(manager, alerts.map(alertFingerprint)),
       await this.store.loadSilences(manager, new Date(earliest), new Date(latest)),
       await this.store.loadGapAlerts(manager, subjects, new Date(earliest - this.settings.windowMs)),
     ];
-    return this.engine.correlateAlerts(alerts, { knownAlertIds, fingerprints, silences, gapAlerts, graph, incidents }, now.getTime());
+    return this.engine.correlateAlerts(
+      alerts,
+      { knownAlertIds, fingerprints, silences, gapAlerts, graph, incidents },
+      now.getTime(),
+    );
   }
 
-  private async link(manager: EntityManager, edges: LineageEdge[], now: Date): Promise<CorrelationOutcome | undefined> {
+  private async link(
+    manager: EntityManager,
+    edges: LineageEdge[],
+    now: Date,
+  ): Promise<CorrelationOutcome | undefined> {
     const newLinks = await this.store.recordLineage(manager, edges);
     if (newLinks.length === 0) return undefined;
     // Every path through a new edge lies within `hops` of its `from` end.
-    const { nodes } = await this.store.loadSubgraph(manager, newLinks.map((l) => l.from), this.settings.hops);
+    const { nodes } = await this.store.loadSubgraph(
+      manager,
+      newLinks.map((l) => l.from),
+      this.settings.hops,
+    );
     const incidents = await this.store.loadOpenIncidentsNear(manager, nodes);
     if (incidents.length < 2) return undefined;
-    const { graph } = await this.store.loadSubgraph(manager, incidents.flatMap((i) => [...i.subjects]), this.settings.hops);
+    const { graph } = await this.store.loadSubgraph(
+      manager,
+      incidents.flatMap((i) => [...i.subjects]),
+      this.settings.hops,
+    );
     return this.engine.mergeConnected({ graph, incidents }, now.getTime());
   }
 }
 
 /** Splits inputs into maximal runs of one topic, keeping their order. */
-function consecutiveRuns(inputs: readonly CorrelationInput[]): { topic: CorrelationInput['topic']; values: CorrelationInput['value'][] }[] {
+function consecutiveRuns(
+  inputs: readonly CorrelationInput[],
+): { topic: CorrelationInput['topic']; values: CorrelationInput['value'][] }[] {
   const runs: { topic: CorrelationInput['topic']; values: CorrelationInput['value'][] }[] = [];
   for (const input of inputs) {
     const last = runs[runs.length - 1];

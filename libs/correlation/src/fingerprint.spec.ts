@@ -9,7 +9,10 @@ const base = {
 
 describe('alertFingerprint', () => {
   it('is equal for the same detector, subject and window, however the instants are written', () => {
-    const same = { ...base, window: { from: '2025-01-01T00:00:00.000+00:00', to: '2025-01-01T02:00:00+01:00' } };
+    const same = {
+      ...base,
+      window: { from: '2025-01-01T00:00:00.000+00:00', to: '2025-01-01T02:00:00+01:00' },
+    };
     expect(alertFingerprint(same)).toBe(alertFingerprint(base));
   });
 

@@ -55,7 +55,9 @@ export class IncidentOutboxPublisher {
           return valid.value;
         });
         await this.bus.publishMany('damon.incidents', events);
-        await manager.query(`UPDATE incident_outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [pending.map((r) => r.seq)]);
+        await manager.query(`UPDATE incident_outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [
+          pending.map((r) => r.seq),
+        ]);
         return pending.length;
       });
       total += published;
@@ -70,7 +72,9 @@ export class IncidentOutboxPublisher {
         await this.drain();
       } catch (error) {
         // Left in the outbox: the scheduler's next tick (or the next commit) tries again.
-        console.warn(`incident outbox drain failed: ${error instanceof Error ? error.message : String(error)}`);
+        console.warn(
+          `incident outbox drain failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     } while (this.again);
   }

@@ -47,7 +47,11 @@ export class LineageGraph {
    * A shortest path (at most `hops` edges) from `from` to any of `targets`, as the links walked;
    * `[]` when `from` is itself a target, undefined when none is within reach.
    */
-  shortestPath(from: ArtifactKey, targets: ReadonlySet<ArtifactKey>, hops: number): LineageLink[] | undefined {
+  shortestPath(
+    from: ArtifactKey,
+    targets: ReadonlySet<ArtifactKey>,
+    hops: number,
+  ): LineageLink[] | undefined {
     if (targets.has(from)) return [];
     const parent = new Map<ArtifactKey, { prev: ArtifactKey; link: LineageLink }>();
     const seen = new Set<ArtifactKey>([from]);
@@ -78,7 +82,10 @@ export class LineageGraph {
   }
 }
 
-function unwind(parent: Map<ArtifactKey, { prev: ArtifactKey; link: LineageLink }>, end: ArtifactKey): LineageLink[] {
+function unwind(
+  parent: Map<ArtifactKey, { prev: ArtifactKey; link: LineageLink }>,
+  end: ArtifactKey,
+): LineageLink[] {
   const path: LineageLink[] = [];
   for (let step = parent.get(end); step; step = parent.get(step.prev)) path.push(step.link);
   return path.reverse();

@@ -8,7 +8,11 @@ const alert = {
   occurredAt: '2025-01-01T12:00:00Z',
 };
 
-function silence(matchers: SilenceRule['matchers'], startsAt = '2025-01-01T00:00:00Z', endsAt = '2025-01-02T00:00:00Z'): SilenceRule {
+function silence(
+  matchers: SilenceRule['matchers'],
+  startsAt = '2025-01-01T00:00:00Z',
+  endsAt = '2025-01-02T00:00:00Z',
+): SilenceRule {
   return { id: 's', matchers, startsAt: new Date(startsAt), endsAt: new Date(endsAt) };
 }
 
@@ -35,7 +39,9 @@ describe('silence matching', () => {
 
   it('covers [startsAt, endsAt) of the alert event time', () => {
     expect(silenceMatches(silence({ detector: 'mmd' }, '2025-01-01T12:00:00Z'), alert)).toBe(true);
-    expect(silenceMatches(silence({ detector: 'mmd' }, '2025-01-01T00:00:00Z', '2025-01-01T12:00:00Z'), alert)).toBe(false);
+    expect(
+      silenceMatches(silence({ detector: 'mmd' }, '2025-01-01T00:00:00Z', '2025-01-01T12:00:00Z'), alert),
+    ).toBe(false);
     expect(silenceMatches(silence({ detector: 'mmd' }, '2025-01-01T12:00:01Z'), alert)).toBe(false);
   });
 
@@ -45,7 +51,11 @@ describe('silence matching', () => {
   });
 
   it('finds the first matching silence', () => {
-    const rules = [{ ...silence({ detector: 'ks' }), id: 'a' }, { ...silence({ stage: 'data' }), id: 'b' }, { ...silence({ subjectId: 'D' }), id: 'c' }];
+    const rules = [
+      { ...silence({ detector: 'ks' }), id: 'a' },
+      { ...silence({ stage: 'data' }), id: 'b' },
+      { ...silence({ subjectId: 'D' }), id: 'c' },
+    ];
     expect(findSilence(rules, alert)?.id).toBe('b');
     expect(findSilence(rules.slice(0, 1), alert)).toBeUndefined();
   });

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BocpdDetector, ConformalCalibrator, CusumDetector, GaussianDetector, PageHinkleyDetector, initBackend, minPSidak } from './index';
+import {
+  BocpdDetector,
+  ConformalCalibrator,
+  CusumDetector,
+  GaussianDetector,
+  PageHinkleyDetector,
+  initBackend,
+  minPSidak,
+} from './index';
 import { FactorModel, normalGenerator } from './testing/synthetic-data';
 
 beforeAll(async () => {
@@ -16,7 +24,9 @@ describe('split-conformal calibration', () => {
     const fpr = pValues.filter((p) => p <= 0.01).length / clean.length;
     const threshold = calibrator.threshold(0.01);
     const fprByThreshold = clean.filter((s) => s > threshold).length / clean.length;
-    console.info(`conformal: FPR at α=0.01 = ${fpr.toFixed(4)} (threshold rule ${fprByThreshold.toFixed(4)})`);
+    console.info(
+      `conformal: FPR at α=0.01 = ${fpr.toFixed(4)} (threshold rule ${fprByThreshold.toFixed(4)})`,
+    );
     expect(fpr).toBeGreaterThanOrEqual(0.005);
     expect(fpr).toBeLessThanOrEqual(0.02);
     expect(fprByThreshold).toBe(fpr);
@@ -54,12 +64,18 @@ describe('stream change points', () => {
       const alarms = updates.filter((u) => u.alarm);
       expect(alarms.length).toBeGreaterThanOrEqual(1);
       const first = alarms[0];
-      console.info(`bocpd seed ${seed}: alarm at ${first.step}, change step ${first.changeStep}, posterior ${first.posterior?.toFixed(3)}`);
+      console.info(
+        `bocpd seed ${seed}: alarm at ${first.step}, change step ${first.changeStep}, posterior ${first.posterior?.toFixed(3)}`,
+      );
       expect(first.step).toBeGreaterThanOrEqual(1000);
       expect(first.step - 1000).toBeLessThanOrEqual(20);
       expect(Math.abs(first.changeStep! - 1000)).toBeLessThanOrEqual(3);
       expect(first.posterior).toBeGreaterThan(0.99);
-      expect(BocpdDetector.fromJSON(JSON.parse(JSON.stringify(detector.toJSON())) as ReturnType<BocpdDetector['toJSON']>).runLengthPosterior).toEqual(detector.runLengthPosterior);
+      expect(
+        BocpdDetector.fromJSON(
+          JSON.parse(JSON.stringify(detector.toJSON())) as ReturnType<BocpdDetector['toJSON']>,
+        ).runLengthPosterior,
+      ).toEqual(detector.runLengthPosterior);
     }
   });
 
@@ -67,10 +83,13 @@ describe('stream change points', () => {
     const values = stream(1000, 200, 2, 51);
     const cusum = new CusumDetector({ mean: 0, sd: 1, h: 8 });
     const ph = new PageHinkleyDetector({ delta: 0.5, lambda: 25 });
-    const firstAlarm = (update: (x: number) => { alarm: boolean; step: number; changeStep?: number }) => values.map(update).find((u) => u.alarm);
+    const firstAlarm = (update: (x: number) => { alarm: boolean; step: number; changeStep?: number }) =>
+      values.map(update).find((u) => u.alarm);
     const c = firstAlarm((x) => cusum.update(x));
     const p = firstAlarm((x) => ph.update(x));
-    console.info(`cusum alarm ${c?.step} (change ${c?.changeStep}); page-hinkley alarm ${p?.step} (change ${p?.changeStep})`);
+    console.info(
+      `cusum alarm ${c?.step} (change ${c?.changeStep}); page-hinkley alarm ${p?.step} (change ${p?.changeStep})`,
+    );
     for (const a of [c, p]) {
       expect(a!.step).toBeGreaterThanOrEqual(1000);
       expect(a!.step - 1000).toBeLessThanOrEqual(20);

@@ -20,14 +20,21 @@ beforeAll(async () => {
   await initBackend(() => undefined);
 });
 
-const split = (scores: ArrayLike<number>, clean: number) => [Array.from(scores).slice(0, clean), Array.from(scores).slice(clean)] as const;
+const split = (scores: ArrayLike<number>, clean: number) =>
+  [Array.from(scores).slice(0, clean), Array.from(scores).slice(clean)] as const;
 const report = (scenario: string, results: Record<string, number>) =>
-  console.info(`${scenario}: ${Object.entries(results).map(([k, v]) => `${k}=${v.toFixed(4)}`).join(' ')}`);
+  console.info(
+    `${scenario}: ${Object.entries(results)
+      .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+      .join(' ')}`,
+  );
 
 /** Layer l+1 = tanh(x W)·3 + noise: a fixed nonlinear map with a strong linear part. */
 function nextLayer(x: Matrix, weights: Float32Array, dOut: number, seed: number): Matrix {
   const randn = normalGenerator(seed);
-  const out = tf.tidy(() => tf.tanh(tf.matMul(tf.tensor2d(x.data, [x.rows, x.cols]), tf.tensor2d(weights, [x.cols, dOut]))).mul(3));
+  const out = tf.tidy(() =>
+    tf.tanh(tf.matMul(tf.tensor2d(x.data, [x.rows, x.cols]), tf.tensor2d(weights, [x.cols, dOut]))).mul(3),
+  );
   const data = out.dataSync() as Float32Array;
   out.dispose();
   for (let i = 0; i < data.length; i++) data[i] += 0.3 * randn();
@@ -90,7 +97,13 @@ describe('planted anomalies: each matching detector reaches AUROC > 0.99, the ot
       const unobserved = model.sample(rows, seed);
       const randn = normalGenerator(seed + 1);
       const direction = randomUnitVector(d, 303, 1.5);
-      const observed = matrix(rows, d, unobserved.data.map((v, i) => v + framing[i % d] + 0.2 * randn() + (sensitive ? direction[i % d] : 0)));
+      const observed = matrix(
+        rows,
+        d,
+        unobserved.data.map(
+          (v, i) => v + framing[i % d] + 0.2 * randn() + (sensitive ? direction[i % d] : 0),
+        ),
+      );
       return { observed, unobserved };
     };
     const ref = pairs(3000, 310, false);
@@ -114,11 +127,16 @@ describe('planted anomalies: each matching detector reaches AUROC > 0.99, the ot
     // Whitened embeddings (isotropic): spectral signatures need the poison to dominate the top direction.
     const model = new FactorModel(32, 0, 401, 1);
     const poisoned = 50;
-    const batch = concatRows(model.sample(950, 402), model.sample(poisoned, 403, randomUnitVector(32, 404, 6)));
+    const batch = concatRows(
+      model.sample(950, 402),
+      model.sample(poisoned, 403, randomUnitVector(32, 404, 6)),
+    );
     const spectral = spectralSignature(batch);
     // Correlated activations: the top directions are real factors, where robust covariance is the tool.
     const correlated = new FactorModel(32, 4, 406);
-    const robust = robustCovariance(concatRows(correlated.sample(950, 407), correlated.sample(poisoned, 408, randomUnitVector(32, 409, 4))));
+    const robust = robustCovariance(
+      concatRows(correlated.sample(950, 407), correlated.sample(poisoned, 408, randomUnitVector(32, 409, 4))),
+    );
     const results = {
       spectral: auroc(...split(spectral.scores, 950)),
       robustOnIsotropic: auroc(...split(robustCovariance(batch).distances, 950)),
@@ -143,18 +161,27 @@ describe('planted anomalies: each matching detector reaches AUROC > 0.99, the ot
       const a = Float32Array.from({ length: rows * rank }, () => randn());
       const b = Float32Array.from({ length: rank * cols }, () => randn());
       const data = new Float32Array(rows * cols);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) for (let r = 0; r < rank; r++) data[i * cols + j] += (a[i * rank + r] * b[r * cols + j] * scale) / Math.sqrt(rank * cols);
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++)
+          for (let r = 0; r < rank; r++)
+            data[i * cols + j] += (a[i * rank + r] * b[r * cols + j] * scale) / Math.sqrt(rank * cols);
       return matrix(rows, cols, data);
     };
-    const trusted: ParameterEdit[] = Array.from({ length: 30 }, () => ({ layers: [{ layer: 'l3.mlp', delta: lowRank(32, 48, 2, 1 + 0.2 * randn()) }] }));
+    const trusted: ParameterEdit[] = Array.from({ length: 30 }, () => ({
+      layers: [{ layer: 'l3.mlp', delta: lowRank(32, 48, 2, 1 + 0.2 * randn()) }],
+    }));
     const auditor = new EditAuditor().fit(trusted);
     const trustedScores = trusted.map((e) => auditor.audit(e).score);
     const suspicious: Record<string, ParameterEdit> = {
       large: { layers: [{ layer: 'l3.mlp', delta: lowRank(32, 48, 2, 10) }] },
       highRank: { layers: [{ layer: 'l3.mlp', delta: lowRank(32, 48, 24, 1) }] },
-      spread: { layers: ['l3.mlp', 'l7.mlp', 'l9.attn'].map((layer) => ({ layer, delta: lowRank(32, 48, 2, 0.6) })) },
+      spread: {
+        layers: ['l3.mlp', 'l7.mlp', 'l9.attn'].map((layer) => ({ layer, delta: lowRank(32, 48, 2, 0.6) })),
+      },
     };
-    const scores = Object.fromEntries(Object.entries(suspicious).map(([k, e]) => [k, auditor.audit(e).score]));
+    const scores = Object.fromEntries(
+      Object.entries(suspicious).map(([k, e]) => [k, auditor.audit(e).score]),
+    );
     report('edit audit (max trusted score ' + Math.max(...trustedScores).toFixed(2) + ')', scores);
     Object.values(scores).forEach((s) => expect(s).toBeGreaterThan(Math.max(...trustedScores)));
     expect(auditor.audit(suspicious.highRank).features.effectiveRank).toBeGreaterThan(10);

@@ -1,26 +1,73 @@
 export { initBackend, type BackendName } from './backend';
 export { type Matrix, matrix, fromRows, sliceRows, subtractMatrices } from './matrix';
 export { type EncodedArray } from './serialization';
-export { GaussianDetector, type GaussianDetectorOptions, type GaussianDetectorJson, type GaussianPath } from './gaussian/gaussian-detector';
-export { PcaResidualDetector, type PcaResidualDetectorOptions, type PcaResidualDetectorJson } from './gaussian/pca-residual-detector';
-export { LayerPropagationDetector, type LayerPropagationDetectorOptions, type LayerPropagationDetectorJson } from './gaussian/layer-propagation-detector';
-export { OversightContrastDetector, type OversightContrastDetectorJson } from './gaussian/oversight-contrast-detector';
-export { spectralSignature, type SpectralSignatureOptions, type SpectralSignatureResult } from './population/spectral-signature';
-export { robustCovariance, type RobustCovarianceOptions, type RobustCovarianceResult } from './population/robust-covariance';
-export { mmdTest, linearTimeMmdTest, type MmdOptions, type MmdResult, type LinearMmdResult } from './drift/mmd';
+export {
+  GaussianDetector,
+  type GaussianDetectorOptions,
+  type GaussianDetectorJson,
+  type GaussianPath,
+} from './gaussian/gaussian-detector';
+export {
+  PcaResidualDetector,
+  type PcaResidualDetectorOptions,
+  type PcaResidualDetectorJson,
+} from './gaussian/pca-residual-detector';
+export {
+  LayerPropagationDetector,
+  type LayerPropagationDetectorOptions,
+  type LayerPropagationDetectorJson,
+} from './gaussian/layer-propagation-detector';
+export {
+  OversightContrastDetector,
+  type OversightContrastDetectorJson,
+} from './gaussian/oversight-contrast-detector';
+export {
+  spectralSignature,
+  type SpectralSignatureOptions,
+  type SpectralSignatureResult,
+} from './population/spectral-signature';
+export {
+  robustCovariance,
+  type RobustCovarianceOptions,
+  type RobustCovarianceResult,
+} from './population/robust-covariance';
+export {
+  mmdTest,
+  linearTimeMmdTest,
+  type MmdOptions,
+  type MmdResult,
+  type LinearMmdResult,
+} from './drift/mmd';
 export { ks2Samp, perFeatureKs, type KsResult, type FeatureKsResult } from './drift/kolmogorov-smirnov';
 export { benjaminiHochberg, type BhResult } from './drift/benjamini-hochberg';
 export { chiSquareRates, type SliceCount, type ChiSquareRatesResult } from './drift/chi-square-rates';
 export { type ChangePointUpdate } from './streams/change-point';
 export { CusumDetector, type CusumOptions, type CusumJson } from './streams/cusum-detector';
-export { PageHinkleyDetector, type PageHinkleyOptions, type PageHinkleyJson } from './streams/page-hinkley-detector';
+export {
+  PageHinkleyDetector,
+  type PageHinkleyOptions,
+  type PageHinkleyJson,
+} from './streams/page-hinkley-detector';
 export { BocpdDetector, type BocpdOptions, type BocpdJson, type NigPrior } from './streams/bocpd-detector';
-export { EditAuditor, effectiveRank, singularValues, type ParameterEdit, type EditFeatures, type EditAudit, type EditAuditorJson } from './edit/edit-auditor';
+export {
+  EditAuditor,
+  effectiveRank,
+  singularValues,
+  type ParameterEdit,
+  type EditFeatures,
+  type EditAudit,
+  type EditAuditorJson,
+} from './edit/edit-auditor';
 export { ConformalCalibrator, type ConformalCalibratorJson } from './calibration/conformal-calibrator';
 export { fisherCombine, minPSidak, fusePValues, type FusionMethod } from './calibration/fusion';
 export { auroc } from './metrics/auroc';
 export { accumulateMoments, type Moments } from './linalg/moments';
-export { ledoitWolfShrinkage, shrunkCovariance, type Shrinkage, type ShrunkCovariance } from './linalg/ledoit-wolf';
+export {
+  ledoitWolfShrinkage,
+  shrunkCovariance,
+  type Shrinkage,
+  type ShrunkCovariance,
+} from './linalg/ledoit-wolf';
 export { symmetricEigen, type SymmetricEigen } from './linalg/symmetric-eigen';
 export { topEigen, mulberry32 } from './linalg/top-eigen';
 export { chiSquareSf, normalSf, kolmogorovSf } from './special-functions';

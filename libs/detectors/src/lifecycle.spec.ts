@@ -68,16 +68,30 @@ describe('JSON round trips give identical scores', () => {
     expect(gaussian.path).toBe('full');
     expect(lowRank.path).toBe('low-rank');
     const pca = new PcaResidualDetector().fit(reference);
-    const propagation = new LayerPropagationDetector().fit(sliceRows(reference, 0, 400), sliceRows(reference, 400, 800));
-    const contrast = new OversightContrastDetector().fit(sliceRows(reference, 0, 400), sliceRows(reference, 400, 800));
+    const propagation = new LayerPropagationDetector().fit(
+      sliceRows(reference, 0, 400),
+      sliceRows(reference, 400, 800),
+    );
+    const contrast = new OversightContrastDetector().fit(
+      sliceRows(reference, 0, 400),
+      sliceRows(reference, 400, 800),
+    );
     const half = sliceRows(batch, 0, 25);
     const other = sliceRows(batch, 25, 50);
-    expect(GaussianDetector.fromJSON(roundTrip(gaussian.toJSON())).score(batch)).toEqual(gaussian.score(batch));
+    expect(GaussianDetector.fromJSON(roundTrip(gaussian.toJSON())).score(batch)).toEqual(
+      gaussian.score(batch),
+    );
     expect(GaussianDetector.fromJSON(roundTrip(lowRank.toJSON())).score(batch)).toEqual(lowRank.score(batch));
     expect(PcaResidualDetector.fromJSON(roundTrip(pca.toJSON())).score(batch)).toEqual(pca.score(batch));
-    expect(LayerPropagationDetector.fromJSON(roundTrip(propagation.toJSON())).score(half, other)).toEqual(propagation.score(half, other));
-    expect(OversightContrastDetector.fromJSON(roundTrip(contrast.toJSON())).score(half, other)).toEqual(contrast.score(half, other));
-    expect(() => GaussianDetector.fromJSON({ ...gaussian.toJSON(), formatVersion: 2 as 1 })).toThrow(/format version 2/);
+    expect(LayerPropagationDetector.fromJSON(roundTrip(propagation.toJSON())).score(half, other)).toEqual(
+      propagation.score(half, other),
+    );
+    expect(OversightContrastDetector.fromJSON(roundTrip(contrast.toJSON())).score(half, other)).toEqual(
+      contrast.score(half, other),
+    );
+    expect(() => GaussianDetector.fromJSON({ ...gaussian.toJSON(), formatVersion: 2 as 1 })).toThrow(
+      /format version 2/,
+    );
   });
 
   it('stream detectors resume from JSON where they stopped', () => {
@@ -94,6 +108,8 @@ describe('JSON round trips give identical scores', () => {
       expect(cusum2.update(v)).toEqual(cusum.update(v));
       expect(ph2.update(v)).toEqual(ph.update(v));
     }
-    expect(ConformalCalibrator.fromJSON(roundTrip(new ConformalCalibrator().fit([3, 1, 2]).toJSON())).size).toBe(3);
+    expect(
+      ConformalCalibrator.fromJSON(roundTrip(new ConformalCalibrator().fit([3, 1, 2]).toJSON())).size,
+    ).toBe(3);
   });
 });

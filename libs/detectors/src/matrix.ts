@@ -9,8 +9,14 @@ export function matrix(rows: number, cols: number, data?: Float32Array | ArrayLi
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
     throw new Error(`matrix: bad shape ${rows}x${cols}`);
   }
-  const values = data === undefined ? new Float32Array(rows * cols) : data instanceof Float32Array ? data : Float32Array.from(data);
-  if (values.length !== rows * cols) throw new Error(`matrix: ${values.length} values for shape ${rows}x${cols}`);
+  const values =
+    data === undefined
+      ? new Float32Array(rows * cols)
+      : data instanceof Float32Array
+        ? data
+        : Float32Array.from(data);
+  if (values.length !== rows * cols)
+    throw new Error(`matrix: ${values.length} values for shape ${rows}x${cols}`);
   return { rows, cols, data: values };
 }
 

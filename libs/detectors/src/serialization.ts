@@ -15,7 +15,8 @@ export function encodeArray(values: ArrayLike<number>): EncodedArray {
 export function decodeArray(encoded: EncodedArray, expectedLength?: number): Float32Array {
   if (encoded.dtype !== 'float32') throw new Error(`decodeArray: unsupported dtype ${String(encoded.dtype)}`);
   const bytes = Buffer.from(encoded.data, 'base64');
-  if (bytes.byteLength !== encoded.length * 4) throw new Error(`decodeArray: ${bytes.byteLength} bytes for ${encoded.length} floats`);
+  if (bytes.byteLength !== encoded.length * 4)
+    throw new Error(`decodeArray: ${bytes.byteLength} bytes for ${encoded.length} floats`);
   if (expectedLength !== undefined && encoded.length !== expectedLength) {
     throw new Error(`decodeArray: expected ${expectedLength} values, got ${encoded.length}`);
   }
@@ -30,9 +31,15 @@ export interface VersionedJson<K extends string> {
   readonly formatVersion: number;
 }
 
-export function checkHeader(json: { kind?: unknown; formatVersion?: unknown }, kind: string, formatVersion: number): void {
+export function checkHeader(
+  json: { kind?: unknown; formatVersion?: unknown },
+  kind: string,
+  formatVersion: number,
+): void {
   if (json.kind !== kind) throw new Error(`fromJSON: expected kind "${kind}", got "${String(json.kind)}"`);
   if (json.formatVersion !== formatVersion) {
-    throw new Error(`fromJSON: ${kind} format version ${String(json.formatVersion)} is not supported (expected ${formatVersion})`);
+    throw new Error(
+      `fromJSON: ${kind} format version ${String(json.formatVersion)} is not supported (expected ${formatVersion})`,
+    );
   }
 }

@@ -7,7 +7,13 @@ import { integrationEnv } from '@damon/testing';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { loadMonitorEnv, MonitorKitModule, StageMonitorService, type AnyStageHandler, type MonitorEnv } from '@damon/monitor-kit';
+import {
+  loadMonitorEnv,
+  MonitorKitModule,
+  StageMonitorService,
+  type AnyStageHandler,
+  type MonitorEnv,
+} from '@damon/monitor-kit';
 
 /** Test support for the stage monitors' integration tests (libs/stage-*): real servers, scratch databases, in-process monitors, topic recorders, synthetic models. */
 
@@ -55,12 +61,20 @@ export interface RunningMonitor {
 }
 
 /** The same module the apps run, in process, listening on a free port. */
-export async function startMonitor(handler: (env: MonitorEnv) => AnyStageHandler, env: MonitorEnv): Promise<RunningMonitor> {
+export async function startMonitor(
+  handler: (env: MonitorEnv) => AnyStageHandler,
+  env: MonitorEnv,
+): Promise<RunningMonitor> {
   const app = await NestFactory.create(MonitorKitModule.forStage({ handler, env }), { logger: false });
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as { address(): { port: number } };
   const address = server.address();
-  return { app, service: app.get(StageMonitorService), url: `http://127.0.0.1:${address.port}`, close: () => app.close() };
+  return {
+    app,
+    service: app.get(StageMonitorService),
+    url: `http://127.0.0.1:${address.port}`,
+    close: () => app.close(),
+  };
 }
 
 /** Everything published on some topics after `start()`, for one run's subjects. */
@@ -99,10 +113,19 @@ export class TopicRecorder<T extends Topic> {
 }
 
 export function kafkaBus(brokers: string): KafkaBus {
-  return new KafkaBus({ brokers, clientId: 'monitor-test', logger: { warn: () => undefined, error: (m) => console.error(m) } });
+  return new KafkaBus({
+    brokers,
+    clientId: 'monitor-test',
+    logger: { warn: () => undefined, error: (m) => console.error(m) },
+  });
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string, pollMs = 100): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  pollMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await condition()) return;
@@ -110,7 +133,6 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
-
 
 /**
  * Synthetic activations of a two-layer model: l0 = z·B + noise (a few latent factors), l1 = l0·W +
@@ -131,7 +153,11 @@ export class SyntheticModel {
   }
 
   /** Rows of both layers; `anomalous` rows have l0 pushed 8 sd off along every axis. */
-  sample(rows: number, randn: () => number, anomalous: ReadonlySet<number> = new Set()): { l0: Float32Array; l1: Float32Array } {
+  sample(
+    rows: number,
+    randn: () => number,
+    anomalous: ReadonlySet<number> = new Set(),
+  ): { l0: Float32Array; l1: Float32Array } {
     const d = this.dim;
     const l0 = new Float32Array(rows * d);
     const l1 = new Float32Array(rows * d);
@@ -152,7 +178,12 @@ export class SyntheticModel {
     return { l0, l1 };
   }
 
-  batch(subjectId: string, rows: number, randn: () => number, options: { trusted?: boolean; anomalous?: ReadonlySet<number>; prefix?: string } = {}): ActivationBatch {
+  batch(
+    subjectId: string,
+    rows: number,
+    randn: () => number,
+    options: { trusted?: boolean; anomalous?: ReadonlySet<number>; prefix?: string } = {},
+  ): ActivationBatch {
     const { l0, l1 } = this.sample(rows, randn, options.anomalous);
     const batchId = randomUUID();
     return {
@@ -192,7 +223,10 @@ export function betaBinomialUpperQuantile(n: number, alpha: number, calibration:
 
 /** Lanczos approximation (g = 7), accurate to ~1e-13 for x > 0. */
 function logGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const xx = x - 1;
   let sum = c[0];

@@ -12,8 +12,19 @@ describe('JsonLogger', () => {
     const records = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records).toHaveLength(3);
     expect(records[0]).toMatchObject({ level: 'info', context: 'Bootstrap', msg: 'listening' });
-    expect(records[1]).toMatchObject({ level: 'warn', context: 'consumer', msg: 'dead-lettered', topic: 'damon.alerts', reason: 'bad' });
-    expect(records[2]).toMatchObject({ level: 'error', context: 'Consumer', msg: 'boom', stack: 'Error: boom\n    at x' });
+    expect(records[1]).toMatchObject({
+      level: 'warn',
+      context: 'consumer',
+      msg: 'dead-lettered',
+      topic: 'damon.alerts',
+      reason: 'bad',
+    });
+    expect(records[2]).toMatchObject({
+      level: 'error',
+      context: 'Consumer',
+      msg: 'boom',
+      stack: 'Error: boom\n    at x',
+    });
     expect(typeof records[0].time).toBe('string');
   });
 });

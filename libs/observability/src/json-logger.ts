@@ -3,7 +3,12 @@ import type { LoggerService, LogLevel } from '@nestjs/common';
 const ORDER: Record<LogLevel, number> = { verbose: 0, debug: 1, log: 2, warn: 3, error: 4, fatal: 5 };
 
 export type JsonLogLevel = 'debug' | 'info' | 'warn' | 'error';
-const FROM_NAME: Record<JsonLogLevel, LogLevel> = { debug: 'debug', info: 'log', warn: 'warn', error: 'error' };
+const FROM_NAME: Record<JsonLogLevel, LogLevel> = {
+  debug: 'debug',
+  info: 'log',
+  warn: 'warn',
+  error: 'error',
+};
 
 /**
  * Structured logs: one JSON object per line on stdout (`time`, `level`, `context`, `msg`, extra

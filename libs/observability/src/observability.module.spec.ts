@@ -16,7 +16,11 @@ describe('ObservabilityModule', () => {
     app.get(HealthRegistry).register('bus', () => {
       if (!healthy) throw new Error('consumer not connected');
     });
-    const counter = new Counter({ name: 'damon_test_consumed_total', help: 'test', registers: [app.get(Registry)] });
+    const counter = new Counter({
+      name: 'damon_test_consumed_total',
+      help: 'test',
+      registers: [app.get(Registry)],
+    });
     counter.inc(3);
     await app.listen(0, '127.0.0.1');
     base = await app.getUrl();

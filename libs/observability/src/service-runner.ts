@@ -41,7 +41,11 @@ export function runService(name: string, start: () => Promise<StartedService>): 
     },
     (error: unknown) => {
       console.error(
-        error instanceof ConfigError ? error.message : error instanceof Error ? (error.stack ?? error.message) : error,
+        error instanceof ConfigError
+          ? error.message
+          : error instanceof Error
+            ? (error.stack ?? error.message)
+            : error,
       );
       process.exit(1);
     },

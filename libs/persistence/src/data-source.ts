@@ -49,7 +49,10 @@ export function createDataSource(url: string, options: CreateDataSourceOptions =
  * Opens the database for a service: initialises the pool and refuses to go on (closing it again)
  * when migrations are pending, so a service never runs against a schema it does not know.
  */
-export async function openServiceDataSource(url: string, options: CreateDataSourceOptions = {}): Promise<DataSource> {
+export async function openServiceDataSource(
+  url: string,
+  options: CreateDataSourceOptions = {},
+): Promise<DataSource> {
   const dataSource = await createDataSource(url, options).initialize();
   const pending = await new MigrationExecutor(dataSource).getPendingMigrations();
   if (pending.length > 0) {

@@ -16,7 +16,6 @@ import {
 } from '@damon/monitor-testing';
 import { DataStageHandler } from './data-stage.handler';
 
-
 const DIM = 8;
 const BATCH = 50;
 const REFERENCE = 2000;
@@ -45,7 +44,12 @@ describe('data monitor (real Kafka and PostgreSQL)', () => {
       for (let c = 0; c < DIM; c++) values[i * DIM + c] = randn() + (poisoned ? 4 * (c % 2 ? 1 : -1) : 0);
       const slice = ['a', 'b', 'c'][i % 3];
       const accepted = slice === plant.rejectSlice ? false : randn() < (slice === 'c' ? 0 : 0.8);
-      return { sampleId: `s-${randomUUID()}`, slice, accepted, features: { length: 100 + 10 * randn() + (plant.featureShift ?? 0), toxicity: Math.abs(randn()) } };
+      return {
+        sampleId: `s-${randomUUID()}`,
+        slice,
+        accepted,
+        features: { length: 100 + 10 * randn() + (plant.featureShift ?? 0), toxicity: Math.abs(randn()) },
+      };
     });
     return {
       eventId: randomUUID(),
@@ -62,8 +66,22 @@ describe('data monitor (real Kafka and PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase(servers().databaseUrl);
-    monitor = await startMonitor(() => new DataStageHandler(), monitorEnv({ KAFKA_BROKERS: servers().brokers, DATABASE_URL: db.url, MONITOR_GROUP: `data-test-${randomUUID()}`, MONITOR_REFERENCE_SIZE: String(REFERENCE), MONITOR_ALPHA: String(ALPHA), MONITOR_WINDOW_SIZE: '200' }));
-    recorder = new TopicRecorder(bus, ['damon.alerts', 'damon.scores'], (_t, v) => (v as { subject: { id: string } }).subject.id === datasetId);
+    monitor = await startMonitor(
+      () => new DataStageHandler(),
+      monitorEnv({
+        KAFKA_BROKERS: servers().brokers,
+        DATABASE_URL: db.url,
+        MONITOR_GROUP: `data-test-${randomUUID()}`,
+        MONITOR_REFERENCE_SIZE: String(REFERENCE),
+        MONITOR_ALPHA: String(ALPHA),
+        MONITOR_WINDOW_SIZE: '200',
+      }),
+    );
+    recorder = new TopicRecorder(
+      bus,
+      ['damon.alerts', 'damon.scores'],
+      (_t, v) => (v as { subject: { id: string } }).subject.id === datasetId,
+    );
     await recorder.start();
   });
 
@@ -75,33 +93,64 @@ describe('data monitor (real Kafka and PostgreSQL)', () => {
   });
 
   it('stays within the calibrated rate on 5,000 clean samples, then flags a planted batch on every detector', async () => {
-    await bus.publishMany('damon.telemetry.data', Array.from({ length: REFERENCE / BATCH }, () => batch(true)));
-    await bus.publishMany('damon.telemetry.data', Array.from({ length: CLEAN / BATCH }, () => batch(false)));
-    const scoredBatches = () => new Set((recorder.of('damon.scores')).map((s) => s.items[0].itemId)).size;
+    await bus.publishMany(
+      'damon.telemetry.data',
+      Array.from({ length: REFERENCE / BATCH }, () => batch(true)),
+    );
+    await bus.publishMany(
+      'damon.telemetry.data',
+      Array.from({ length: CLEAN / BATCH }, () => batch(false)),
+    );
+    const scoredBatches = () => new Set(recorder.of('damon.scores').map((s) => s.items[0].itemId)).size;
     await waitFor(() => scoredBatches() === CLEAN / BATCH, 120_000, 'every clean batch scored');
     const alerts = () => recorder.of('damon.alerts');
-    const tests = (recorder.of('damon.scores')).filter((s) => s.detector !== 'unknown-provenance').length;
+    const tests = recorder.of('damon.scores').filter((s) => s.detector !== 'unknown-provenance').length;
     const cleanAlerts = alerts().length;
     // MMD (permutations), KS+BH and chi-square give valid p-values; the spectral statistic is conformal
     // on 200 held-out sub-batches: the beta-binomial bound with 200 calibration values covers them all.
     const bound = betaBinomialUpperQuantile(tests, ALPHA, 200, 0.999);
-    console.log(`[data] clean: ${cleanAlerts} alerts over ${tests} batch tests (α=${ALPHA}, bound ${bound}): ${alerts().map((a) => a.detector).join(', ')}`);
+    console.log(
+      `[data] clean: ${cleanAlerts} alerts over ${tests} batch tests (α=${ALPHA}, bound ${bound}): ${alerts()
+        .map((a) => a.detector)
+        .join(', ')}`,
+    );
     expect(cleanAlerts).toBeLessThanOrEqual(bound);
 
-    const planted = batch(false, { poisoned: 8, featureShift: 40, rejectSlice: 'a', generator: 'generator-unknown' });
+    const planted = batch(false, {
+      poisoned: 8,
+      featureShift: 40,
+      rejectSlice: 'a',
+      generator: 'generator-unknown',
+    });
     await bus.publish('damon.telemetry.data', planted);
     const onPlanted = () => alerts().filter((a) => a.inputEventIds.includes(planted.eventId));
     const detectors = ['mmd', 'feature-ks', 'spectral-signature', 'curation-bias', 'unknown-provenance'];
-    await waitFor(() => detectors.every((d) => onPlanted().some((a) => a.detector === d)), 30_000, 'alerts on the planted batch').catch((error: unknown) => {
-      console.log(onPlanted().map((a) => a.detector), (recorder.of('damon.scores')).filter((s) => s.items[0].itemId === planted.batchId).map((s) => [s.detector, s.items[0].pValue]));
+    await waitFor(
+      () => detectors.every((d) => onPlanted().some((a) => a.detector === d)),
+      30_000,
+      'alerts on the planted batch',
+    ).catch((error: unknown) => {
+      console.log(
+        onPlanted().map((a) => a.detector),
+        recorder
+          .of('damon.scores')
+          .filter((s) => s.items[0].itemId === planted.batchId)
+          .map((s) => [s.detector, s.items[0].pValue]),
+      );
       throw error;
     });
     const by = (d: string) => onPlanted().find((a) => a.detector === d)!;
-    expect((by('feature-ks').evidence.driftedFeatures as { feature: string }[]).map((f) => f.feature)).toEqual(['length']);
+    expect(
+      (by('feature-ks').evidence.driftedFeatures as { feature: string }[]).map((f) => f.feature),
+    ).toEqual(['length']);
     expect((by('curation-bias').evidence.slices as { slice: string }[])[0].slice).toBe('a');
-    expect(by('unknown-provenance').evidence.unknown).toEqual([{ role: 'generator', kind: 'model', id: 'generator-unknown' }]);
+    expect(by('unknown-provenance').evidence.unknown).toEqual([
+      { role: 'generator', kind: 'model', id: 'generator-unknown' },
+    ]);
     const poisonedIds = planted.samples.slice(0, 8).map((s) => s.sampleId);
-    const top = (by('spectral-signature').evidence.topSamples as { sampleId: string }[]).map((s) => s.sampleId);
+    const top = (by('spectral-signature').evidence.topSamples as { sampleId: string }[]).map(
+      (s) => s.sampleId,
+    );
     expect(top.every((id) => poisonedIds.includes(id))).toBe(true);
   });
 });

@@ -18,7 +18,6 @@ import {
 } from '@damon/monitor-testing';
 import { RepresentationStageHandler } from './representation-stage.handler';
 
-
 const DIM = 16;
 const REFERENCE = 2000;
 const CALIBRATION_FRACTION = 0.3;
@@ -36,7 +35,7 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
   let recorder: TopicRecorder<'damon.alerts' | 'damon.scores' | 'damon.dlq'>;
 
   const alerts = () => recorder.of('damon.alerts');
-  const fused = () => (recorder.of('damon.scores')).filter((s) => s.detector === 'fused-layers');
+  const fused = () => recorder.of('damon.scores').filter((s) => s.detector === 'fused-layers');
   const scoredItems = () => new Set(fused().flatMap((s) => s.items.map((i) => i.itemId))).size;
 
   beforeAll(async () => {
@@ -54,7 +53,9 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
       }),
     );
     recorder = new TopicRecorder(bus, ['damon.alerts', 'damon.scores', 'damon.dlq'], (topic, value) =>
-      topic === 'damon.dlq' ? (value as DeadLetter).key === subjectId : (value as { subject: { id: string } }).subject.id === subjectId,
+      topic === 'damon.dlq'
+        ? (value as DeadLetter).key === subjectId
+        : (value as { subject: { id: string } }).subject.id === subjectId,
     );
     await recorder.start();
   });
@@ -67,7 +68,9 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
   });
 
   it('fits on the trusted reference, then flags planted items and stays within the calibrated rate on 5,000 clean ones', async () => {
-    const reference = Array.from({ length: REFERENCE / BATCH }, () => model.batch(subjectId, BATCH, randn, { trusted: true }));
+    const reference = Array.from({ length: REFERENCE / BATCH }, () =>
+      model.batch(subjectId, BATCH, randn, { trusted: true }),
+    );
     await bus.publishMany('damon.telemetry.repr', reference);
     const clean = Array.from({ length: CLEAN_ITEMS / BATCH }, () => model.batch(subjectId, BATCH, randn));
     const planted = new Set([3, 17, 29, 41, 48]);
@@ -75,29 +78,55 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
     await bus.publishMany('damon.telemetry.repr', [...clean.slice(0, 50), poisoned, ...clean.slice(50)]);
 
     await waitFor(() => scoredItems() === CLEAN_ITEMS + BATCH, 120_000, 'every item scored');
-    const [subject] = await rows(db.dataSource, 'SELECT phase, fit_count FROM monitor_subjects WHERE subject_id = $1', [subjectId]);
+    const [subject] = await rows(
+      db.dataSource,
+      'SELECT phase, fit_count FROM monitor_subjects WHERE subject_id = $1',
+      [subjectId],
+    );
     expect(subject).toEqual({ phase: 'monitoring', fit_count: 1 });
 
     const plantedIds = [...planted].map((i) => `poisoned-${i}`);
     // Alerts and scores travel on different topics: wait for the alerts too.
-    await waitFor(() => plantedIds.every((id) => alerts().some((a) => a.evidence.itemId === id)), 30_000, 'planted alerts');
+    await waitFor(
+      () => plantedIds.every((id) => alerts().some((a) => a.evidence.itemId === id)),
+      30_000,
+      'planted alerts',
+    );
     const flagged = new Map(alerts().map((a) => [String(a.evidence.itemId), a]));
     for (const id of plantedIds) expect(flagged.has(id), `planted item ${id} alerted`).toBe(true);
     const alert = flagged.get(plantedIds[0])!;
-    expect(alert).toMatchObject({ stage: 'representations', detector: 'fused-layers', alpha: ALPHA, inputEventIds: [poisoned.eventId], subject: { kind: 'model', id: subjectId } });
+    expect(alert).toMatchObject({
+      stage: 'representations',
+      detector: 'fused-layers',
+      alpha: ALPHA,
+      inputEventIds: [poisoned.eventId],
+      subject: { kind: 'model', id: subjectId },
+    });
     expect(alert.pValue).toBeLessThanOrEqual(ALPHA);
-    const evidence = alert.evidence as { topLayers: { layer: string; pValue: number }[]; referenceHistogram: { edges: number[]; counts: number[]; current: number }; topSamples: { itemId: string }[] };
+    const evidence = alert.evidence as {
+      topLayers: { layer: string; pValue: number }[];
+      referenceHistogram: { edges: number[]; counts: number[]; current: number };
+      topSamples: { itemId: string }[];
+    };
     expect(evidence.topLayers[0].pValue).toBeLessThan(0.01);
-    expect(evidence.referenceHistogram.counts.reduce((a, b) => a + b, 0)).toBe(REFERENCE * CALIBRATION_FRACTION);
+    expect(evidence.referenceHistogram.counts.reduce((a, b) => a + b, 0)).toBe(
+      REFERENCE * CALIBRATION_FRACTION,
+    );
     expect(evidence.referenceHistogram.current).toBeGreaterThan(evidence.referenceHistogram.edges.at(-1)!);
     expect(plantedIds).toContain(evidence.topSamples[0].itemId);
 
     // Clean items: each alerts with probability ≤ α given exchangeability; with 600 calibration
     // scores the realised rate varies with the calibration set, so the bound is the 0.999 quantile
     // of the beta-binomial count (≈ 2.5× the mean of 50), not of a plain binomial.
-    const falseAlerts = new Set(alerts().filter((a) => !String(a.evidence.itemId).startsWith('poisoned')).map((a) => a.alertId)).size;
+    const falseAlerts = new Set(
+      alerts()
+        .filter((a) => !String(a.evidence.itemId).startsWith('poisoned'))
+        .map((a) => a.alertId),
+    ).size;
     const bound = betaBinomialUpperQuantile(CLEAN_ITEMS, ALPHA, REFERENCE * CALIBRATION_FRACTION, 0.999);
-    console.log(`[representations] clean items: ${falseAlerts} alerts of ${CLEAN_ITEMS} (α=${ALPHA}, 0.999 beta-binomial bound ${bound})`);
+    console.log(
+      `[representations] clean items: ${falseAlerts} alerts of ${CLEAN_ITEMS} (α=${ALPHA}, 0.999 beta-binomial bound ${bound})`,
+    );
     expect(falseAlerts).toBeLessThanOrEqual(bound);
   });
 
@@ -106,7 +135,11 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
     const wrongDim = good();
     wrongDim.layers[1] = { name: 'l1', dim: 8, vectors: encodeVectors(new Float32Array(32), [4, 8]) };
     const unknownLayer = good();
-    unknownLayer.layers.push({ name: 'l7', dim: DIM, vectors: encodeVectors(new Float32Array(4 * DIM), [4, DIM]) });
+    unknownLayer.layers.push({
+      name: 'l7',
+      dim: DIM,
+      vectors: encodeVectors(new Float32Array(4 * DIM), [4, DIM]),
+    });
     const withNaN = good();
     const bytes = Buffer.from(withNaN.layers[0].vectors.data, 'base64');
     bytes.writeFloatLE(Number.NaN, 4 * 5);
@@ -117,8 +150,14 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
     // The NaN batch is still valid JSON (NaN hides in base64): the monitor itself must reject it.
     await bus.publishMany('damon.telemetry.repr', [...bad, after]);
 
-    await waitFor(() => recorder.of('damon.dlq').length >= 4 && fused().some((s) => s.items[0].itemId === after.items[0].itemId), 60_000, 'dead letters');
-    const reasons = (recorder.of('damon.dlq')).map((d) => d.reason);
+    await waitFor(
+      () =>
+        recorder.of('damon.dlq').length >= 4 &&
+        fused().some((s) => s.items[0].itemId === after.items[0].itemId),
+      60_000,
+      'dead letters',
+    );
+    const reasons = recorder.of('damon.dlq').map((d) => d.reason);
     expect(reasons).toEqual([
       expect.stringMatching(/^layers\.1: dimension 8 does not match .* 16 for "l1"/),
       expect.stringMatching(/^layers\.2: unknown "l7"/),
@@ -127,12 +166,24 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
     ]);
     let metrics = '';
     // Counters move once the transaction has committed, just after the dead letters were published.
-    await waitFor(async () => (metrics = await (await fetch(`${monitor.url}/metrics`)).text()).includes('reason="oversized"} 1'), 10_000, 'metrics').catch((error: unknown) => {
-      console.log(metrics.split('\n').filter((l) => l.includes('damon_monitor')).join('\n'));
+    await waitFor(
+      async () =>
+        (metrics = await (await fetch(`${monitor.url}/metrics`)).text()).includes('reason="oversized"} 1'),
+      10_000,
+      'metrics',
+    ).catch((error: unknown) => {
+      console.log(
+        metrics
+          .split('\n')
+          .filter((l) => l.includes('damon_monitor'))
+          .join('\n'),
+      );
       throw error;
     });
     for (const reason of ['dimension', 'unknown_layer', 'non_finite', 'oversized']) {
-      expect(metrics).toContain(`damon_monitor_dead_letters_total{stage="representations",reason="${reason}"} 1`);
+      expect(metrics).toContain(
+        `damon_monitor_dead_letters_total{stage="representations",reason="${reason}"} 1`,
+      );
     }
     expect(metrics).toMatch(/damon_monitor_scoring_latency_seconds_count\{stage="representations"\} \d+/);
     expect((await fetch(`${monitor.url}/healthz`)).status).toBe(200);
@@ -147,11 +198,43 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
       command: 'baseline.refit',
       stage: 'representations',
     });
-    await waitFor(async () => (await rows<{ phase: string }>(db.dataSource, 'SELECT phase FROM monitor_subjects WHERE subject_id = $1', [subjectId]))[0].phase === 'learning', 30_000, 'learning');
-    await db.dataSource.query(`INSERT INTO monitor_settings (stage, subject_kind, subject_id, settings) VALUES ('representations', 'model', $1, $2)`, [subjectId, { referenceSize: 400 }]);
-    await bus.publishMany('damon.telemetry.repr', Array.from({ length: 400 / BATCH }, () => model.batch(subjectId, BATCH, randn, { trusted: true })));
-    await waitFor(async () => (await rows<{ fit_count: number }>(db.dataSource, 'SELECT fit_count FROM monitor_subjects WHERE subject_id = $1', [subjectId]))[0].fit_count === 2, 60_000, 'second fit');
-    const [row] = await rows(db.dataSource, 'SELECT phase, reference_items FROM monitor_subjects WHERE subject_id = $1', [subjectId]);
+    await waitFor(
+      async () =>
+        (
+          await rows<{ phase: string }>(
+            db.dataSource,
+            'SELECT phase FROM monitor_subjects WHERE subject_id = $1',
+            [subjectId],
+          )
+        )[0].phase === 'learning',
+      30_000,
+      'learning',
+    );
+    await db.dataSource.query(
+      `INSERT INTO monitor_settings (stage, subject_kind, subject_id, settings) VALUES ('representations', 'model', $1, $2)`,
+      [subjectId, { referenceSize: 400 }],
+    );
+    await bus.publishMany(
+      'damon.telemetry.repr',
+      Array.from({ length: 400 / BATCH }, () => model.batch(subjectId, BATCH, randn, { trusted: true })),
+    );
+    await waitFor(
+      async () =>
+        (
+          await rows<{ fit_count: number }>(
+            db.dataSource,
+            'SELECT fit_count FROM monitor_subjects WHERE subject_id = $1',
+            [subjectId],
+          )
+        )[0].fit_count === 2,
+      60_000,
+      'second fit',
+    );
+    const [row] = await rows(
+      db.dataSource,
+      'SELECT phase, reference_items FROM monitor_subjects WHERE subject_id = $1',
+      [subjectId],
+    );
     expect(row).toEqual({ phase: 'monitoring', reference_items: 0 });
   });
 });

@@ -14,7 +14,24 @@ import {
   type Matrix,
   type OversightContrastDetectorJson,
 } from '@damon/detectors';
-import { fitFusedCalibrator, fusedStatistic, round, scoreHistogram, splitIndexes, type ScoreHistogram, detectorEnabled, type MonitorSettingsValues, RejectedInputError, type AlertDraft, type DetectorState, type ScoreRows, type ScoringOutcome, type ShapePart, type StageHandler, type StreamState } from '@damon/monitor-kit';
+import {
+  fitFusedCalibrator,
+  fusedStatistic,
+  round,
+  scoreHistogram,
+  splitIndexes,
+  type ScoreHistogram,
+  detectorEnabled,
+  type MonitorSettingsValues,
+  RejectedInputError,
+  type AlertDraft,
+  type DetectorState,
+  type ScoreRows,
+  type ScoringOutcome,
+  type ShapePart,
+  type StageHandler,
+  type StreamState,
+} from '@damon/monitor-kit';
 
 export interface PreparedActivations {
   event: ActivationBatch;
@@ -69,7 +86,11 @@ interface ComponentState {
  * fused across layers per item (Fisher or min-p Šidák) and calibrated again. Batches framed as
  * observed/unobserved are also paired by pairId and itemId for the oversight-cue contrast.
  */
-export class RepresentationStageHandler implements StageHandler<'damon.telemetry.repr', PreparedActivations, FittedRepresentations> {
+export class RepresentationStageHandler implements StageHandler<
+  'damon.telemetry.repr',
+  PreparedActivations,
+  FittedRepresentations
+> {
   readonly stage = 'representations' as const;
   readonly topic = 'damon.telemetry.repr' as const;
   readonly subjectKind = 'model' as const;
@@ -86,7 +107,11 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
 
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): PreparedActivations {
     if (event.items.length > settings.maxBatchItems) {
-      throw new RejectedInputError('oversized', 'items', `${event.items.length} items exceed the limit of ${settings.maxBatchItems} (MONITOR_MAX_BATCH_ITEMS)`);
+      throw new RejectedInputError(
+        'oversized',
+        'items',
+        `${event.items.length} items exceed the limit of ${settings.maxBatchItems} (MONITOR_MAX_BATCH_ITEMS)`,
+      );
     }
     const layers = new Map<string, Matrix>();
     event.layers.forEach((layer, i) => {
@@ -101,18 +126,32 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
   }
 
   shape(prepared: PreparedActivations): ShapePart[] {
-    return prepared.event.layers.map((layer, i) => ({ key: layer.name, dim: layer.dim, field: `layers.${i}` }));
+    return prepared.event.layers.map((layer, i) => ({
+      key: layer.name,
+      dim: layer.dim,
+      field: `layers.${i}`,
+    }));
   }
 
   fit(reference: PreparedActivations[], settings: MonitorSettingsValues): Record<string, DetectorState> {
-    const layers = reference[0].event.layers.map((l) => l.name).filter((name) => reference.every((r) => r.layers.has(name)));
-    const stacked = new Map(layers.map((name) => [name, stackRows(reference.map((r) => r.layers.get(name)!))]));
+    const layers = reference[0].event.layers
+      .map((l) => l.name)
+      .filter((name) => reference.every((r) => r.layers.has(name)));
+    const stacked = new Map(
+      layers.map((name) => [name, stackRows(reference.map((r) => r.layers.get(name)!))]),
+    );
     const total = stacked.get(layers[0])!.rows;
     const { fit, calibration } = splitIndexes(total, settings.calibrationFraction);
     const states: Record<string, DetectorState> = {};
     const calScores: Float32Array[] = [];
     const calibrators: ConformalCalibrator[] = [];
-    const keep = (key: string, kind: ComponentState['kind'], layer: string, detector: ComponentState['detector'], scores: Float32Array) => {
+    const keep = (
+      key: string,
+      kind: ComponentState['kind'],
+      layer: string,
+      detector: ComponentState['detector'],
+      scores: Float32Array,
+    ) => {
       const calibrator = new ConformalCalibrator().fit(scores);
       states[key] = { kind, layer, detector, calibration: calibrator.toJSON() } satisfies ComponentState;
       calScores.push(scores);
@@ -122,7 +161,13 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
       for (const name of layers) {
         const rows = stacked.get(name)!;
         const detector = new GaussianDetector(this.gaussianOptions).fit(pickRows(rows, fit));
-        keep(`gaussian:${name}`, 'gaussian', name, detector.toJSON(), detector.score(pickRows(rows, calibration)));
+        keep(
+          `gaussian:${name}`,
+          'gaussian',
+          name,
+          detector.toJSON(),
+          detector.score(pickRows(rows, calibration)),
+        );
         detector.dispose();
       }
     }
@@ -130,16 +175,29 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
       for (let l = 0; l + 1 < layers.length; l++) {
         const source = stacked.get(layers[l])!;
         const target = stacked.get(layers[l + 1])!;
-        const detector = new LayerPropagationDetector({ residual: this.gaussianOptions }).fit(pickRows(source, fit), pickRows(target, fit));
+        const detector = new LayerPropagationDetector({ residual: this.gaussianOptions }).fit(
+          pickRows(source, fit),
+          pickRows(target, fit),
+        );
         const layer = `${layers[l]}->${layers[l + 1]}`;
-        keep(`propagation:${layer}`, 'propagation', layer, detector.toJSON(), detector.score(pickRows(source, calibration), pickRows(target, calibration)));
+        keep(
+          `propagation:${layer}`,
+          'propagation',
+          layer,
+          detector.toJSON(),
+          detector.score(pickRows(source, calibration), pickRows(target, calibration)),
+        );
         detector.dispose();
       }
     }
     if (calibrators.length > 0) {
-      states[REPRESENTATION_DETECTORS.fused] = { method: settings.fusion, calibration: fitFusedCalibrator(calScores, calibrators, settings.fusion).toJSON() };
+      states[REPRESENTATION_DETECTORS.fused] = {
+        method: settings.fusion,
+        calibration: fitFusedCalibrator(calScores, calibrators, settings.fusion).toJSON(),
+      };
     }
-    if (detectorEnabled(settings, REPRESENTATION_DETECTORS.contrast)) Object.assign(states, this.fitContrast(reference, layers, settings));
+    if (detectorEnabled(settings, REPRESENTATION_DETECTORS.contrast))
+      Object.assign(states, this.fitContrast(reference, layers, settings));
     return states;
   }
 
@@ -147,7 +205,10 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
     const fitted: FittedRepresentations = { layers: [], components: [], contrast: [] };
     for (const [key, raw] of Object.entries(states)) {
       if (key === REPRESENTATION_DETECTORS.fused || key === `${REPRESENTATION_DETECTORS.contrast}:fused`) {
-        const fused = { method: raw.method as FusionMethod, calibrator: ConformalCalibrator.fromJSON(raw.calibration as ConformalCalibratorJson) };
+        const fused = {
+          method: raw.method as FusionMethod,
+          calibrator: ConformalCalibrator.fromJSON(raw.calibration as ConformalCalibratorJson),
+        };
         if (key === REPRESENTATION_DETECTORS.fused) fitted.fused = fused;
         else fitted.contrastFused = fused;
         continue;
@@ -161,7 +222,12 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
         case 'gaussian': {
           const detector = GaussianDetector.fromJSON(state.detector as GaussianDetectorJson);
           fitted.layers.push(state.layer);
-          fitted.components.push({ ...base, detector: 'gaussian', score: (b) => detector.score(b.layers.get(state.layer)!), dispose: () => detector.dispose() });
+          fitted.components.push({
+            ...base,
+            detector: 'gaussian',
+            score: (b) => detector.score(b.layers.get(state.layer)!),
+            dispose: () => detector.dispose(),
+          });
           break;
         }
         case 'propagation': {
@@ -176,7 +242,9 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
           break;
         }
         case 'oversight-contrast': {
-          const detector = OversightContrastDetector.fromJSON(state.detector as OversightContrastDetectorJson);
+          const detector = OversightContrastDetector.fromJSON(
+            state.detector as OversightContrastDetectorJson,
+          );
           fitted.contrast.push({
             ...base,
             detector: 'oversight-contrast',
@@ -190,17 +258,38 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
     return fitted;
   }
 
-  score(prepared: PreparedActivations, fitted: FittedRepresentations, settings: MonitorSettingsValues, stream: StreamState): ScoringOutcome {
+  score(
+    prepared: PreparedActivations,
+    fitted: FittedRepresentations,
+    settings: MonitorSettingsValues,
+    stream: StreamState,
+  ): ScoringOutcome {
     const missing = fitted.layers.filter((name) => !prepared.layers.has(name));
     if (missing.length > 0) {
-      throw new RejectedInputError('inconsistent', 'layers', `missing layer(s) ${missing.join(', ')} that the subject's baseline was fitted on`);
+      throw new RejectedInputError(
+        'inconsistent',
+        'layers',
+        `missing layer(s) ${missing.join(', ')} that the subject's baseline was fitted on`,
+      );
     }
     const outcome: ScoringOutcome = { scores: [], alerts: [] };
     if (fitted.components.length > 0 && fitted.fused) {
       const raw = fitted.components.map((c) => c.score(prepared));
-      outcome.scores.push(...this.itemScores(fitted.components, raw, prepared.itemIds, fitted.fused, settings, prepared, outcome.alerts, REPRESENTATION_DETECTORS.fused));
+      outcome.scores.push(
+        ...this.itemScores(
+          fitted.components,
+          raw,
+          prepared.itemIds,
+          fitted.fused,
+          settings,
+          prepared,
+          outcome.alerts,
+          REPRESENTATION_DETECTORS.fused,
+        ),
+      );
     }
-    if (prepared.event.framing && fitted.contrast.length > 0 && fitted.contrastFused) this.scoreContrast(prepared, fitted, settings, stream, outcome);
+    if (prepared.event.framing && fitted.contrast.length > 0 && fitted.contrastFused)
+      this.scoreContrast(prepared, fitted, settings, stream, outcome);
     return outcome;
   }
 
@@ -229,7 +318,10 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
       layer: c.layer,
       items: itemIds.map((itemId, i) => ({ itemId, score: raw[k][i], pValue: pValues[k][i] })),
     }));
-    rows.push({ detector, items: itemIds.map((itemId, i) => ({ itemId, score: statistic[i], pValue: final[i] })) });
+    rows.push({
+      detector,
+      items: itemIds.map((itemId, i) => ({ itemId, score: statistic[i], pValue: final[i] })),
+    });
     // Calibrated p-values saturate at 1/(n+1): ties are broken by the fused statistic.
     const ranked = itemIds
       .map((itemId, i) => ({ itemId, score: round(statistic[i]), pValue: round(final[i]) }))
@@ -251,8 +343,18 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
           batchId: prepared.event.batchId,
           fusion: fused.method,
           fusedPValueUncalibrated: round(fusedRaw[i]),
-          topLayers: byComponent.slice(0, TOP).map((c) => ({ detector: c.component.detector, layer: c.component.layer, score: round(c.score), pValue: round(c.pValue) })),
-          referenceHistogram: { detector: top.component.detector, layer: top.component.layer, ...top.component.histogram, current: round(top.score) },
+          topLayers: byComponent.slice(0, TOP).map((c) => ({
+            detector: c.component.detector,
+            layer: c.component.layer,
+            score: round(c.score),
+            pValue: round(c.pValue),
+          })),
+          referenceHistogram: {
+            detector: top.component.detector,
+            layer: top.component.layer,
+            ...top.component.histogram,
+            current: round(top.score),
+          },
           topSamples: ranked.slice(0, TOP),
           flaggedInBatch: ranked.filter((r) => r.pValue <= settings.alpha).length,
           batchItems: itemIds.length,
@@ -262,7 +364,13 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
     return rows;
   }
 
-  private scoreContrast(prepared: PreparedActivations, fitted: FittedRepresentations, settings: MonitorSettingsValues, stream: StreamState, outcome: ScoringOutcome): void {
+  private scoreContrast(
+    prepared: PreparedActivations,
+    fitted: FittedRepresentations,
+    settings: MonitorSettingsValues,
+    stream: StreamState,
+    outcome: ScoringOutcome,
+  ): void {
     const framing = prepared.event.framing!;
     const pending = (stream.pendingPairs ?? {}) as Record<string, PendingHalf>;
     const partner = pending[framing.pairId];
@@ -281,14 +389,26 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
     const matched = matchItems(observed, unobserved);
     if (matched.itemIds.length === 0) return;
     const raw = fitted.contrast.map((c) => c.score(matched.observed, matched.unobserved));
-    const rows = this.itemScores(fitted.contrast, raw, matched.itemIds, fitted.contrastFused!, settings, prepared, outcome.alerts, REPRESENTATION_DETECTORS.contrast, [
-      { eventId: partner.eventId, occurredAt: partner.occurredAt },
-    ]);
+    const rows = this.itemScores(
+      fitted.contrast,
+      raw,
+      matched.itemIds,
+      fitted.contrastFused!,
+      settings,
+      prepared,
+      outcome.alerts,
+      REPRESENTATION_DETECTORS.contrast,
+      [{ eventId: partner.eventId, occurredAt: partner.occurredAt }],
+    );
     // Per-layer contrast rows would repeat the per-layer ones under another name: only the fused row.
     outcome.scores.push(...rows.slice(-1));
   }
 
-  private fitContrast(reference: PreparedActivations[], layers: string[], settings: MonitorSettingsValues): Record<string, DetectorState> {
+  private fitContrast(
+    reference: PreparedActivations[],
+    layers: string[],
+    settings: MonitorSettingsValues,
+  ): Record<string, DetectorState> {
     const byPair = new Map<string, { observed?: PreparedActivations; unobserved?: PreparedActivations }>();
     for (const r of reference) {
       const framing = r.event.framing;
@@ -297,7 +417,9 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
       entry[framing.variant] = r;
       byPair.set(framing.pairId, entry);
     }
-    const matched = [...byPair.values()].filter((p) => p.observed && p.unobserved).map((p) => matchItems(p.observed!, p.unobserved!));
+    const matched = [...byPair.values()]
+      .filter((p) => p.observed && p.unobserved)
+      .map((p) => matchItems(p.observed!, p.unobserved!));
     const pairs = matched.reduce((n, m) => n + m.itemIds.length, 0);
     if (pairs < MIN_CONTRAST_PAIRS) return {};
     const { fit, calibration } = splitIndexes(pairs, settings.calibrationFraction);
@@ -307,15 +429,26 @@ export class RepresentationStageHandler implements StageHandler<'damon.telemetry
     for (const name of layers) {
       const observed = stackRows(matched.map((m) => m.observed.get(name)!));
       const unobserved = stackRows(matched.map((m) => m.unobserved.get(name)!));
-      const detector = new OversightContrastDetector(this.gaussianOptions).fit(pickRows(observed, fit), pickRows(unobserved, fit));
+      const detector = new OversightContrastDetector(this.gaussianOptions).fit(
+        pickRows(observed, fit),
+        pickRows(unobserved, fit),
+      );
       const scores = detector.score(pickRows(observed, calibration), pickRows(unobserved, calibration));
       const calibrator = new ConformalCalibrator().fit(scores);
-      states[`${REPRESENTATION_DETECTORS.contrast}:${name}`] = { kind: 'oversight-contrast', layer: name, detector: detector.toJSON(), calibration: calibrator.toJSON() } satisfies ComponentState;
+      states[`${REPRESENTATION_DETECTORS.contrast}:${name}`] = {
+        kind: 'oversight-contrast',
+        layer: name,
+        detector: detector.toJSON(),
+        calibration: calibrator.toJSON(),
+      } satisfies ComponentState;
       calScores.push(scores);
       calibrators.push(calibrator);
       detector.dispose();
     }
-    states[`${REPRESENTATION_DETECTORS.contrast}:fused`] = { method: settings.fusion, calibration: fitFusedCalibrator(calScores, calibrators, settings.fusion).toJSON() };
+    states[`${REPRESENTATION_DETECTORS.contrast}:fused`] = {
+      method: settings.fusion,
+      calibration: fitFusedCalibrator(calScores, calibrators, settings.fusion).toJSON(),
+    };
     return states;
   }
 }
@@ -351,9 +484,22 @@ function fromPending(half: PendingHalf): PreparedActivations {
 /** Rows of both variants for the item ids they share, in the observed batch's order. */
 function matchItems(observed: PreparedActivations, unobserved: PreparedActivations) {
   const index = new Map(unobserved.itemIds.map((id, i) => [id, i]));
-  const pairs = observed.itemIds.map((id, i) => [id, i, index.get(id)] as const).filter((p): p is readonly [string, number, number] => p[2] !== undefined);
+  const pairs = observed.itemIds
+    .map((id, i) => [id, i, index.get(id)] as const)
+    .filter((p): p is readonly [string, number, number] => p[2] !== undefined);
   const pick = (source: PreparedActivations, which: 1 | 2) =>
-    new Map([...source.layers].map(([name, m]) => [name, pickRows(m, pairs.map((p) => p[which]))] as const));
+    new Map(
+      [...source.layers].map(
+        ([name, m]) =>
+          [
+            name,
+            pickRows(
+              m,
+              pairs.map((p) => p[which]),
+            ),
+          ] as const,
+      ),
+    );
   return { itemIds: pairs.map((p) => p[0]), observed: pick(observed, 1), unobserved: pick(unobserved, 2) };
 }
 

@@ -16,7 +16,6 @@ import {
 } from '@damon/monitor-testing';
 import { SignalStageHandler } from './signal-stage.handler';
 
-
 const REFERENCE = 2000;
 const CLEAN = 5000;
 const ALPHA = 0.01;
@@ -32,8 +31,19 @@ describe('signal monitor (real Kafka and PostgreSQL)', () => {
   let recorder: TopicRecorder<'damon.alerts' | 'damon.scores'>;
 
   /** A clean signal of `kind`; `shift` moves reward by that many sds, `flip` the chance a preference disagrees. */
-  function signal(kind: (typeof KINDS)[number] | 'param_edit', trusted: boolean, options: { shift?: number; flip?: number; editScale?: number } = {}): TrainingSignal {
-    const base = { eventId: randomUUID(), schemaVersion: 1 as const, occurredAt: new Date().toISOString(), subject: { kind: 'run' as const, id: runId }, step: step++, trusted };
+  function signal(
+    kind: (typeof KINDS)[number] | 'param_edit',
+    trusted: boolean,
+    options: { shift?: number; flip?: number; editScale?: number } = {},
+  ): TrainingSignal {
+    const base = {
+      eventId: randomUUID(),
+      schemaVersion: 1 as const,
+      occurredAt: new Date().toISOString(),
+      subject: { kind: 'run' as const, id: runId },
+      step: step++,
+      trusted,
+    };
     switch (kind) {
       case 'reward': {
         const value = 1 + 0.2 * randn() + 0.2 * (options.shift ?? 0);
@@ -44,29 +54,63 @@ describe('signal monitor (real Kafka and PostgreSQL)', () => {
       case 'kl':
         return { ...base, kind, value: 0.1 + 0.02 * randn() };
       case 'grad_stats':
-        return { ...base, kind, norm: Math.abs(5 + 0.5 * randn()), direction: encodeVectors(Float32Array.from({ length: 8 }, (_, i) => (i === 0 ? 3 : 0) + randn()), [8]) };
+        return {
+          ...base,
+          kind,
+          norm: Math.abs(5 + 0.5 * randn()),
+          direction: encodeVectors(
+            Float32Array.from({ length: 8 }, (_, i) => (i === 0 ? 3 : 0) + randn()),
+            [8],
+          ),
+        };
       case 'preference': {
         const preferred = randn() > 0 ? ('a' as const) : ('b' as const);
         const flipped = (randn() + 3) / 6 < (options.flip ?? 0.1);
-        return { ...base, kind, pairId: randomUUID(), preferred, referencePreferred: flipped ? (preferred === 'a' ? 'b' : 'a') : preferred };
+        return {
+          ...base,
+          kind,
+          pairId: randomUUID(),
+          preferred,
+          referencePreferred: flipped ? (preferred === 'a' ? 'b' : 'a') : preferred,
+        };
       }
       case 'param_edit': {
         const scale = options.editScale ?? 0.01;
         const a = Float32Array.from({ length: 16 }, () => scale * randn());
         const b = Float32Array.from({ length: 16 }, () => randn());
-        return { ...base, kind, target: { kind: 'model', id: 'policy' }, layer: 'mlp.3', factors: { a: encodeVectors(a, [16, 1]), b: encodeVectors(b, [16, 1]) } };
+        return {
+          ...base,
+          kind,
+          target: { kind: 'model', id: 'policy' },
+          layer: 'mlp.3',
+          factors: { a: encodeVectors(a, [16, 1]), b: encodeVectors(b, [16, 1]) },
+        };
       }
     }
   }
 
   async function publish(signals: TrainingSignal[]): Promise<void> {
-    for (let i = 0; i < signals.length; i += 500) await bus.publishMany('damon.telemetry.training', signals.slice(i, i + 500));
+    for (let i = 0; i < signals.length; i += 500)
+      await bus.publishMany('damon.telemetry.training', signals.slice(i, i + 500));
   }
 
   beforeAll(async () => {
     db = await createTestDatabase(servers().databaseUrl);
-    monitor = await startMonitor(() => new SignalStageHandler(), monitorEnv({ KAFKA_BROKERS: servers().brokers, DATABASE_URL: db.url, MONITOR_GROUP: `signals-test-${randomUUID()}`, MONITOR_REFERENCE_SIZE: String(REFERENCE), MONITOR_ALPHA: String(ALPHA) }));
-    recorder = new TopicRecorder(bus, ['damon.alerts', 'damon.scores'], (_t, v) => (v as { subject: { id: string } }).subject.id === runId);
+    monitor = await startMonitor(
+      () => new SignalStageHandler(),
+      monitorEnv({
+        KAFKA_BROKERS: servers().brokers,
+        DATABASE_URL: db.url,
+        MONITOR_GROUP: `signals-test-${randomUUID()}`,
+        MONITOR_REFERENCE_SIZE: String(REFERENCE),
+        MONITOR_ALPHA: String(ALPHA),
+      }),
+    );
+    recorder = new TopicRecorder(
+      bus,
+      ['damon.alerts', 'damon.scores'],
+      (_t, v) => (v as { subject: { id: string } }).subject.id === runId,
+    );
     await recorder.start();
   });
 
@@ -78,18 +122,29 @@ describe('signal monitor (real Kafka and PostgreSQL)', () => {
   });
 
   it('stays within the calibrated rate on 5,000 clean signals, then flags a reward shift, preference flips and an abnormal edit', async () => {
-    const reference = [...Array.from({ length: REFERENCE - 12 }, (_, i) => signal(KINDS[i % KINDS.length], true)), ...Array.from({ length: 12 }, () => signal('param_edit', true))];
+    const reference = [
+      ...Array.from({ length: REFERENCE - 12 }, (_, i) => signal(KINDS[i % KINDS.length], true)),
+      ...Array.from({ length: 12 }, () => signal('param_edit', true)),
+    ];
     await publish(reference);
     const clean = Array.from({ length: CLEAN }, (_, i) => signal(KINDS[i % KINDS.length], false));
     await publish(clean);
-    const scoredSteps = () => new Set((recorder.of('damon.scores')).flatMap((s) => s.items.map((i) => i.itemId))).size;
-    await waitFor(() => scoredSteps() === CLEAN, 60_000, "every clean signal scored");
+    const scoredSteps = () =>
+      new Set(recorder.of('damon.scores').flatMap((s) => s.items.map((i) => i.itemId))).size;
+    await waitFor(() => scoredSteps() === CLEAN, 60_000, 'every clean signal scored');
     const alerts = () => recorder.of('damon.alerts');
     const cleanAlerts = new Set(alerts().map((a) => a.alertId)).size;
-    const tests = (recorder.of('damon.scores')).length;
+    const tests = recorder.of('damon.scores').length;
     // One test per score row; each has a conformal calibrator of ≥ 0.3·400 held-out values (streams).
-    const bound = betaBinomialUpperQuantile(tests, ALPHA, Math.floor((REFERENCE / KINDS.length) * 0.3), 0.999);
-    console.log(`[signals] clean: ${cleanAlerts} alerts over ${tests} scored tests (α=${ALPHA}, bound ${bound}); by detector ${JSON.stringify(countBy(alerts()))}`);
+    const bound = betaBinomialUpperQuantile(
+      tests,
+      ALPHA,
+      Math.floor((REFERENCE / KINDS.length) * 0.3),
+      0.999,
+    );
+    console.log(
+      `[signals] clean: ${cleanAlerts} alerts over ${tests} scored tests (α=${ALPHA}, bound ${bound}); by detector ${JSON.stringify(countBy(alerts()))}`,
+    );
     expect(cleanAlerts).toBeLessThanOrEqual(bound);
 
     const shiftStart = step;
@@ -99,9 +154,23 @@ describe('signal monitor (real Kafka and PostgreSQL)', () => {
       signal('param_edit', false, { editScale: 5 }),
     ];
     await publish(anomalous);
-    const after = (detector: string) => alerts().filter((a) => a.detector === detector && (a.evidence.step as number) >= shiftStart);
-    await waitFor(() => after('change-point').some((a) => a.evidence.stream === 'reward') && after('preference-flip').length > 0 && after('param-edit').length > 0, 30_000, 'alerts on the planted changes').catch((error: unknown) => {
-      console.log(JSON.stringify(countBy(alerts().filter((a) => (a.evidence.step as number) >= shiftStart))), (recorder.of('damon.scores')).filter((s) => s.detector === 'param-edit').map((s) => s.items));
+    const after = (detector: string) =>
+      alerts().filter((a) => a.detector === detector && (a.evidence.step as number) >= shiftStart);
+    await waitFor(
+      () =>
+        after('change-point').some((a) => a.evidence.stream === 'reward') &&
+        after('preference-flip').length > 0 &&
+        after('param-edit').length > 0,
+      30_000,
+      'alerts on the planted changes',
+    ).catch((error: unknown) => {
+      console.log(
+        JSON.stringify(countBy(alerts().filter((a) => (a.evidence.step as number) >= shiftStart))),
+        recorder
+          .of('damon.scores')
+          .filter((s) => s.detector === 'param-edit')
+          .map((s) => s.items),
+      );
       throw error;
     });
     const reward = after('change-point').find((a) => a.evidence.stream === 'reward')!;

@@ -24,7 +24,9 @@ const integrationEnvSchema = z.object({ KAFKA_BROKERS: kafkaBrokersVar(), DATABA
 export function integrationEnv(): { kafkaBrokers: string[]; databaseUrl: string } {
   const env = loadConfig(integrationEnvSchema);
   if (!env.KAFKA_BROKERS || !env.DATABASE_URL) {
-    throw new Error('KAFKA_BROKERS and DATABASE_URL are not set: run integration tests through `npm run test:integration`');
+    throw new Error(
+      'KAFKA_BROKERS and DATABASE_URL are not set: run integration tests through `npm run test:integration`',
+    );
   }
   return { kafkaBrokers: env.KAFKA_BROKERS, databaseUrl: env.DATABASE_URL };
 }
@@ -45,10 +47,16 @@ export function ensurePostgres(): StartedService {
 
 function ensureService(variable: ServiceVariable, folder: string): StartedService {
   const existing = loadConfig(integrationEnvSchema)[variable];
-  if (existing) return { url: Array.isArray(existing) ? existing.join(',') : existing, started: false, stop: () => undefined };
+  if (existing)
+    return {
+      url: Array.isArray(existing) ? existing.join(',') : existing,
+      started: false,
+      stop: () => undefined,
+    };
   const lines = runScript(`${folder}/start`).trim().split('\n');
   const last = lines.at(-1) ?? '';
-  if (!last.startsWith(`${variable}=`)) throw new Error(`${folder}/start did not print ${variable}=… last:\n${lines.join('\n')}`);
+  if (!last.startsWith(`${variable}=`))
+    throw new Error(`${folder}/start did not print ${variable}=… last:\n${lines.join('\n')}`);
   const url = last.slice(variable.length + 1).trim();
   // A server that was already running (another run's, or a developer's) is left running.
   const started = lines.at(-2) !== 'STARTED=no';

@@ -14,7 +14,8 @@ export function ensurePythonVenv(): string {
     stdio: ['ignore', 'inherit', 'inherit'],
     timeout: 15 * 60_000,
   });
-  if (result.status !== 0) throw new Error(`tools/python/ensure-venv.mjs failed (exit ${result.status ?? result.signal})`);
+  if (result.status !== 0)
+    throw new Error(`tools/python/ensure-venv.mjs failed (exit ${result.status ?? result.signal})`);
   venvReady = true;
   return python;
 }
@@ -23,7 +24,11 @@ export function ensurePythonVenv(): string {
  * Runs tools/python/<script> in the test venv with `input` as JSON on stdin and returns its stdout
  * parsed as JSON: reference numbers from NumPy/SciPy/scikit-learn, independent of our code.
  */
-export function runPythonReference<T>(script: string, input: unknown, env: NodeJS.ProcessEnv = process.env): T {
+export function runPythonReference<T>(
+  script: string,
+  input: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
   const python = ensurePythonVenv();
   const result = spawnSync(python, [resolve(repoRoot, 'tools/python', script)], {
     cwd: repoRoot,

@@ -10,9 +10,17 @@ import {
 } from '@damon/contracts';
 
 /** Builders of valid events for tests; override any field. */
-const envelope = () => ({ eventId: randomUUID(), schemaVersion: 1 as const, occurredAt: new Date().toISOString() });
+const envelope = () => ({
+  eventId: randomUUID(),
+  schemaVersion: 1 as const,
+  occurredAt: new Date().toISOString(),
+});
 
-export function sampleActivationBatch(overrides: Partial<ActivationBatch> = {}, rows = 2, dims: Record<string, number> = { l0: 4 }): ActivationBatch {
+export function sampleActivationBatch(
+  overrides: Partial<ActivationBatch> = {},
+  rows = 2,
+  dims: Record<string, number> = { l0: 4 },
+): ActivationBatch {
   return {
     ...envelope(),
     subject: { kind: 'model', id: 'model-a' },
@@ -22,7 +30,10 @@ export function sampleActivationBatch(overrides: Partial<ActivationBatch> = {}, 
     layers: Object.entries(dims).map(([name, dim]) => ({
       name,
       dim,
-      vectors: encodeVectors(Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i)), [rows, dim]),
+      vectors: encodeVectors(
+        Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i)),
+        [rows, dim],
+      ),
     })),
     ...overrides,
   };
@@ -35,8 +46,15 @@ export function sampleDatasetBatch(overrides: Partial<DatasetBatch> = {}, rows =
     batchId: randomUUID(),
     trusted: false,
     generator: { kind: 'model', id: 'generator-a' },
-    samples: Array.from({ length: rows }, (_, i) => ({ sampleId: `s-${i}`, slice: i % 2 ? 'odd' : 'even', accepted: true })),
-    embeddings: encodeVectors(Float32Array.from({ length: rows * dim }, (_, i) => Math.cos(i)), [rows, dim]),
+    samples: Array.from({ length: rows }, (_, i) => ({
+      sampleId: `s-${i}`,
+      slice: i % 2 ? 'odd' : 'even',
+      accepted: true,
+    })),
+    embeddings: encodeVectors(
+      Float32Array.from({ length: rows * dim }, (_, i) => Math.cos(i)),
+      [rows, dim],
+    ),
     ...overrides,
   };
 }
@@ -45,7 +63,11 @@ export function sampleRewardSignal(step: number, value: number, runId = 'run-a')
   return { ...envelope(), subject: { kind: 'run', id: runId }, step, kind: 'reward', value };
 }
 
-export function sampleLineageEdge(from: ArtifactRef, relation: LineageEdge['relation'], to: ArtifactRef): LineageEdge {
+export function sampleLineageEdge(
+  from: ArtifactRef,
+  relation: LineageEdge['relation'],
+  to: ArtifactRef,
+): LineageEdge {
   return { ...envelope(), subject: to, from, to, relation };
 }
 

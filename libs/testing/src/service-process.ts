@@ -23,7 +23,11 @@ export function startServiceProcess(main: string, env: Record<string, string>): 
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', resolve(repoRoot, main)],
-    { cwd: repoRoot, env: { ...process.env, TS_NODE_PROJECT: resolve(repoRoot, 'tsconfig.json'), ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: repoRoot,
+      env: { ...process.env, TS_NODE_PROJECT: resolve(repoRoot, 'tsconfig.json'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
@@ -41,7 +45,11 @@ export function startServiceProcess(main: string, env: Record<string, string>): 
             done();
           } else if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
             clearInterval(poll);
-            fail(new Error(`${main} ${child.exitCode !== null ? `exited (${child.exitCode})` : 'timed out'} before ${pattern}:\n${output.slice(-4000)}`));
+            fail(
+              new Error(
+                `${main} ${child.exitCode !== null ? `exited (${child.exitCode})` : 'timed out'} before ${pattern}:\n${output.slice(-4000)}`,
+              ),
+            );
           }
         }, 50);
       }),

@@ -27,12 +27,17 @@ export function chiSquareRates(slices: readonly SliceCount[]): ChiSquareRatesRes
   const pooledRate = accepted / total;
   let statistic = 0;
   const residuals = used.map((s) => {
-    if (s.accepted < 0 || s.accepted > s.total) throw new Error(`chiSquareRates: slice ${s.slice} has accepted outside [0, total]`);
+    if (s.accepted < 0 || s.accepted > s.total)
+      throw new Error(`chiSquareRates: slice ${s.slice} has accepted outside [0, total]`);
     const expectedAccepted = s.total * pooledRate;
     const expectedRejected = s.total - expectedAccepted;
     if (expectedAccepted > 0) statistic += (s.accepted - expectedAccepted) ** 2 / expectedAccepted;
     if (expectedRejected > 0) statistic += (s.total - s.accepted - expectedRejected) ** 2 / expectedRejected;
-    return { slice: s.slice, rate: s.accepted / s.total, residual: expectedAccepted > 0 ? (s.accepted - expectedAccepted) / Math.sqrt(expectedAccepted) : 0 };
+    return {
+      slice: s.slice,
+      rate: s.accepted / s.total,
+      residual: expectedAccepted > 0 ? (s.accepted - expectedAccepted) / Math.sqrt(expectedAccepted) : 0,
+    };
   });
   const dof = used.length - 1;
   const degenerate = pooledRate === 0 || pooledRate === 1;

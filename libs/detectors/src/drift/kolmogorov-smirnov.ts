@@ -92,8 +92,19 @@ export interface FeatureKsResult extends KsResult {
 /** Per-feature KS between a reference and a current batch, with Benjamini–Hochberg FDR control at q. */
 export function perFeatureKs(reference: Matrix, current: Matrix, q = 0.05): FeatureKsResult[] {
   assertCols(current, reference.cols, 'perFeatureKs');
-  const column = (m: Matrix, c: number) => Float64Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + c]);
-  const results = Array.from({ length: reference.cols }, (_, c) => ks2Samp(column(reference, c), column(current, c)));
-  const bh = benjaminiHochberg(results.map((r) => r.pValue), q);
-  return results.map((r, feature) => ({ ...r, feature, adjustedPValue: bh.adjusted[feature], rejected: bh.rejected[feature] }));
+  const column = (m: Matrix, c: number) =>
+    Float64Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + c]);
+  const results = Array.from({ length: reference.cols }, (_, c) =>
+    ks2Samp(column(reference, c), column(current, c)),
+  );
+  const bh = benjaminiHochberg(
+    results.map((r) => r.pValue),
+    q,
+  );
+  return results.map((r, feature) => ({
+    ...r,
+    feature,
+    adjustedPValue: bh.adjusted[feature],
+    rejected: bh.rejected[feature],
+  }));
 }

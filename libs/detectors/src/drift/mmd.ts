@@ -97,7 +97,8 @@ function medianPairwiseDistance(sq: Float64Array, N: number): number {
   for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) distances[k++] = Math.sqrt(sq[i * N + j]);
   distances.sort();
   const mid = distances.length / 2;
-  const med = distances.length % 2 === 1 ? distances[Math.floor(mid)] : 0.5 * (distances[mid - 1] + distances[mid]);
+  const med =
+    distances.length % 2 === 1 ? distances[Math.floor(mid)] : 0.5 * (distances[mid - 1] + distances[mid]);
   return med > 0 ? med : 1;
 }
 
@@ -115,7 +116,11 @@ export interface LinearMmdResult {
  * over disjoint pairs; asymptotically normal, so the p-value needs no permutations. O(n·d).
  * The bandwidth defaults to the median heuristic on the first 500 rows of each sample.
  */
-export function linearTimeMmdTest(x: Matrix, y: Matrix, options: { bandwidth?: number } = {}): LinearMmdResult {
+export function linearTimeMmdTest(
+  x: Matrix,
+  y: Matrix,
+  options: { bandwidth?: number } = {},
+): LinearMmdResult {
   assertCols(y, x.cols, 'linearTimeMmdTest');
   const d = x.cols;
   const pairs = Math.floor(Math.min(x.rows, y.rows) / 2);
@@ -128,16 +133,23 @@ export function linearTimeMmdTest(x: Matrix, y: Matrix, options: { bandwidth?: n
     sub.data.set(y.data.subarray(0, take(y) * d), take(x) * d);
     const N = sub.rows;
     const sq = new Float64Array(N * N);
-    for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) sq[i * N + j] = sq[j * N + i] = squaredDistance(sub.data, i, sub.data, j, d);
+    for (let i = 0; i < N; i++)
+      for (let j = i + 1; j < N; j++)
+        sq[i * N + j] = sq[j * N + i] = squaredDistance(sub.data, i, sub.data, j, d);
     bandwidth = medianPairwiseDistance(sq, N);
   }
   const gamma = 1 / (2 * bandwidth * bandwidth);
-  const k = (a: Float32Array, i: number, b: Float32Array, j: number) => Math.exp(-gamma * squaredDistance(a, i, b, j, d));
+  const k = (a: Float32Array, i: number, b: Float32Array, j: number) =>
+    Math.exp(-gamma * squaredDistance(a, i, b, j, d));
   let sum = 0;
   let sumSq = 0;
   for (let p = 0; p < pairs; p++) {
     const i = 2 * p;
-    const h = k(x.data, i, x.data, i + 1) + k(y.data, i, y.data, i + 1) - k(x.data, i, y.data, i + 1) - k(x.data, i + 1, y.data, i);
+    const h =
+      k(x.data, i, x.data, i + 1) +
+      k(y.data, i, y.data, i + 1) -
+      k(x.data, i, y.data, i + 1) -
+      k(x.data, i + 1, y.data, i);
     sum += h;
     sumSq += h * h;
   }

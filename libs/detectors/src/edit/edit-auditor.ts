@@ -31,7 +31,12 @@ export interface EditAudit {
 export interface EditAuditorJson {
   readonly kind: 'edit-auditor';
   readonly formatVersion: 1;
-  readonly reference: { logNorm: [number, number]; effectiveRank: [number, number]; locality: [number, number]; layers: string[] };
+  readonly reference: {
+    logNorm: [number, number];
+    effectiveRank: [number, number];
+    locality: [number, number];
+    layers: string[];
+  };
 }
 
 /**
@@ -80,7 +85,9 @@ export class EditAuditor {
       locality: (features.locality - ref.locality[0]) / ref.locality[1],
     };
     const unseenLayers = features.layers.filter((l) => !ref.layers.includes(l));
-    const score = Math.max(Math.abs(z.logNorm), Math.abs(z.effectiveRank), Math.abs(z.locality)) + 10 * unseenLayers.length;
+    const score =
+      Math.max(Math.abs(z.logNorm), Math.abs(z.effectiveRank), Math.abs(z.locality)) +
+      10 * unseenLayers.length;
     return { features, z, unseenLayers, score };
   }
 

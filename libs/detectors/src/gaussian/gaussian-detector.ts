@@ -79,9 +79,17 @@ export class GaussianDetector {
     const shrunk = shrunkCovariance(moments, this.options.shrinkage ?? 'ledoit-wolf');
     const rank = this.options.rank ?? 'auto';
     const fullMax = this.options.fullRankMaxDim ?? 1024;
-    const k = rank === 'full' ? d : rank === 'auto' ? (d <= fullMax ? d : Math.min(128, d - 1)) : Math.min(Math.floor(rank), d);
+    const k =
+      rank === 'full'
+        ? d
+        : rank === 'auto'
+          ? d <= fullMax
+            ? d
+            : Math.min(128, d - 1)
+          : Math.min(Math.floor(rank), d);
     if (k < 1) throw new Error(`GaussianDetector: rank must be ≥ 1, got ${rank}`);
-    const eigen: SymmetricEigen = k < d && d > fullMax ? topEigen(shrunk.covariance, d, k) : symmetricEigen(shrunk.covariance, d);
+    const eigen: SymmetricEigen =
+      k < d && d > fullMax ? topEigen(shrunk.covariance, d, k) : symmetricEigen(shrunk.covariance, d);
     this.replace(buildState(moments.mean, eigen, k, d, shrunk.covariance, shrunk.shrinkage));
     return this;
   }
@@ -180,7 +188,14 @@ interface FittedGaussian {
   readonly projection: tf.Tensor2D;
 }
 
-function buildState(mean: Float64Array, eigen: SymmetricEigen, k: number, d: number, covariance: Float64Array, shrinkage: number): FittedGaussian {
+function buildState(
+  mean: Float64Array,
+  eigen: SymmetricEigen,
+  k: number,
+  d: number,
+  covariance: Float64Array,
+  shrinkage: number,
+): FittedGaussian {
   const lambdaMax = Math.max(eigen.values[0], Number.MIN_VALUE);
   // Clamp so a singular reference (d > n, constant features) still gives finite distances.
   const floor = lambdaMax * 1e-10;

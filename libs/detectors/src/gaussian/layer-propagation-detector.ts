@@ -3,7 +3,11 @@ import { type Matrix, assertCols } from '../matrix';
 import { columnMeans, crossProduct } from '../linalg/moments';
 import { cholesky, choleskySolve } from '../linalg/cholesky';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
-import { GaussianDetector, type GaussianDetectorJson, type GaussianDetectorOptions } from './gaussian-detector';
+import {
+  GaussianDetector,
+  type GaussianDetectorJson,
+  type GaussianDetectorOptions,
+} from './gaussian-detector';
 
 export interface LayerPropagationDetectorOptions {
   /** Ridge penalty relative to the mean source variance: λ = ridge·trace(XᵀX)/d_in (default 1e-3). */
@@ -30,7 +34,18 @@ export interface LayerPropagationDetectorJson {
  * from layer l scores high even when each layer alone looks in-distribution.
  */
 export class LayerPropagationDetector {
-  private state: { sourceMean: Float32Array; targetMean: Float32Array; weights: Float32Array; sourceDim: number; targetDim: number; tSourceMean: tf.Tensor1D; tTargetMean: tf.Tensor1D; tWeights: tf.Tensor2D } | undefined;
+  private state:
+    | {
+        sourceMean: Float32Array;
+        targetMean: Float32Array;
+        weights: Float32Array;
+        sourceDim: number;
+        targetDim: number;
+        tSourceMean: tf.Tensor1D;
+        tTargetMean: tf.Tensor1D;
+        tWeights: tf.Tensor2D;
+      }
+    | undefined;
   private residual: GaussianDetector;
 
   constructor(private readonly options: LayerPropagationDetectorOptions = {}) {
@@ -38,7 +53,8 @@ export class LayerPropagationDetector {
   }
 
   fit(source: Matrix, target: Matrix): this {
-    if (source.rows !== target.rows) throw new Error('LayerPropagationDetector.fit: source and target need the same rows');
+    if (source.rows !== target.rows)
+      throw new Error('LayerPropagationDetector.fit: source and target need the same rows');
     const dIn = source.cols;
     const dOut = target.cols;
     const muX = columnMeans(source);
@@ -109,7 +125,8 @@ export class LayerPropagationDetector {
     const s = this.require();
     assertCols(source, s.sourceDim, 'LayerPropagationDetector source');
     assertCols(target, s.targetDim, 'LayerPropagationDetector target');
-    if (source.rows !== target.rows) throw new Error('LayerPropagationDetector: source and target need the same rows');
+    if (source.rows !== target.rows)
+      throw new Error('LayerPropagationDetector: source and target need the same rows');
     return tf.tidy(() => {
       const x = tf.sub(tf.tensor2d(source.data, [source.rows, source.cols]), s.tSourceMean);
       const y = tf.sub(tf.tensor2d(target.data, [target.rows, target.cols]), s.tTargetMean);
@@ -117,7 +134,13 @@ export class LayerPropagationDetector {
     });
   }
 
-  private set(sourceDim: number, targetDim: number, sourceMean: Float32Array, targetMean: Float32Array, weights: Float32Array): void {
+  private set(
+    sourceDim: number,
+    targetDim: number,
+    sourceMean: Float32Array,
+    targetMean: Float32Array,
+    weights: Float32Array,
+  ): void {
     const s = this.state;
     if (s) [s.tSourceMean, s.tTargetMean, s.tWeights].forEach((t) => t.dispose());
     this.state = {
@@ -137,4 +160,3 @@ export class LayerPropagationDetector {
     return this.state;
   }
 }
-

@@ -1,6 +1,10 @@
 import { type Matrix, subtractMatrices } from '../matrix';
 import { checkHeader } from '../serialization';
-import { GaussianDetector, type GaussianDetectorJson, type GaussianDetectorOptions } from './gaussian-detector';
+import {
+  GaussianDetector,
+  type GaussianDetectorJson,
+  type GaussianDetectorOptions,
+} from './gaussian-detector';
 
 export interface OversightContrastDetectorJson {
   readonly kind: 'oversight-contrast';

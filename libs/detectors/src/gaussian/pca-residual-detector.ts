@@ -30,7 +30,17 @@ export interface PcaResidualDetectorJson {
  * so a clean vector scores about d−k.
  */
 export class PcaResidualDetector {
-  private state: { dim: number; k: number; mean: Float32Array; basis: Float32Array; residualVariance: number; tMean: tf.Tensor1D; tBasis: tf.Tensor2D } | undefined;
+  private state:
+    | {
+        dim: number;
+        k: number;
+        mean: Float32Array;
+        basis: Float32Array;
+        residualVariance: number;
+        tMean: tf.Tensor1D;
+        tBasis: tf.Tensor2D;
+      }
+    | undefined;
 
   constructor(private readonly options: PcaResidualDetectorOptions = {}) {}
 
@@ -49,7 +59,10 @@ export class PcaResidualDetector {
     let k: number;
     if (wanted >= 1) {
       k = Math.min(Math.floor(wanted), d - 1);
-      eigen = d > (this.options.fullEigenMaxDim ?? 1024) ? topEigen(covariance, d, k) : symmetricEigen(covariance, d);
+      eigen =
+        d > (this.options.fullEigenMaxDim ?? 1024)
+          ? topEigen(covariance, d, k)
+          : symmetricEigen(covariance, d);
     } else {
       eigen = symmetricEigen(covariance, d);
       k = 1;
@@ -95,7 +108,13 @@ export class PcaResidualDetector {
   static fromJSON(json: PcaResidualDetectorJson): PcaResidualDetector {
     checkHeader(json, 'pca-residual', 1);
     const detector = new PcaResidualDetector({ components: json.components });
-    detector.set(json.dim, json.components, decodeArray(json.mean, json.dim), decodeArray(json.basis, json.dim * json.components), json.residualVariance);
+    detector.set(
+      json.dim,
+      json.components,
+      decodeArray(json.mean, json.dim),
+      decodeArray(json.basis, json.dim * json.components),
+      json.residualVariance,
+    );
     return detector;
   }
 
@@ -105,9 +124,23 @@ export class PcaResidualDetector {
     this.state = undefined;
   }
 
-  private set(dim: number, k: number, mean: Float32Array, basis: Float32Array, residualVariance: number): void {
+  private set(
+    dim: number,
+    k: number,
+    mean: Float32Array,
+    basis: Float32Array,
+    residualVariance: number,
+  ): void {
     this.dispose();
-    this.state = { dim, k, mean, basis, residualVariance, tMean: tf.tensor1d(mean), tBasis: tf.tensor2d(basis, [dim, k]) };
+    this.state = {
+      dim,
+      k,
+      mean,
+      basis,
+      residualVariance,
+      tMean: tf.tensor1d(mean),
+      tBasis: tf.tensor2d(basis, [dim, k]),
+    };
   }
 
   private require() {

@@ -36,7 +36,13 @@ export function centred(m: Matrix, mean: ArrayLike<number>): Matrix {
  * (a-μa)ᵀ(b-μb) accumulated over row chunks: each chunk is a float32 matmul on the tfjs backend,
  * summed into float64 so that 20k+ rows at d=4096 neither overflow memory nor lose precision.
  */
-export function crossProduct(a: Matrix, meanA: ArrayLike<number>, b: Matrix, meanB: ArrayLike<number>, chunkRows = 2048): Float64Array {
+export function crossProduct(
+  a: Matrix,
+  meanA: ArrayLike<number>,
+  b: Matrix,
+  meanB: ArrayLike<number>,
+  chunkRows = 2048,
+): Float64Array {
   if (a.rows !== b.rows) throw new Error(`crossProduct: ${a.rows} vs ${b.rows} rows`);
   const out = new Float64Array(a.cols * b.cols);
   for (let start = 0; start < a.rows; start += chunkRows) {

@@ -6,7 +6,12 @@ import { symmetricEigen, type SymmetricEigen } from './symmetric-eigen';
  * the d×d products run as tfjs matmuls, orthonormalisation and the small (k+p)² eigenproblem in
  * float64 JS. Used when d is too large for the O(d³) dense solver (d=4096 in the benchmark).
  */
-export function topEigen(a: Float64Array, dim: number, k: number, options: { oversample?: number; iterations?: number; seed?: number } = {}): SymmetricEigen {
+export function topEigen(
+  a: Float64Array,
+  dim: number,
+  k: number,
+  options: { oversample?: number; iterations?: number; seed?: number } = {},
+): SymmetricEigen {
   const p = Math.min(dim, k + (options.oversample ?? 16));
   const iterations = options.iterations ?? 12;
   const random = mulberry32(options.seed ?? 12345);

@@ -11,7 +11,7 @@ export function auroc(negatives: ArrayLike<number>, positives: ArrayLike<number>
   for (let i = 0; i < nPos; i++) all.push([positives[i], true]);
   all.sort((a, b) => a[0] - b[0]);
   let rankSumPos = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j][0] === all[i][0]) j++;
     const averageRank = (i + 1 + j) / 2; // ranks i+1 … j

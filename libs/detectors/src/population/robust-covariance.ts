@@ -26,7 +26,10 @@ export interface RobustCovarianceResult {
  * distances. Distances are rescaled by median(d²)/χ²_d(0.5) (consistency), and samples beyond the
  * χ²_d(1−α) quantile are flagged as a poisoned sub-population.
  */
-export function robustCovariance(batch: Matrix, options: RobustCovarianceOptions = {}): RobustCovarianceResult {
+export function robustCovariance(
+  batch: Matrix,
+  options: RobustCovarianceOptions = {},
+): RobustCovarianceResult {
   const { rows: n, cols: d } = batch;
   const h = Math.max(d + 2, Math.ceil((options.supportFraction ?? 0.75) * n));
   if (h > n) throw new Error(`robustCovariance: need more than ${d + 2} rows`);
@@ -59,7 +62,12 @@ export function robustCovariance(batch: Matrix, options: RobustCovarianceOptions
   const threshold = chiSquareQuantileApprox(1 - alpha, d);
   const flagged = Uint8Array.from(scaled, (v) => (v > threshold ? 1 : 0));
   const fraction = flagged.reduce((a, b) => a + b, 0) / n;
-  return { distances: scaled, flagged, estimatedFraction: Math.max(0, (fraction - alpha) / (1 - alpha)), threshold };
+  return {
+    distances: scaled,
+    flagged,
+    estimatedFraction: Math.max(0, (fraction - alpha) / (1 - alpha)),
+    threshold,
+  };
 }
 
 function smallest(values: Float64Array, h: number): number[] {

@@ -28,7 +28,10 @@ export interface SpectralSignatureResult {
  * projections there. The poisoned fraction is estimated from a median/MAD robust z of the top
  * projection (both statistics stay with the clean majority while the fraction is below one half).
  */
-export function spectralSignature(batch: Matrix, options: SpectralSignatureOptions = {}): SpectralSignatureResult {
+export function spectralSignature(
+  batch: Matrix,
+  options: SpectralSignatureOptions = {},
+): SpectralSignatureResult {
   const d = batch.cols;
   const components = Math.min(options.components ?? 1, d);
   const moments = accumulateMoments(batch);

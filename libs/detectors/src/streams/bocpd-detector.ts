@@ -31,7 +31,17 @@ export interface BocpdJson {
   readonly kind: 'bocpd';
   readonly formatVersion: 1;
   readonly options: BocpdOptions;
-  readonly state: { step: number; segmentStart: number; prior: NigPrior; warm: number[]; prob: number[]; mu: number[]; kappa: number[]; alpha: number[]; beta: number[] };
+  readonly state: {
+    step: number;
+    segmentStart: number;
+    prior: NigPrior;
+    warm: number[];
+    prob: number[];
+    mu: number[];
+    kappa: number[];
+    alpha: number[];
+    beta: number[];
+  };
 }
 
 /**
@@ -83,7 +93,11 @@ export class BocpdDetector {
       const nu = 2 * this.alpha[r];
       const scale2 = (this.beta[r] * (this.kappa[r] + 1)) / (this.alpha[r] * this.kappa[r]);
       const z2 = (x - this.mu[r]) ** 2 / (nu * scale2);
-      logPred[r] = logGamma((nu + 1) / 2) - logGamma(nu / 2) - 0.5 * Math.log(nu * Math.PI * scale2) - ((nu + 1) / 2) * Math.log1p(z2);
+      logPred[r] =
+        logGamma((nu + 1) / 2) -
+        logGamma(nu / 2) -
+        0.5 * Math.log(nu * Math.PI * scale2) -
+        ((nu + 1) / 2) * Math.log1p(z2);
       if (logPred[r] > maxLog) maxLog = logPred[r];
     }
     const next = new Array<number>(R + 1);
@@ -160,7 +174,17 @@ export class BocpdDetector {
       kind: 'bocpd',
       formatVersion: 1,
       options: this.options,
-      state: { step: this.step, segmentStart: this.segmentStart, prior: { ...this.priorParams }, warm: [...this.warm], prob: [...this.prob], mu: [...this.mu], kappa: [...this.kappa], alpha: [...this.alpha], beta: [...this.beta] },
+      state: {
+        step: this.step,
+        segmentStart: this.segmentStart,
+        prior: { ...this.priorParams },
+        warm: [...this.warm],
+        prob: [...this.prob],
+        mu: [...this.mu],
+        kappa: [...this.kappa],
+        alpha: [...this.alpha],
+        beta: [...this.beta],
+      },
     };
   }
 
@@ -168,7 +192,17 @@ export class BocpdDetector {
     checkHeader(json, 'bocpd', 1);
     const d = new BocpdDetector(json.options);
     const s = json.state;
-    Object.assign(d, { step: s.step, segmentStart: s.segmentStart, priorParams: { ...s.prior }, warm: [...s.warm], prob: [...s.prob], mu: [...s.mu], kappa: [...s.kappa], alpha: [...s.alpha], beta: [...s.beta] });
+    Object.assign(d, {
+      step: s.step,
+      segmentStart: s.segmentStart,
+      priorParams: { ...s.prior },
+      warm: [...s.warm],
+      prob: [...s.prob],
+      mu: [...s.mu],
+      kappa: [...s.kappa],
+      alpha: [...s.alpha],
+      beta: [...s.beta],
+    });
     return d;
   }
 }

@@ -15,7 +15,16 @@ export interface CusumJson {
   readonly kind: 'cusum';
   readonly formatVersion: 1;
   readonly options: CusumOptions;
-  readonly state: { step: number; mean: number; sd: number; high: number; low: number; highStart: number; lowStart: number; warm: number[] };
+  readonly state: {
+    step: number;
+    mean: number;
+    sd: number;
+    high: number;
+    low: number;
+    highStart: number;
+    lowStart: number;
+    warm: number[];
+  };
 }
 
 /**
@@ -74,7 +83,16 @@ export class CusumDetector {
       kind: 'cusum',
       formatVersion: 1,
       options: this.options,
-      state: { step: this.step, mean: this.mean, sd: this.sd, high: this.high, low: this.low, highStart: this.highStart, lowStart: this.lowStart, warm: this.warm },
+      state: {
+        step: this.step,
+        mean: this.mean,
+        sd: this.sd,
+        high: this.high,
+        low: this.low,
+        highStart: this.highStart,
+        lowStart: this.lowStart,
+        warm: this.warm,
+      },
     };
   }
 

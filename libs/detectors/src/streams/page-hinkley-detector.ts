@@ -13,7 +13,17 @@ export interface PageHinkleyJson {
   readonly kind: 'page-hinkley';
   readonly formatVersion: 1;
   readonly options: PageHinkleyOptions;
-  readonly state: { step: number; count: number; mean: number; up: number; upMin: number; upMinStep: number; down: number; downMax: number; downMaxStep: number };
+  readonly state: {
+    step: number;
+    count: number;
+    mean: number;
+    up: number;
+    upMin: number;
+    upMinStep: number;
+    down: number;
+    downMax: number;
+    downMaxStep: number;
+  };
 }
 
 /**
@@ -67,7 +77,12 @@ export class PageHinkleyDetector {
 
   toJSON(): PageHinkleyJson {
     const { step, count, mean, up, upMin, upMinStep, down, downMax, downMaxStep } = this;
-    return { kind: 'page-hinkley', formatVersion: 1, options: this.options, state: { step, count, mean, up, upMin, upMinStep, down, downMax, downMaxStep } };
+    return {
+      kind: 'page-hinkley',
+      formatVersion: 1,
+      options: this.options,
+      state: { step, count, mean, up, upMin, upMinStep, down, downMax, downMaxStep },
+    };
   }
 
   static fromJSON(json: PageHinkleyJson): PageHinkleyDetector {

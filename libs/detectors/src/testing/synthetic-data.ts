@@ -34,7 +34,10 @@ export class FactorModel {
     readonly noise = 0.5,
   ) {
     const randn = normalGenerator(seed);
-    this.mixing = Float32Array.from({ length: dim * factors }, (_, i) => (randn() * 3) / Math.sqrt(1 + (i % factors)));
+    this.mixing = Float32Array.from(
+      { length: dim * factors },
+      (_, i) => (randn() * 3) / Math.sqrt(1 + (i % factors)),
+    );
     this.mean = Float32Array.from({ length: dim }, () => randn());
   }
 

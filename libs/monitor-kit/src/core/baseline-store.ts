@@ -30,14 +30,24 @@ export class BaselineStore {
       .createQueryBuilder()
       .insert()
       .into(MonitorSubject)
-      .values({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id, phase: 'learning', streamState: {} })
+      .values({
+        stage: this.stage,
+        subjectKind: subject.kind,
+        subjectId: subject.id,
+        phase: 'learning',
+        streamState: {},
+      })
       .orIgnore()
       .execute();
     const row = await manager
       .getRepository(MonitorSubject)
       .createQueryBuilder('s')
       .setLock('pessimistic_write')
-      .where('s.stage = :stage AND s.subject_kind = :kind AND s.subject_id = :id', { stage: this.stage, kind: subject.kind, id: subject.id })
+      .where('s.stage = :stage AND s.subject_kind = :kind AND s.subject_id = :id', {
+        stage: this.stage,
+        kind: subject.kind,
+        id: subject.id,
+      })
       .getOne();
     if (!row) throw new Error(`monitor_subjects row for ${subject.kind}/${subject.id} vanished`);
     return row;
@@ -48,16 +58,37 @@ export class BaselineStore {
       `UPDATE monitor_subjects SET phase = $1, reference_items = $2, baseline_version = $3, fit_count = $4, fitted_at = $5,
          stream_state = $6::jsonb, updated_at = now()
        WHERE stage = $7 AND subject_kind = $8 AND subject_id = $9`,
-      [row.phase, row.referenceItems, row.baselineVersion, row.fitCount, row.fittedAt, JSON.stringify(row.streamState), row.stage, row.subjectKind, row.subjectId],
+      [
+        row.phase,
+        row.referenceItems,
+        row.baselineVersion,
+        row.fitCount,
+        row.fittedAt,
+        JSON.stringify(row.streamState),
+        row.stage,
+        row.subjectKind,
+        row.subjectId,
+      ],
     );
   }
 
-  async settingsOverride(manager: EntityManager, subject: ArtifactRef): Promise<Record<string, unknown> | undefined> {
-    const row = await manager.getRepository(MonitorSettings).findOneBy({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
+  async settingsOverride(
+    manager: EntityManager,
+    subject: ArtifactRef,
+  ): Promise<Record<string, unknown> | undefined> {
+    const row = await manager
+      .getRepository(MonitorSettings)
+      .findOneBy({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
     return row?.settings;
   }
 
-  async appendReference(manager: EntityManager, row: MonitorSubject, eventId: string, items: number, payload: Buffer): Promise<void> {
+  async appendReference(
+    manager: EntityManager,
+    row: MonitorSubject,
+    eventId: string,
+    items: number,
+    payload: Buffer,
+  ): Promise<void> {
     await manager.getRepository(MonitorReferenceBatch).insert({
       stage: this.stage,
       subjectKind: row.subjectKind,
@@ -70,18 +101,28 @@ export class BaselineStore {
   }
 
   async loadReference(manager: EntityManager, subject: ArtifactRef): Promise<StoredReference[]> {
-    const rows = await manager
-      .getRepository(MonitorReferenceBatch)
-      .find({ where: { stage: this.stage, subjectKind: subject.kind, subjectId: subject.id }, order: { seq: 'ASC' }, select: { eventId: true, payload: true, seq: true } });
+    const rows = await manager.getRepository(MonitorReferenceBatch).find({
+      where: { stage: this.stage, subjectKind: subject.kind, subjectId: subject.id },
+      order: { seq: 'ASC' },
+      select: { eventId: true, payload: true, seq: true },
+    });
     return rows.map((r) => ({ eventId: r.eventId, payload: r.payload }));
   }
 
   async clearReference(manager: EntityManager, subject: ArtifactRef): Promise<void> {
-    await manager.getRepository(MonitorReferenceBatch).delete({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
+    await manager
+      .getRepository(MonitorReferenceBatch)
+      .delete({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
   }
 
   /** Replaces the subject's fitted state with `states`, tagged with `version`. */
-  async saveBaselines(manager: EntityManager, subject: ArtifactRef, version: number, states: Record<string, DetectorState>, fittedAt: Date): Promise<void> {
+  async saveBaselines(
+    manager: EntityManager,
+    subject: ArtifactRef,
+    version: number,
+    states: Record<string, DetectorState>,
+    fittedAt: Date,
+  ): Promise<void> {
     const repository = manager.getRepository(DetectorBaseline);
     await repository.delete({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
     const rows = Object.entries(states).map(([detector, state]) => ({
@@ -97,8 +138,14 @@ export class BaselineStore {
   }
 
   /** The fitted state of `version`, by detector name; undefined when it is not (or no longer) stored. */
-  async loadBaselines(manager: EntityManager, subject: ArtifactRef, version: number): Promise<Record<string, DetectorState> | undefined> {
-    const rows = await manager.getRepository(DetectorBaseline).findBy({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
+  async loadBaselines(
+    manager: EntityManager,
+    subject: ArtifactRef,
+    version: number,
+  ): Promise<Record<string, DetectorState> | undefined> {
+    const rows = await manager
+      .getRepository(DetectorBaseline)
+      .findBy({ stage: this.stage, subjectKind: subject.kind, subjectId: subject.id });
     const current = rows
       .map((r) => ({ detector: r.detector, formatVersion: r.formatVersion, state: r.state as StoredState }))
       .filter((r) => r.formatVersion === BASELINE_FORMAT_VERSION && r.state.baselineVersion === version);

@@ -45,11 +45,17 @@ export function round(value: number, digits = 6): number {
  * values of the calibration items, so dependence between layers cannot inflate the false-positive
  * rate. Calibration items get leave-one-out component p-values, as a new item would.
  */
-export function fitFusedCalibrator(componentCalScores: readonly Float32Array[] | readonly number[][], calibrators: readonly ConformalCalibrator[], method: FusionMethod): ConformalCalibrator {
+export function fitFusedCalibrator(
+  componentCalScores: readonly Float32Array[] | readonly number[][],
+  calibrators: readonly ConformalCalibrator[],
+  method: FusionMethod,
+): ConformalCalibrator {
   const n = componentCalScores[0]?.length ?? 0;
   const pValues = componentCalScores.map((scores, c) => {
     const calibrator = calibrators[c];
-    return Float64Array.from(scores, (s) => Math.max(calibrator.pValue(s) - 1 / (calibrator.size + 1), 1 / (calibrator.size + 1)));
+    return Float64Array.from(scores, (s) =>
+      Math.max(calibrator.pValue(s) - 1 / (calibrator.size + 1), 1 / (calibrator.size + 1)),
+    );
   });
   const fused = fusePValues(pValues, method);
   return new ConformalCalibrator().fit(Float64Array.from({ length: n }, (_, i) => fusedStatistic(fused[i])));

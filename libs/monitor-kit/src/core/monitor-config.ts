@@ -1,4 +1,13 @@
-import { booleanVar, databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig, logLevelVar, portVar, type Environment } from '@damon/config';
+import {
+  booleanVar,
+  databaseUrlVar,
+  integerVar,
+  kafkaBrokersVar,
+  loadConfig,
+  logLevelVar,
+  portVar,
+  type Environment,
+} from '@damon/config';
 import { LIMITS } from '@damon/contracts';
 import { z } from 'zod';
 import { fusionMethodSchema, referenceModeSchema, type MonitorSettingsValues } from './monitor-settings';

@@ -41,15 +41,25 @@ export class MonitorKitModule {
       providers: [
         { provide: MONITOR_ENV, useFactory: () => options.env ?? loadMonitorEnv() },
         { provide: STAGE_HANDLER, useFactory: options.handler, inject: [MONITOR_ENV] },
-        { provide: JsonLogger, useFactory: (env: MonitorEnv) => new JsonLogger(jsonLogLevel(env.LOG_LEVEL)), inject: [MONITOR_ENV] },
+        {
+          provide: JsonLogger,
+          useFactory: (env: MonitorEnv) => new JsonLogger(jsonLogLevel(env.LOG_LEVEL)),
+          inject: [MONITOR_ENV],
+        },
         {
           provide: MonitorMetrics,
-          useFactory: (registry: Registry, handler: AnyStageHandler) => new MonitorMetrics(registry, handler.stage),
+          useFactory: (registry: Registry, handler: AnyStageHandler) =>
+            new MonitorMetrics(registry, handler.stage),
           inject: [Registry, STAGE_HANDLER],
         },
         {
           provide: MONITOR_BUS,
-          useFactory: (env: MonitorEnv, logger: JsonLogger, metrics: MonitorMetrics, handler: AnyStageHandler) =>
+          useFactory: (
+            env: MonitorEnv,
+            logger: JsonLogger,
+            metrics: MonitorMetrics,
+            handler: AnyStageHandler,
+          ) =>
             createBus({
               brokers: env.KAFKA_BROKERS,
               clientId: `${handler.stage}-monitor`,

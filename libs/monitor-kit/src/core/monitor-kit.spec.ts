@@ -16,7 +16,8 @@ const defaults: MonitorSettingsValues = {
 
 describe('calibration split', () => {
   it('holds out exactly ⌊n·f⌋ items of every prefix, spread evenly', () => {
-    for (const n of [1, 7, 10, 1000]) expect(splitIndexes(n, 0.3).calibration.length).toBe(Math.floor(n * 0.3));
+    for (const n of [1, 7, 10, 1000])
+      expect(splitIndexes(n, 0.3).calibration.length).toBe(Math.floor(n * 0.3));
     expect(splitIndexes(10, 0.3).calibration).toEqual([3, 6, 9]);
     expect(isCalibrationItem(0, 0.5)).toBe(false);
     expect(isCalibrationItem(1, 0.5)).toBe(true);
@@ -31,7 +32,11 @@ describe('calibration split', () => {
 
 describe('settings', () => {
   it('merges a row over the defaults, detectors key by key, and ignores a malformed row', () => {
-    expect(mergeSettings(defaults, { alpha: 0.05, detectors: { gaussian: false } })).toEqual({ ...defaults, alpha: 0.05, detectors: { mmd: false, gaussian: false } });
+    expect(mergeSettings(defaults, { alpha: 0.05, detectors: { gaussian: false } })).toEqual({
+      ...defaults,
+      alpha: 0.05,
+      detectors: { mmd: false, gaussian: false },
+    });
     expect(mergeSettings(defaults, { alpha: 3 })).toEqual(defaults);
   });
 });
@@ -47,11 +52,20 @@ describe('output ids', () => {
     expect(builder.alert(subject, [...inputs], { ...draft })).toEqual(a);
     expect(builder.alert(subject, inputs, { ...draft, itemKey: 'i2' }).alertId).not.toBe(a.alertId);
     expect(builder.alert({ kind: 'model', id: 'n' }, inputs, draft).alertId).not.toBe(a.alertId);
-    expect(a).toMatchObject({ eventId: a.alertId, occurredAt: inputs[0].occurredAt, window: { from: inputs[0].occurredAt, to: inputs[0].occurredAt }, inputEventIds: ['e1'] });
+    expect(a).toMatchObject({
+      eventId: a.alertId,
+      occurredAt: inputs[0].occurredAt,
+      window: { from: inputs[0].occurredAt, to: inputs[0].occurredAt },
+      inputEventIds: ['e1'],
+    });
   });
 
   it('keeps scores in the schema: clamps p-values, replaces infinite scores', () => {
-    const batch = builder.scores(subject, inputs[0], { detector: 'gaussian', layer: 'l0', items: [{ itemId: 'i', score: Infinity, pValue: 1.5 }] });
+    const batch = builder.scores(subject, inputs[0], {
+      detector: 'gaussian',
+      layer: 'l0',
+      items: [{ itemId: 'i', score: Infinity, pValue: 1.5 }],
+    });
     expect(batch.items[0]).toEqual({ itemId: 'i', score: Number.MAX_VALUE, pValue: 1 });
   });
 });

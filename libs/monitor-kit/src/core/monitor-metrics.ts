@@ -19,19 +19,54 @@ export class MonitorMetrics {
     private readonly stage: Stage,
   ) {
     const registers = [registry];
-    this.consumed = new Counter({ name: 'damon_monitor_consumed_total', help: 'Telemetry events consumed', labelNames: ['stage'], registers });
-    this.duplicates = new Counter({ name: 'damon_monitor_duplicates_total', help: 'Redelivered events skipped (already processed)', labelNames: ['stage'], registers });
-    this.scored = new Counter({ name: 'damon_monitor_scored_items_total', help: 'Items scored against a fitted baseline', labelNames: ['stage'], registers });
-    this.learned = new Counter({ name: 'damon_monitor_reference_items_total', help: 'Items added to a learning reference', labelNames: ['stage'], registers });
-    this.fits = new Counter({ name: 'damon_monitor_baseline_fits_total', help: 'Baselines fitted', labelNames: ['stage'], registers });
-    this.alerts = new Counter({ name: 'damon_monitor_alerts_total', help: 'StageAlerts published', labelNames: ['stage', 'detector'], registers });
+    this.consumed = new Counter({
+      name: 'damon_monitor_consumed_total',
+      help: 'Telemetry events consumed',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.duplicates = new Counter({
+      name: 'damon_monitor_duplicates_total',
+      help: 'Redelivered events skipped (already processed)',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.scored = new Counter({
+      name: 'damon_monitor_scored_items_total',
+      help: 'Items scored against a fitted baseline',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.learned = new Counter({
+      name: 'damon_monitor_reference_items_total',
+      help: 'Items added to a learning reference',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.fits = new Counter({
+      name: 'damon_monitor_baseline_fits_total',
+      help: 'Baselines fitted',
+      labelNames: ['stage'],
+      registers,
+    });
+    this.alerts = new Counter({
+      name: 'damon_monitor_alerts_total',
+      help: 'StageAlerts published',
+      labelNames: ['stage', 'detector'],
+      registers,
+    });
     this.deadLettered = new Counter({
       name: 'damon_monitor_dead_letters_total',
       help: 'Messages sent to damon.dlq, by reason (schema, handler failure, or a semantic rejection)',
       labelNames: ['stage', 'reason'],
       registers,
     });
-    this.lag = new Gauge({ name: 'damon_monitor_event_lag_seconds', help: 'Now minus the event time of the last event handled', labelNames: ['stage'], registers });
+    this.lag = new Gauge({
+      name: 'damon_monitor_event_lag_seconds',
+      help: 'Now minus the event time of the last event handled',
+      labelNames: ['stage'],
+      registers,
+    });
     this.scoringLatency = new Histogram({
       name: 'damon_monitor_scoring_latency_seconds',
       help: 'Time to handle one subject’s events of a fetched batch (decode, score, persist, publish)',

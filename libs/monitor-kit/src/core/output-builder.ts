@@ -15,9 +15,21 @@ export class OutputBuilder {
     private readonly alpha: () => number,
   ) {}
 
-  alert(subject: ArtifactRef, inputs: readonly InputRef[], draft: AlertDraft, alpha = this.alpha()): StageAlert {
+  alert(
+    subject: ArtifactRef,
+    inputs: readonly InputRef[],
+    draft: AlertDraft,
+    alpha = this.alpha(),
+  ): StageAlert {
     const ids = [...new Set(inputs.map((i) => i.eventId))].sort();
-    const alertId = derivedId('alert', [this.stage, draft.detector, subject.kind, subject.id, ...ids, draft.itemKey ?? '']);
+    const alertId = derivedId('alert', [
+      this.stage,
+      draft.detector,
+      subject.kind,
+      subject.id,
+      ...ids,
+      draft.itemKey ?? '',
+    ]);
     const times = inputs.map((i) => i.occurredAt).sort((a, b) => Date.parse(a) - Date.parse(b));
     return {
       eventId: alertId,
@@ -39,13 +51,24 @@ export class OutputBuilder {
 
   scores(subject: ArtifactRef, input: InputRef, rows: ScoreRows): ScoreBatch {
     return {
-      eventId: derivedId('scores', [this.stage, rows.detector, rows.layer ?? '', subject.kind, subject.id, input.eventId]),
+      eventId: derivedId('scores', [
+        this.stage,
+        rows.detector,
+        rows.layer ?? '',
+        subject.kind,
+        subject.id,
+        input.eventId,
+      ]),
       schemaVersion: 1,
       occurredAt: input.occurredAt,
       subject,
       detector: rows.detector,
       ...(rows.layer !== undefined ? { layer: rows.layer } : {}),
-      items: rows.items.map((i) => ({ itemId: i.itemId, score: finiteOr(i.score), pValue: clampProbability(i.pValue) })),
+      items: rows.items.map((i) => ({
+        itemId: i.itemId,
+        score: finiteOr(i.score),
+        pValue: clampProbability(i.pValue),
+      })),
     };
   }
 }

@@ -84,7 +84,8 @@ export class StageMonitorEngine {
     if (command.stage !== undefined && command.stage !== this.stage) return;
     if (command.subject.kind !== this.handler.subjectKind) return;
     const reopened = await this.dataSource.transaction(async (manager) => {
-      if (!(await recordProcessedOnce(manager, `${this.options.group}-commands`, command.eventId))) return false;
+      if (!(await recordProcessedOnce(manager, `${this.options.group}-commands`, command.eventId)))
+        return false;
       const row = await this.store.lockSubject(manager, command.subject);
       row.phase = 'learning';
       row.referenceItems = 0;
@@ -95,7 +96,11 @@ export class StageMonitorEngine {
     });
     if (reopened) {
       this.evict(subjectKey(command.subject));
-      this.logger.event('info', 'baseline', 'learning re-opened', { stage: this.stage, subject: command.subject, requestedBy: command.requestedBy });
+      this.logger.event('info', 'baseline', 'learning re-opened', {
+        stage: this.stage,
+        subject: command.subject,
+        requestedBy: command.requestedBy,
+      });
     }
   }
 
@@ -113,7 +118,12 @@ export class StageMonitorEngine {
       this.evict(key);
       this.cache.set(key, { version: outputs.fitted.version, fitted: outputs.fitted.fitted });
       this.metrics.fits.inc({ stage: this.stage });
-      this.logger.event('info', 'baseline', 'fitted', { stage: this.stage, subject, version: outputs.fitted.version, referenceItems: outputs.fitted.referenceItems });
+      this.logger.event('info', 'baseline', 'fitted', {
+        stage: this.stage,
+        subject,
+        version: outputs.fitted.version,
+        referenceItems: outputs.fitted.referenceItems,
+      });
     }
     const stage = this.stage;
     this.metrics.consumed.inc({ stage }, messages.length);
@@ -123,16 +133,35 @@ export class StageMonitorEngine {
     for (const alert of outputs.alerts) this.metrics.alerts.inc({ stage, detector: alert.detector });
     for (const { letter, reason } of outputs.deadLetters) {
       this.metrics.deadLetter(reason);
-      this.logger.event('warn', 'dead-letter', letter.reason, { stage, subject, offset: letter.offset, partition: letter.partition });
+      this.logger.event('warn', 'dead-letter', letter.reason, {
+        stage,
+        subject,
+        offset: letter.offset,
+        partition: letter.partition,
+      });
     }
     const last = messages[messages.length - 1].value as { occurredAt: string };
     this.metrics.lag.set({ stage }, Math.max(0, (Date.now() - Date.parse(last.occurredAt)) / 1000));
   }
 
-  private async process(manager: EntityManager, subject: ArtifactRef, messages: ReceivedMessage[]): Promise<Outputs> {
-    const out: Outputs = { alerts: [], scores: [], deadLetters: [], scoredItems: 0, learnedItems: 0, duplicates: 0 };
+  private async process(
+    manager: EntityManager,
+    subject: ArtifactRef,
+    messages: ReceivedMessage[],
+  ): Promise<Outputs> {
+    const out: Outputs = {
+      alerts: [],
+      scores: [],
+      deadLetters: [],
+      scoredItems: 0,
+      learnedItems: 0,
+      duplicates: 0,
+    };
     const row = await this.store.lockSubject(manager, subject);
-    const settings = mergeSettings(this.options.defaults, await this.store.settingsOverride(manager, subject));
+    const settings = mergeSettings(
+      this.options.defaults,
+      await this.store.settingsOverride(manager, subject),
+    );
     const state = row.streamState as SubjectStreamState;
     let fitted: unknown;
 
@@ -157,7 +186,10 @@ export class StageMonitorEngine {
 
       if (row.phase === 'learning') {
         if (!(this.handler.trusted(event) || settings.referenceMode === 'first-n')) continue;
-        state.shape = { ...state.shape, ...Object.fromEntries(this.handler.shape(prepared).map((p) => [p.key, p.dim])) };
+        state.shape = {
+          ...state.shape,
+          ...Object.fromEntries(this.handler.shape(prepared).map((p) => [p.key, p.dim])),
+        };
         const items = this.handler.items(prepared);
         await this.store.appendReference(manager, row, event.eventId, items, message.raw);
         row.referenceItems += items;
@@ -173,8 +205,12 @@ export class StageMonitorEngine {
       state.handler ??= {};
       const outcome = this.handler.score(prepared, fitted, settings, state.handler);
       out.scoredItems += this.handler.items(prepared);
-      for (const rows of outcome.scores) if (rows.items.length > 0) out.scores.push(this.outputs.scores(subject, input, rows));
-      for (const draft of outcome.alerts) out.alerts.push(this.outputs.alert(subject, [input, ...(draft.relatedInputs ?? [])], draft, settings.alpha));
+      for (const rows of outcome.scores)
+        if (rows.items.length > 0) out.scores.push(this.outputs.scores(subject, input, rows));
+      for (const draft of outcome.alerts)
+        out.alerts.push(
+          this.outputs.alert(subject, [input, ...(draft.relatedInputs ?? [])], draft, settings.alpha),
+        );
     }
 
     row.streamState = state as Record<string, unknown>;
@@ -187,13 +223,25 @@ export class StageMonitorEngine {
     return out;
   }
 
-  private async fit(manager: EntityManager, row: MonitorSubject, subject: ArtifactRef, settings: MonitorSettingsValues, state: SubjectStreamState) {
+  private async fit(
+    manager: EntityManager,
+    row: MonitorSubject,
+    subject: ArtifactRef,
+    settings: MonitorSettingsValues,
+    state: SubjectStreamState,
+  ) {
     const stored = await this.store.loadReference(manager, subject);
-    const reference = stored.map((s) => this.handler.prepare(JSON.parse(s.payload.toString('utf8')) as never, settings));
+    const reference = stored.map((s) =>
+      this.handler.prepare(JSON.parse(s.payload.toString('utf8')) as never, settings),
+    );
     const states: Record<string, DetectorState> = {
       ...this.handler.fit(reference, settings),
       // Always one row, so a subject whose detectors are all switched off still has a baseline.
-      _baseline: { referenceItems: row.referenceItems, referenceEvents: stored.length, shape: state.shape ?? {} },
+      _baseline: {
+        referenceItems: row.referenceItems,
+        referenceEvents: stored.length,
+        shape: state.shape ?? {},
+      },
     };
     const referenceItems = row.referenceItems;
     row.baselineVersion += 1;
@@ -206,12 +254,17 @@ export class StageMonitorEngine {
     return { version: row.baselineVersion, fitted: this.handler.load(states), referenceItems };
   }
 
-  private async loadFitted(manager: EntityManager, row: MonitorSubject, subject: ArtifactRef): Promise<unknown> {
+  private async loadFitted(
+    manager: EntityManager,
+    row: MonitorSubject,
+    subject: ArtifactRef,
+  ): Promise<unknown> {
     const key = subjectKey(subject);
     const cached = this.cache.get(key);
     if (cached && cached.version === row.baselineVersion) return cached.fitted;
     const states = await this.store.loadBaselines(manager, subject, row.baselineVersion);
-    if (!states) throw new Error(`no stored baseline version ${row.baselineVersion} for ${key} at stage ${this.stage}`);
+    if (!states)
+      throw new Error(`no stored baseline version ${row.baselineVersion} for ${key} at stage ${this.stage}`);
     this.evict(key);
     const fitted = this.handler.load(states);
     this.cache.set(key, { version: row.baselineVersion, fitted });
@@ -248,16 +301,28 @@ export function subjectKey(subject: ArtifactRef): string {
 }
 
 /** Rejects a part of another width than the reference's, and (once fitted) one the reference never had. */
-function checkShape(parts: ShapePart[], reference: Record<string, number> | undefined, allowNew: boolean): void {
+function checkShape(
+  parts: ShapePart[],
+  reference: Record<string, number> | undefined,
+  allowNew: boolean,
+): void {
   if (!reference) return;
   for (const part of parts) {
     const dim = reference[part.key];
     if (dim === undefined) {
       if (allowNew) continue;
-      throw new RejectedInputError('unknown_layer', part.field, `unknown "${part.key}" (the subject's reference has: ${Object.keys(reference).join(', ')})`);
+      throw new RejectedInputError(
+        'unknown_layer',
+        part.field,
+        `unknown "${part.key}" (the subject's reference has: ${Object.keys(reference).join(', ')})`,
+      );
     }
     if (dim !== part.dim) {
-      throw new RejectedInputError('dimension', part.field, `dimension ${part.dim} does not match the subject's reference dimension ${dim} for "${part.key}"`);
+      throw new RejectedInputError(
+        'dimension',
+        part.field,
+        `dimension ${part.dim} does not match the subject's reference dimension ${dim} for "${part.key}"`,
+      );
     }
   }
 }
@@ -265,7 +330,11 @@ function checkShape(parts: ShapePart[], reference: Record<string, number> | unde
 function asRejection(error: unknown): RejectedInputError | undefined {
   if (error instanceof RejectedInputError) return error;
   if (error instanceof VectorCodecError) {
-    return new RejectedInputError(/not finite/.test(error.message) ? 'non_finite' : 'inconsistent', error.field, error.message.slice(error.field.length + 2));
+    return new RejectedInputError(
+      /not finite/.test(error.message) ? 'non_finite' : 'inconsistent',
+      error.field,
+      error.message.slice(error.field.length + 2),
+    );
   }
   return undefined;
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { Bus, Subscription } from '@damon/bus';
 import type { Topic } from '@damon/contracts';
 import { initBackend } from '@damon/detectors';
@@ -15,7 +21,9 @@ import { StageMonitorEngine } from './stage-monitor.engine';
  * mode) and the commands group, and on SIGTERM finishes the batch in hand, commits and leaves.
  */
 @Injectable()
-export class StageMonitorService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class StageMonitorService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   readonly engine: StageMonitorEngine;
   readonly group: string;
   private subscriptions: Subscription[] = [];
@@ -31,12 +39,21 @@ export class StageMonitorService implements OnApplicationBootstrap, BeforeApplic
     private readonly health: HealthRegistry,
   ) {
     this.group = env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
-    this.engine = new StageMonitorEngine(handler, dataSource, bus, metrics, logger, { group: this.group, defaults: defaultSettings(env) });
+    this.engine = new StageMonitorEngine(handler, dataSource, bus, metrics, logger, {
+      group: this.group,
+      defaults: defaultSettings(env),
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     const backend = await initBackend((message) => this.logger.event('info', 'detectors', message));
-    const topics: Topic[] = [this.handler.topic, 'damon.alerts', 'damon.scores', 'damon.commands', 'damon.dlq'];
+    const topics: Topic[] = [
+      this.handler.topic,
+      'damon.alerts',
+      'damon.scores',
+      'damon.commands',
+      'damon.dlq',
+    ];
     await this.bus.ensureTopics(topics, this.env.MONITOR_PARTITIONS);
     const telemetry = await this.bus.subscribe({
       group: this.group,
@@ -58,7 +75,14 @@ export class StageMonitorService implements OnApplicationBootstrap, BeforeApplic
     this.health.register('consumer', () => {
       if (this.stopped) throw new Error('consumer stopped');
     });
-    this.logger.event('info', 'monitor', 'consuming', { stage: this.handler.stage, group: this.group, topic: this.handler.topic, backend, metricsPrefix: 'damon_monitor_', partitions: telemetry.assignment() });
+    this.logger.event('info', 'monitor', 'consuming', {
+      stage: this.handler.stage,
+      group: this.group,
+      topic: this.handler.topic,
+      backend,
+      metricsPrefix: 'damon_monitor_',
+      partitions: telemetry.assignment(),
+    });
   }
 
   /** SIGTERM: finish the batch in hand, commit, leave the groups (before the HTTP server and pools close). */
