@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { KafkaBus, SILENT_LOGGER, type Subscription } from '@damon/bus';
 import { databaseUrlVar, kafkaBrokersVar, loadConfig } from '@damon/config';
-import type { ArtifactKind, IncidentEvent, LineageEdge, Stage, StageAlert } from '@damon/contracts';
+import type { IncidentEvent, LineageEdge, StageAlert } from '@damon/contracts';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
-import { startServiceProcess, type ServiceProcess } from '@damon/testing';
+import { lineageChain, stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,57 +20,21 @@ const CHAINS = 400;
 const ALERTS_PER_SUBJECT = 6;
 const T0 = Date.now();
 
-const STAGE_OF: Record<'dataset' | 'run' | 'model', Stage> = {
-  dataset: 'data',
-  run: 'signals',
-  model: 'representations',
-};
-
 function stream(): { edges: LineageEdge[]; alerts: StageAlert[] } {
   const edges: LineageEdge[] = [];
   const alerts: StageAlert[] = [];
   for (let c = 0; c < CHAINS; c++) {
-    const D = { kind: 'dataset' as ArtifactKind, id: `${RUN}-D${c}` };
-    const R = { kind: 'run' as ArtifactKind, id: `${RUN}-R${c}` };
-    const M = { kind: 'model' as ArtifactKind, id: `${RUN}-M${c}` };
-    const at = new Date(T0).toISOString();
-    edges.push({
-      eventId: `${RUN}-e${c}a`,
-      schemaVersion: 1,
-      occurredAt: at,
-      subject: R,
-      from: D,
-      to: R,
-      relation: 'trained',
-    });
-    edges.push({
-      eventId: `${RUN}-e${c}b`,
-      schemaVersion: 1,
-      occurredAt: at,
-      subject: M,
-      from: R,
-      to: M,
-      relation: 'produced',
-    });
-    for (const subject of [D, R, M]) {
+    const chain = lineageChain(RUN, c, new Date(T0).toISOString());
+    edges.push(...chain.edges);
+    for (const subject of [chain.dataset, chain.run, chain.model]) {
       for (let k = 0; k < ALERTS_PER_SUBJECT; k++) {
-        const id = `${RUN}-a-${subject.id}-${k}`;
-        const when = T0 + k * 1_000;
-        alerts.push({
-          eventId: `${id}-ev`,
-          schemaVersion: 1,
-          occurredAt: new Date(when).toISOString(),
-          subject,
-          alertId: id,
-          stage: STAGE_OF[subject.kind as 'dataset' | 'run' | 'model'],
-          detector: `detector-${k % 3}`,
-          score: 3,
-          pValue: 10 ** -(2 + (k % 4)),
-          alpha: 0.01,
-          evidence: {},
-          window: { from: new Date(when - 60_000).toISOString(), to: new Date(when).toISOString() },
-          inputEventIds: [`${id}-in`],
-        });
+        alerts.push(
+          stageAlertAt(`${RUN}-a-${subject.id}-${k}`, subject, T0 + k * 1_000, {
+            detector: `detector-${k % 3}`,
+            score: 3,
+            pValue: 10 ** -(2 + (k % 4)),
+          }),
+        );
       }
     }
   }

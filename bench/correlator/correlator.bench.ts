@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { KafkaBus, SILENT_LOGGER } from '@damon/bus';
 import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig } from '@damon/config';
-import type { ArtifactKind, LineageEdge, Stage, StageAlert } from '@damon/contracts';
+import type { LineageEdge, StageAlert } from '@damon/contracts';
 import {
   AlertsConsumer,
   CorrelationService,
@@ -20,7 +20,7 @@ import {
   type CorrelationSettings,
 } from '@damon/correlation';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
-import { ensureKafka, ensurePostgres } from '@damon/testing';
+import { ensureKafka, ensurePostgres, lineageChain, stageAlertAt, type ChainArtifact } from '@damon/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 
@@ -34,62 +34,27 @@ const config = loadConfig(
 );
 
 const RUN = `bench${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-const STAGES: Record<'dataset' | 'run' | 'model', Stage> = {
-  dataset: 'data',
-  run: 'signals',
-  model: 'representations',
-};
-
 function workload(chains: number, count: number): { edges: LineageEdge[]; alerts: StageAlert[] } {
   const t0 = Date.now();
   const at = new Date(t0).toISOString();
   const edges: LineageEdge[] = [];
-  const subjects: { kind: ArtifactKind; id: string }[] = [];
+  const subjects: ChainArtifact[] = [];
   for (let c = 0; c < chains; c++) {
-    const D = { kind: 'dataset' as const, id: `${RUN}-D${c}` };
-    const R = { kind: 'run' as const, id: `${RUN}-R${c}` };
-    const M = { kind: 'model' as const, id: `${RUN}-M${c}` };
-    subjects.push(D, R, M);
-    edges.push({
-      eventId: `${RUN}-e${c}a`,
-      schemaVersion: 1,
-      occurredAt: at,
-      subject: R,
-      from: D,
-      to: R,
-      relation: 'trained',
-    });
-    edges.push({
-      eventId: `${RUN}-e${c}b`,
-      schemaVersion: 1,
-      occurredAt: at,
-      subject: M,
-      from: R,
-      to: M,
-      relation: 'produced',
-    });
+    const chain = lineageChain(RUN, c, at);
+    subjects.push(chain.dataset, chain.run, chain.model);
+    edges.push(...chain.edges);
   }
   const alerts: StageAlert[] = [];
   for (let i = 0; i < count; i++) {
-    const subject = subjects[(i * 7919) % subjects.length];
     // Within 30 minutes of each other: every chain's alerts fuse into one incident.
-    const when = t0 + (i % 1_800) * 1_000;
-    const id = `${RUN}-a${i}`;
-    alerts.push({
-      eventId: `${id}-ev`,
-      schemaVersion: 1,
-      occurredAt: new Date(when).toISOString(),
-      subject,
-      alertId: id,
-      stage: STAGES[subject.kind as 'dataset' | 'run' | 'model'],
-      detector: `detector-${i % 5}`,
-      score: 4,
-      pValue: 10 ** -(2 + (i % 7)),
-      alpha: 0.01,
-      evidence: { statistic: i % 97 },
-      window: { from: new Date(when - 60_000).toISOString(), to: new Date(when).toISOString() },
-      inputEventIds: [`${id}-in`],
-    });
+    alerts.push(
+      stageAlertAt(`${RUN}-a${i}`, subjects[(i * 7919) % subjects.length], t0 + (i % 1_800) * 1_000, {
+        detector: `detector-${i % 5}`,
+        score: 4,
+        pValue: 10 ** -(2 + (i % 7)),
+        evidence: { statistic: i % 97 },
+      }),
+    );
   }
   return { edges, alerts };
 }

@@ -1,92 +1,78 @@
-import { randomUUID } from 'node:crypto';
-import {
-  encodeVectors,
-  type ActivationBatch,
-  type ArtifactRef,
-  type DatasetBatch,
-  type LineageEdge,
-  type StageAlert,
-  type TrainingSignal,
-} from '@damon/contracts';
+import type { LineageEdge, Stage, StageAlert } from '@damon/contracts';
 
-/** Builders of valid events for tests; override any field. */
-const envelope = () => ({
-  eventId: randomUUID(),
-  schemaVersion: 1 as const,
-  occurredAt: new Date().toISOString(),
-});
+type ChainKind = 'dataset' | 'run' | 'model';
+export interface ChainArtifact {
+  kind: ChainKind;
+  id: string;
+}
 
-export function sampleActivationBatch(
-  overrides: Partial<ActivationBatch> = {},
-  rows = 2,
-  dims: Record<string, number> = { l0: 4 },
-): ActivationBatch {
+/** The stage whose monitor watches each artifact kind of a chain. */
+export const STAGE_OF_KIND: Record<ChainKind, Stage> = {
+  dataset: 'data',
+  run: 'signals',
+  model: 'representations',
+};
+
+export interface LineageChain {
+  dataset: ChainArtifact;
+  run: ChainArtifact;
+  model: ChainArtifact;
+  /** dataset —trained→ run —produced→ model */
+  edges: LineageEdge[];
+}
+
+/**
+ * The three-stage story: dataset `<prefix>-D<n>` trained run `<prefix>-R<n>`, which produced model
+ * `<prefix>-M<n>`. Ids derive from the arguments, so a replay produces the same events.
+ */
+export function lineageChain(prefix: string, n: number, occurredAt: string): LineageChain {
+  const dataset = { kind: 'dataset' as const, id: `${prefix}-D${n}` };
+  const run = { kind: 'run' as const, id: `${prefix}-R${n}` };
+  const model = { kind: 'model' as const, id: `${prefix}-M${n}` };
+  const edge = (
+    suffix: string,
+    from: ChainArtifact,
+    relation: LineageEdge['relation'],
+    to: ChainArtifact,
+  ): LineageEdge => ({
+    eventId: `${prefix}-e${n}${suffix}`,
+    schemaVersion: 1,
+    occurredAt,
+    subject: to,
+    from,
+    to,
+    relation,
+  });
   return {
-    ...envelope(),
-    subject: { kind: 'model', id: 'model-a' },
-    batchId: randomUUID(),
-    trusted: true,
-    items: Array.from({ length: rows }, (_, i) => ({ itemId: `item-${i}` })),
-    layers: Object.entries(dims).map(([name, dim]) => ({
-      name,
-      dim,
-      vectors: encodeVectors(
-        Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i)),
-        [rows, dim],
-      ),
-    })),
-    ...overrides,
+    dataset,
+    run,
+    model,
+    edges: [edge('a', dataset, 'trained', run), edge('b', run, 'produced', model)],
   };
 }
 
-export function sampleDatasetBatch(overrides: Partial<DatasetBatch> = {}, rows = 3, dim = 4): DatasetBatch {
+/**
+ * A stage alert on `subject` at time `when` (ms), from the stage that watches its kind, over the
+ * minute before `when`. Its event, alert and input ids derive from `id`.
+ */
+export function stageAlertAt(
+  id: string,
+  subject: ChainArtifact,
+  when: number,
+  finding: Pick<StageAlert, 'detector' | 'score' | 'pValue'> &
+    Partial<Pick<StageAlert, 'evidence' | 'alpha'>>,
+): StageAlert {
   return {
-    ...envelope(),
-    subject: { kind: 'dataset', id: 'dataset-a' },
-    batchId: randomUUID(),
-    trusted: false,
-    generator: { kind: 'model', id: 'generator-a' },
-    samples: Array.from({ length: rows }, (_, i) => ({
-      sampleId: `s-${i}`,
-      slice: i % 2 ? 'odd' : 'even',
-      accepted: true,
-    })),
-    embeddings: encodeVectors(
-      Float32Array.from({ length: rows * dim }, (_, i) => Math.cos(i)),
-      [rows, dim],
-    ),
-    ...overrides,
-  };
-}
-
-export function sampleRewardSignal(step: number, value: number, runId = 'run-a'): TrainingSignal {
-  return { ...envelope(), subject: { kind: 'run', id: runId }, step, kind: 'reward', value };
-}
-
-export function sampleLineageEdge(
-  from: ArtifactRef,
-  relation: LineageEdge['relation'],
-  to: ArtifactRef,
-): LineageEdge {
-  return { ...envelope(), subject: to, from, to, relation };
-}
-
-export function sampleStageAlert(overrides: Partial<StageAlert> = {}): StageAlert {
-  const alertId = overrides.alertId ?? randomUUID();
-  const now = new Date();
-  return {
-    ...envelope(),
-    eventId: alertId,
-    alertId,
-    subject: { kind: 'model', id: 'model-a' },
-    stage: 'representations',
-    detector: 'gaussian',
-    score: 12.5,
-    pValue: 0.0004,
+    eventId: `${id}-ev`,
+    schemaVersion: 1,
+    occurredAt: new Date(when).toISOString(),
+    subject,
+    alertId: id,
+    stage: STAGE_OF_KIND[subject.kind],
     alpha: 0.01,
-    evidence: { topLayers: ['l0'] },
-    window: { from: new Date(now.getTime() - 60_000).toISOString(), to: now.toISOString() },
-    inputEventIds: [randomUUID()],
-    ...overrides,
+    evidence: {},
+    ...finding,
+    window: { from: new Date(when - 60_000).toISOString(), to: new Date(when).toISOString() },
+    inputEventIds: [`${id}-in`],
   };
 }
