@@ -24,7 +24,7 @@ import {
   splitIndexes,
   detectorEnabled,
   type MonitorSettingsValues,
-  RejectedInputError,
+  assertBatchSize,
   type AlertDraft,
   type DetectorState,
   type ScoringOutcome,
@@ -85,13 +85,7 @@ export class DataStageHandler implements StageHandler<
   }
 
   prepare(event: DatasetBatch, settings: MonitorSettingsValues): PreparedDataset {
-    if (event.samples.length > settings.maxBatchItems) {
-      throw new RejectedInputError(
-        'oversized',
-        'samples',
-        `${event.samples.length} samples exceed the limit of ${settings.maxBatchItems} (MONITOR_MAX_BATCH_ITEMS)`,
-      );
-    }
+    assertBatchSize(event.samples.length, settings.maxBatchItems, 'samples', 'samples');
     if (!event.embeddings) return { event };
     const decoded = decodeVectors(event.embeddings, 'embeddings');
     return { event, embeddings: matrix(decoded.rows, decoded.cols, decoded.values) };

@@ -24,6 +24,7 @@ import {
   detectorEnabled,
   type MonitorSettingsValues,
   RejectedInputError,
+  assertBatchSize,
   type AlertDraft,
   type DetectorState,
   type ScoreRows,
@@ -106,13 +107,7 @@ export class RepresentationStageHandler implements StageHandler<
   }
 
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): PreparedActivations {
-    if (event.items.length > settings.maxBatchItems) {
-      throw new RejectedInputError(
-        'oversized',
-        'items',
-        `${event.items.length} items exceed the limit of ${settings.maxBatchItems} (MONITOR_MAX_BATCH_ITEMS)`,
-      );
-    }
+    assertBatchSize(event.items.length, settings.maxBatchItems, 'items', 'items');
     const layers = new Map<string, Matrix>();
     event.layers.forEach((layer, i) => {
       const decoded = decodeVectors(layer.vectors, `layers.${i}.vectors`);

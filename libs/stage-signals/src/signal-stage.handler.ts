@@ -17,7 +17,7 @@ import {
   splitIndexes,
   detectorEnabled,
   type MonitorSettingsValues,
-  RejectedInputError,
+  assertBatchSize,
   type AlertDraft,
   type DetectorState,
   type ScoreRows,
@@ -103,13 +103,7 @@ export class SignalStageHandler implements StageHandler<
   prepare(signal: TrainingSignal, settings: MonitorSettingsValues): PreparedSignal {
     if (signal.kind === 'grad_stats' && signal.direction) {
       const decoded = decodeVectors(signal.direction, 'direction');
-      if (decoded.rows * decoded.cols > settings.maxBatchItems) {
-        throw new RejectedInputError(
-          'oversized',
-          'direction.shape',
-          `${decoded.rows * decoded.cols} values exceed the limit of ${settings.maxBatchItems}`,
-        );
-      }
+      assertBatchSize(decoded.rows * decoded.cols, settings.maxBatchItems, 'direction.shape', 'values');
       return { signal, direction: unit(decoded.values) };
     }
     if (signal.kind === 'param_edit') {

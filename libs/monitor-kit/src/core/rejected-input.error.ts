@@ -15,3 +15,14 @@ export class RejectedInputError extends Error {
     super(`${field}: ${detail}`);
   }
 }
+
+/** Rejects a batch of more than `limit` (MONITOR_MAX_BATCH_ITEMS) items as `oversized`. */
+export function assertBatchSize(count: number, limit: number, field: string, noun: string): void {
+  if (count > limit) {
+    throw new RejectedInputError(
+      'oversized',
+      field,
+      `${count} ${noun} exceed the limit of ${limit} (MONITOR_MAX_BATCH_ITEMS)`,
+    );
+  }
+}
