@@ -72,7 +72,62 @@ def pvalues(req):
     }
 
 
-OPS = {"ledoit_wolf": ledoit_wolf, "ks": ks, "mmd": mmd, "auroc": auroc, "chi2": chi2, "eigh": eigh, "pvalues": pvalues}
+def tails(req):
+    """Tail probabilities far beyond where 1 − CDF works: binomial and chi-square, in log space."""
+    return {
+        "binomLogSf": [float(stats.binom.logsf(k - 1, n, p)) for k, n, p in req["binom"]],
+        "chi2LogSf": [float(stats.chi2.logsf(x, d)) for x, d in req["chi2"]],
+    }
+
+
+def cusum_arl(req):
+    """Monte-Carlo in-control run length of the two-sided tabular CUSUM on N(0, 1) increments."""
+    rng = np.random.default_rng(req["seed"])
+    out = []
+    for h in req["h"]:
+        k, runs = req["k"], req["runs"]
+        hi = np.zeros(runs)
+        lo = np.zeros(runs)
+        length = np.zeros(runs)
+        alive = np.ones(runs, dtype=bool)
+        t = 0
+        while alive.any():
+            t += 1
+            z = rng.standard_normal(alive.sum())
+            hi[alive] = np.maximum(0, hi[alive] + z - k)
+            lo[alive] = np.maximum(0, lo[alive] - z - k)
+            stop = alive.copy()
+            stop[alive] = (hi[alive] > h) | (lo[alive] > h)
+            length[stop] = t
+            alive &= ~stop
+        out.append({"mean": float(length.mean()), "se": float(length.std(ddof=1) / np.sqrt(runs))})
+    return out
+
+
+def genpareto(req):
+    """Maximum-likelihood generalized-Pareto fit (location 0) and its survival function."""
+    y = np.asarray(req["exceedances"], dtype=np.float64)
+    shape, _, scale = stats.genpareto.fit(y, floc=0)
+    return {
+        "shape": float(shape),
+        "scale": float(scale),
+        "logLikelihood": float(np.sum(stats.genpareto.logpdf(y, shape, 0, scale))),
+        "sf": [float(stats.genpareto.sf(x, req["sfShape"], 0, req["sfScale"])) for x in req["x"]],
+    }
+
+
+def long_run_variance(req):
+    """Bartlett-kernel long-run variance with the Newey–West lag, from the autocovariances."""
+    x = np.asarray(req["x"], dtype=np.float64)
+    n = len(x)
+    d = x - x.mean()
+    lags = min(n - 1, int(np.floor(4 * (n / 100) ** (2 / 9))))
+    gamma = [np.dot(d[l:], d[: n - l]) / n for l in range(lags + 1)]
+    return {"value": float(gamma[0] + 2 * sum((1 - l / (lags + 1)) * gamma[l] for l in range(1, lags + 1)))}
+
+
+OPS = {"ledoit_wolf": ledoit_wolf, "ks": ks, "mmd": mmd, "auroc": auroc, "chi2": chi2, "eigh": eigh, "pvalues": pvalues,
+       "tails": tails, "cusum_arl": cusum_arl, "genpareto": genpareto, "long_run_variance": long_run_variance}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

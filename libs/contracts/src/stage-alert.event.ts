@@ -29,6 +29,17 @@ export const stageAlertSchema = z
     /** The false-positive rate the threshold was calibrated for. */
     alpha: probability,
     evidence: evidenceSchema,
+    /**
+     * What incident severity is built from, beyond `pValue`: a tail p-value that keeps falling past the
+     * calibration floor 1/(n+1), and the items flagged (at `alpha` each) out of those tested.
+     */
+    severityEvidence: z
+      .object({
+        tailPValue: probability.optional(),
+        flagged: z.int().min(0).optional(),
+        tested: z.int().min(1).optional(),
+      })
+      .optional(),
     window: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
     inputEventIds: z.array(idSchema).min(1).max(LIMITS.maxBatchItems),
   })

@@ -12,6 +12,7 @@ import {
   type IncidentState,
 } from './incident-state';
 import type { LineageGraph, LineageLink } from './lineage-graph';
+import { flaggedCountPValue } from './severity';
 import { findSilence, type SilenceRule } from './silence-matcher';
 
 export type AlertStatus = 'correlated' | 'silenced' | 'inhibited' | 'duplicate';
@@ -284,9 +285,11 @@ class FusionRun {
       lastAlertAt: at,
       subjects: new Set(),
       detectorMinP: new Map(),
+      detectorMinCountP: new Map(),
       stages: new Set(),
       alertCount: 0,
       severity: 0,
+      severityTerms: { evidence: 0, flaggedCount: 0, stages: 0, persistence: 0 },
       mergedInto: null,
       version: 0,
     };
@@ -317,8 +320,19 @@ class FusionRun {
       this.index(subject, incident.id);
       this.outcome.subjects.push({ incidentId: incident.id, subject });
     }
+    const evidence = alert.severityEvidence;
+    const p = Math.min(alert.pValue, evidence?.tailPValue ?? 1);
     const min = incident.detectorMinP.get(alert.detector);
-    if (min === undefined || alert.pValue < min) incident.detectorMinP.set(alert.detector, alert.pValue);
+    if (min === undefined || p < min) incident.detectorMinP.set(alert.detector, p);
+    if (evidence?.flagged !== undefined && evidence.tested !== undefined) {
+      const countP = flaggedCountPValue({
+        flagged: evidence.flagged,
+        tested: evidence.tested,
+        alpha: alert.alpha,
+      });
+      const minCount = incident.detectorMinCountP.get(alert.detector);
+      if (minCount === undefined || countP < minCount) incident.detectorMinCountP.set(alert.detector, countP);
+    }
     incident.stages.add(alert.stage);
     incident.firstAlertAt = Math.min(incident.firstAlertAt, at);
     incident.lastAlertAt = Math.max(incident.lastAlertAt, at);
@@ -335,8 +349,10 @@ class FusionRun {
         stage: alert.stage,
         detector: alert.detector,
         pValue: alert.pValue,
+        ...(alert.severityEvidence ? { severityEvidence: alert.severityEvidence } : {}),
         path: path.map(describeLink),
         severity: incident.severity,
+        severityTerms: incident.severityTerms,
       },
     });
   }
@@ -349,6 +365,10 @@ class FusionRun {
     for (const [detector, p] of from.detectorMinP) {
       const min = into.detectorMinP.get(detector);
       if (min === undefined || p < min) into.detectorMinP.set(detector, p);
+    }
+    for (const [detector, p] of from.detectorMinCountP) {
+      const min = into.detectorMinCountP.get(detector);
+      if (min === undefined || p < min) into.detectorMinCountP.set(detector, p);
     }
     for (const stage of from.stages) into.stages.add(stage);
     into.firstAlertAt = Math.min(into.firstAlertAt, from.firstAlertAt);

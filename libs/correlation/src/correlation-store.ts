@@ -13,6 +13,7 @@ import type { Announcement, CorrelationOutcome, TimelineNote } from './correlati
 import { INGESTION_GAP_DETECTOR, type GapAlert } from './inhibition';
 import type { IncidentState, IncidentStatus } from './incident-state';
 import { LineageGraph, type LineageLink } from './lineage-graph';
+import type { SeverityTerms } from './severity';
 import type { SilenceMatchers, SilenceRule } from './silence-matcher';
 
 /**
@@ -36,6 +37,8 @@ interface IncidentRow {
   severity: number;
   stages: Stage[];
   detector_min_p: Record<string, number>;
+  detector_min_count_p: Record<string, number>;
+  severity_terms: Partial<SeverityTerms>;
   alert_count: number;
   first_alert_at: Date;
   last_alert_at: Date;
@@ -468,17 +471,20 @@ export class CorrelationStore {
     if (incidents.length === 0) return;
     await manager.query(
       `INSERT INTO incidents (id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at,
-                              created_at, updated_at, merged_into, version)
+                              created_at, updated_at, merged_into, version, detector_min_count_p, severity_terms)
        SELECT x.id, x.status, x.announced, x.severity, string_to_array(x.stages, ','), x.detector_min_p::jsonb, x.alert_count,
-              x.first_alert_at, x.last_alert_at, x.created_at, $13, x.merged_into, x.version
+              x.first_alert_at, x.last_alert_at, x.created_at, $13, x.merged_into, x.version, x.detector_min_count_p::jsonb,
+              x.severity_terms::jsonb
        FROM unnest($1::text[], $2::text[], $3::boolean[], $4::float8[], $5::text[], $6::text[], $7::int[], $8::timestamptz[],
-                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::int[])
-         AS x(id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at, created_at, merged_into, version)
+                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::int[], $14::text[], $15::text[])
+         AS x(id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at, created_at, merged_into,
+              version, detector_min_count_p, severity_terms)
        ON CONFLICT (id) DO UPDATE SET
          status = excluded.status, announced = excluded.announced, severity = excluded.severity, stages = excluded.stages,
          detector_min_p = excluded.detector_min_p, alert_count = excluded.alert_count, first_alert_at = excluded.first_alert_at,
          last_alert_at = excluded.last_alert_at, created_at = excluded.created_at, updated_at = excluded.updated_at,
-         merged_into = excluded.merged_into, version = excluded.version`,
+         merged_into = excluded.merged_into, version = excluded.version, detector_min_count_p = excluded.detector_min_count_p,
+         severity_terms = excluded.severity_terms`,
       [
         incidents.map((i) => i.id),
         incidents.map((i) => i.status),
@@ -493,6 +499,8 @@ export class CorrelationStore {
         incidents.map((i) => i.mergedInto),
         incidents.map((i) => i.version),
         now,
+        incidents.map((i) => JSON.stringify(Object.fromEntries(i.detectorMinCountP))),
+        incidents.map((i) => JSON.stringify(i.severityTerms)),
       ],
     );
   }
@@ -535,9 +543,17 @@ function toState(row: IncidentRow): IncidentState {
     lastAlertAt: row.last_alert_at.getTime(),
     subjects: new Set(),
     detectorMinP: new Map(Object.entries(row.detector_min_p)),
+    detectorMinCountP: new Map(Object.entries(row.detector_min_count_p ?? {})),
     stages: new Set(row.stages),
     alertCount: row.alert_count,
     severity: row.severity,
+    severityTerms: {
+      evidence: row.severity,
+      flaggedCount: 0,
+      stages: 0,
+      persistence: 0,
+      ...row.severity_terms,
+    },
     mergedInto: row.merged_into,
     version: row.version,
   };

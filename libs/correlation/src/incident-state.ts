@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Stage } from '@damon/contracts';
 import type { ArtifactKey } from './artifact-key';
-import { severityFromSummary } from './severity';
+import { severityTerms, totalSeverity, type SeverityTerms } from './severity';
 
 export type IncidentStatus = 'open' | 'merged' | 'resolved';
 
@@ -23,10 +23,15 @@ export interface IncidentState {
    * subjects are present, which is all a fusion decision looks at.
    */
   subjects: Set<ArtifactKey>;
+  /** Minimum p-value per detector (the alert's tail p-value when it carries one). */
   detectorMinP: Map<string, number>;
+  /** Minimum flagged-count p-value per detector, for detectors that report flagged items. */
+  detectorMinCountP: Map<string, number>;
   stages: Set<Stage>;
   alertCount: number;
   severity: number;
+  /** The terms severity is the sum of. */
+  severityTerms: SeverityTerms;
   mergedInto: string | null;
   /** Incremented once per batch that changes it; names the events published about it. */
   version: number;
@@ -38,7 +43,13 @@ export function incidentIdFor(firstAlertId: string): string {
 }
 
 export function recomputeSeverity(incident: IncidentState): void {
-  incident.severity = severityFromSummary([...incident.detectorMinP.values()], incident.stages.size);
+  incident.severityTerms = severityTerms({
+    detectorMinP: incident.detectorMinP,
+    detectorMinCountP: incident.detectorMinCountP,
+    stageCount: incident.stages.size,
+    spanMs: incident.lastAlertAt - incident.firstAlertAt,
+  });
+  incident.severity = totalSeverity(incident.severityTerms);
 }
 
 /** An event at `at` (ms) is inside the incident's window when it is within `windowMs` of its alerts' span. */

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { binomialSf, normalGenerator, ParetoTail } from '@damon/detectors';
+import type { Stage } from '@damon/contracts';
 import {
-  chiSquareSurvivalEvenDf,
+  COUNT_WEIGHT,
   fisherCombinedP,
-  logChiSquareSurvivalEvenDf,
+  flaggedCountPValue,
+  MIN_P_VALUE,
   severityOf,
+  severityTerms,
   STAGE_BONUS,
+  summarise,
   type SeverityEvidence,
 } from './severity';
-import type { Stage } from '@damon/contracts';
 
 /** Small deterministic PRNG (mulberry32) so the property tests are reproducible. */
 function prng(seed: number): () => number {
@@ -22,38 +26,7 @@ function prng(seed: number): () => number {
 }
 
 const STAGES: Stage[] = ['data', 'signals', 'representations'];
-
-describe('chi-square survival function (even degrees of freedom)', () => {
-  // Reference: scipy 1.16.3, scipy.stats.chi2.logsf(x, df).
-  const scipyLogSf: [number, number, number][] = [
-    [0.5, 2, -0.25],
-    [3.0, 4, -0.5837092681258446],
-    [10.0, 6, -2.0822292679157215],
-    [46.0, 8, -15.252259245353782],
-    [200.0, 10, -84.71697591169848],
-    [1500.0, 20, -703.209112386371],
-  ];
-  it.each(scipyLogSf)('logsf(%d, df=%d) matches scipy', (x, df, expected) => {
-    expect(logChiSquareSurvivalEvenDf(x, df)).toBeCloseTo(expected, 10);
-  });
-
-  it('stays exact far in the tail where the plain product would underflow', () => {
-    // exp(-1500) underflows to 0 in double precision (scipy's logsf returns -inf here); the log form
-    // does not. Reference: -1500 + ln(Σ_{j<10} 1500^j / j!) with the sum as an exact Python Fraction.
-    expect(chiSquareSurvivalEvenDf(3000, 20)).toBe(0);
-    expect(logChiSquareSurvivalEvenDf(3000, 20)).toBeCloseTo(-1446.9768299669183, 9);
-  });
-
-  it('is 1 at zero and near 1 for a tiny statistic with many degrees of freedom', () => {
-    expect(chiSquareSurvivalEvenDf(0, 6)).toBe(1);
-    expect(logChiSquareSurvivalEvenDf(2, 40)).toBeCloseTo(-1.5875276010732616e-19, 15);
-  });
-
-  it('rejects odd or non-positive degrees of freedom', () => {
-    expect(() => logChiSquareSurvivalEvenDf(1, 3)).toThrow(RangeError);
-    expect(() => logChiSquareSurvivalEvenDf(1, 0)).toThrow(RangeError);
-  });
-});
+const MINUTE = 60_000;
 
 describe('Fisher combination', () => {
   // Reference: scipy.stats.combine_pvalues(ps, method="fisher").pvalue.
@@ -61,7 +34,6 @@ describe('Fisher combination', () => {
     [[0.01, 0.02], 0.0019034386382832487],
     [[1e-4, 1e-3, 1e-5], 4.1036768507037387e-10],
     [[0.5], 0.5000000000000001],
-    [[1e-10, 0.05], 1.351079160174722e-10],
     [[0.3, 0.4, 0.5, 0.6], 0.5749901431775709],
   ];
   it.each(scipyFisher)('fisher(%j) matches scipy', (ps, expected) => {
@@ -69,8 +41,8 @@ describe('Fisher combination', () => {
   });
 });
 
-describe('severity', () => {
-  it('is -log10 p for one detector on one stage', () => {
+describe('severity terms', () => {
+  it('is −log10 p for one detector on one stage', () => {
     expect(severityOf([{ detector: 'mmd', stage: 'data', pValue: 1e-4 }])).toBeCloseTo(4, 12);
   });
 
@@ -79,7 +51,6 @@ describe('severity', () => {
     const repeated = severityOf([
       { detector: 'mmd', stage: 'data', pValue: 1e-4 },
       { detector: 'mmd', stage: 'data', pValue: 1e-3 },
-      { detector: 'mmd', stage: 'data', pValue: 1e-2 },
     ]);
     expect(repeated).toBe(once);
   });
@@ -90,56 +61,165 @@ describe('severity', () => {
       { detector: 'cusum', stage: 'signals', pValue: 1e-3 },
       { detector: 'mahalanobis', stage: 'representations', pValue: 1e-5 },
     ];
+    const terms = severityTerms(summarise(evidence));
+    expect(terms.evidence).toBeCloseTo(-Math.log10(4.1036768507037387e-10), 9);
+    expect(terms.stages).toBe(2 * STAGE_BONUS);
     expect(severityOf(evidence)).toBeCloseTo(-Math.log10(4.1036768507037387e-10) + 2 * STAGE_BONUS, 9);
+  });
+
+  it('bounds a rule that asserts (p = 0, e.g. unknown provenance) at the floor every detector shares', () => {
+    expect(severityOf([{ detector: 'provenance', stage: 'data', pValue: 0 }])).toBeCloseTo(
+      -Math.log10(MIN_P_VALUE),
+      9,
+    );
+    const strongCrossStage = severityOf([
+      { detector: 'mmd', stage: 'data', pValue: 1e-8 },
+      { detector: 'change-point', stage: 'signals', pValue: 1e-7 },
+    ]);
+    expect(strongCrossStage).toBeGreaterThan(
+      severityOf([{ detector: 'provenance', stage: 'data', pValue: 0 }]),
+    );
+  });
+
+  it('counts flagged items against what α predicts (binomial tail), at half weight', () => {
+    const count = { flagged: 30, tested: 1000, alpha: 0.01 };
+    expect(flaggedCountPValue(count)).toBe(binomialSf(30, 1000, 0.01));
+    const terms = severityTerms(
+      summarise([{ detector: 'knn', stage: 'data', pValue: 0.01, flagged: count }]),
+    );
+    expect(terms.flaggedCount).toBeCloseTo(-COUNT_WEIGHT * Math.log10(binomialSf(30, 1000, 0.01)), 9);
+    // As many flagged items as α predicts is no evidence at all.
+    expect(flaggedCountPValue({ flagged: 0, tested: 1000, alpha: 0.01 })).toBe(1);
+  });
+
+  it('adds persistence for an incident whose alerts span time, bounded', () => {
+    const at = (m: number): SeverityEvidence => ({
+      detector: 'mmd',
+      stage: 'data',
+      pValue: 1e-3,
+      at: m * MINUTE,
+    });
+    expect(severityTerms(summarise([at(0), at(0)])).persistence).toBe(0);
+    expect(severityTerms(summarise([at(0), at(90)])).persistence).toBeCloseTo(1, 9);
+    expect(severityTerms(summarise([at(0), at(10)])).persistence).toBeCloseTo(Math.log10(2), 9);
   });
 
   it('is 0 without evidence and for p = 1', () => {
     expect(severityOf([])).toBe(0);
     expect(severityOf([{ detector: 'a', stage: 'data', pValue: 1 }])).toBe(0);
   });
+});
 
-  it('stays finite for p = 0', () => {
-    expect(Number.isFinite(severityOf([{ detector: 'a', stage: 'data', pValue: 0 }]))).toBe(true);
+describe('severity ranks incidents', () => {
+  // Calibration scores of a detector (n = 400 clean scores), the conformal floor 1/(n+1), and its tail.
+  const randn = normalGenerator(17);
+  const calibration = Array.from({ length: 400 }, () => Math.abs(randn()));
+  const tail = ParetoTail.fromScores(calibration)!;
+  const max = Math.max(...calibration);
+  const floor = 1 / 401;
+  const tailP = (score: number) => tail.pValue(score, floor);
+
+  it('keeps ranking beyond the calibration floor: farther scores, lower tail p, higher severity', () => {
+    const ps = [1.2, 1.5, 2, 3].map((f) => tailP(f * max));
+    for (let i = 1; i < ps.length; i++) expect(ps[i]).toBeLessThan(ps[i - 1]);
+    expect(ps[0]).toBeLessThan(floor);
+    const severities = ps.map((p) =>
+      severityOf([{ detector: 'mahalanobis', stage: 'representations', pValue: p }]),
+    );
+    for (let i = 1; i < severities.length; i++) expect(severities[i]).toBeGreaterThan(severities[i - 1]);
   });
 
+  it('puts a planted strong cross-stage incident above weak single-stage ones, and those above noise', () => {
+    const strong = severityOf([
+      {
+        detector: 'mmd',
+        stage: 'data',
+        pValue: tailP(2 * max),
+        flagged: { flagged: 12, tested: 200, alpha: 0.01 },
+        at: 0,
+      },
+      { detector: 'change-point', stage: 'signals', pValue: 2e-6, at: 20 * MINUTE },
+      { detector: 'mahalanobis', stage: 'representations', pValue: tailP(1.5 * max), at: 30 * MINUTE },
+    ]);
+    const weak = [
+      severityOf([{ detector: 'mmd', stage: 'data', pValue: floor, at: 0 }]),
+      severityOf([{ detector: 'change-point', stage: 'signals', pValue: 1e-3, at: 0 }]),
+      severityOf([
+        { detector: 'knn', stage: 'data', pValue: 0.005, flagged: { flagged: 4, tested: 200, alpha: 0.01 } },
+      ]),
+    ];
+    // Noise: what a clean stream at α = 0.01 raises now and then.
+    const noise = severityOf([{ detector: 'mahalanobis', stage: 'representations', pValue: 0.009 }]);
+    for (const w of weak) {
+      expect(strong).toBeGreaterThan(w + 3);
+      expect(w).toBeGreaterThan(noise);
+    }
+  });
+});
+
+describe('severity is monotone in each term', () => {
   function randomEvidence(random: () => number): SeverityEvidence[] {
     const n = 1 + Math.floor(random() * 6);
-    return Array.from({ length: n }, () => ({
-      detector: `d${Math.floor(random() * 4)}`,
-      stage: STAGES[Math.floor(random() * 3)],
-      // log-uniform p-values over [1e-12, 1] exercise both the tail and the bulk
-      pValue: Math.pow(10, -12 * random()),
-    }));
+    return Array.from({ length: n }, () => {
+      const tested = 10 + Math.floor(random() * 500);
+      return {
+        detector: `d${Math.floor(random() * 4)}`,
+        stage: STAGES[Math.floor(random() * 3)],
+        // log-uniform p-values over [1e-14, 1] exercise the tail, the floor and the bulk
+        pValue: Math.pow(10, -14 * random()),
+        ...(random() < 0.5
+          ? { flagged: { flagged: Math.floor(random() * tested * 0.1), tested, alpha: 0.01 } }
+          : {}),
+        at: Math.floor(random() * 120) * MINUTE,
+      };
+    });
   }
+  const random = prng(7);
+  const trials = Array.from({ length: 1500 }, () => randomEvidence(random));
+  const pick = (e: SeverityEvidence[]) => Math.floor(random() * e.length);
 
-  it('property: lowering any p-value never lowers severity', () => {
-    const random = prng(7);
-    for (let trial = 0; trial < 2000; trial++) {
-      const evidence = randomEvidence(random);
-      const i = Math.floor(random() * evidence.length);
+  it('lowering any p-value never lowers severity', () => {
+    for (const evidence of trials) {
+      const i = pick(evidence);
       const lowered = evidence.map((e, j) => (j === i ? { ...e, pValue: e.pValue * random() } : e));
       expect(severityOf(lowered)).toBeGreaterThanOrEqual(severityOf(evidence) - 1e-9);
     }
   });
 
-  it('property: moving an alert to a stage not yet involved never lowers severity', () => {
-    const random = prng(11);
-    for (let trial = 0; trial < 2000; trial++) {
-      const evidence = randomEvidence(random);
+  it('more flagged items of the same tested never lower severity', () => {
+    for (const evidence of trials) {
+      const i = pick(evidence);
+      const f = evidence[i].flagged;
+      if (!f) continue;
+      const more = evidence.map((e, j) =>
+        j === i
+          ? { ...e, flagged: { ...f, flagged: Math.min(f.tested, f.flagged + 1 + Math.floor(random() * 5)) } }
+          : e,
+      );
+      expect(severityOf(more)).toBeGreaterThanOrEqual(severityOf(evidence) - 1e-9);
+    }
+  });
+
+  it('an alert on a stage not yet involved adds exactly the stage bonus when it brings no new p, count or time', () => {
+    for (const evidence of trials) {
       const used = new Set(evidence.map((e) => e.stage));
       const unused = STAGES.filter((s) => !used.has(s));
       if (unused.length === 0) continue;
-      // A new alert from an existing detector with an unchanged p, on a new stage: only the stage count grows.
-      const donor = evidence[Math.floor(random() * evidence.length)];
-      const extended = [...evidence, { ...donor, stage: unused[0] }];
+      const donor = evidence[pick(evidence)];
+      const extended = [...evidence, { ...donor, flagged: undefined, stage: unused[0] }];
       expect(severityOf(extended)).toBeCloseTo(severityOf(evidence) + STAGE_BONUS, 9);
     }
   });
 
-  it('property: does not depend on the order of the evidence', () => {
-    const random = prng(13);
-    for (let trial = 0; trial < 500; trial++) {
-      const evidence = randomEvidence(random);
+  it('a longer span never lowers severity', () => {
+    for (const evidence of trials) {
+      const later = [...evidence, { ...evidence[0], flagged: undefined, pValue: 1, at: 200 * MINUTE }];
+      expect(severityOf(later)).toBeGreaterThanOrEqual(severityOf(evidence) - 1e-9);
+    }
+  });
+
+  it('does not depend on the order of the evidence', () => {
+    for (const evidence of trials.slice(0, 300)) {
       const shuffled = [...evidence].sort(() => random() - 0.5);
       expect(severityOf(shuffled)).toBeCloseTo(severityOf(evidence), 9);
     }

@@ -1,45 +1,27 @@
 import type { Stage } from '@damon/contracts';
+import { binomialSf, logChiSquareSf } from '@damon/detectors';
 
 /**
- * p-values below this are clamped: a detector reporting p = 0 (an exhausted permutation test, an
- * underflow) would otherwise make the combined statistic infinite and every incident equal.
+ * No single detector claims more than 10 orders of magnitude: beyond that no tail model (a
+ * generalized-Pareto extrapolation, a closed-form run length) is trustworthy, model error dominates.
+ * It is also the evidence of a rule that asserts rather than tests (an unknown provenance, sent as
+ * p = 0): as strong as any detector's strongest, never strong enough to drown every other one.
  */
-export const MIN_P_VALUE = 1e-300;
+export const MIN_P_VALUE = 1e-10;
 
 /** Severity points added per stage beyond the first: evidence across stages tells a story. */
 export const STAGE_BONUS = 1;
 
-/**
- * Natural log of the chi-square survival function P(X > x) for even degrees of freedom 2k,
- * exactly: P = exp(-x/2) · Σ_{j<k} (x/2)^j / j!  (the Poisson(x/2) CDF at k-1).
- * Summed in log space so that large statistics (tiny p) neither overflow nor underflow.
- */
-export function logChiSquareSurvivalEvenDf(x: number, degreesOfFreedom: number): number {
-  if (!Number.isInteger(degreesOfFreedom) || degreesOfFreedom <= 0 || degreesOfFreedom % 2 !== 0) {
-    throw new RangeError(`degrees of freedom must be a positive even integer, got ${degreesOfFreedom}`);
-  }
-  if (Number.isNaN(x)) throw new RangeError('chi-square statistic must be a number, got NaN');
-  if (x <= 0) return 0;
-  const half = x / 2;
-  const logHalf = Math.log(half);
-  const k = degreesOfFreedom / 2;
-  // log of (x/2)^j / j!, built incrementally: term_j = term_{j-1} + log(x/2) - log(j)
-  const logTerms: number[] = [0];
-  for (let j = 1; j < k; j++) logTerms.push(logTerms[j - 1] + logHalf - Math.log(j));
-  const max = Math.max(...logTerms);
-  let sum = 0;
-  for (const t of logTerms) sum += Math.exp(t - max);
-  // The Poisson CDF is at most 1: clamp the rounding that could push it above.
-  return Math.min(0, -half + max + Math.log(sum));
-}
+/** Weight of the flagged-count term: it overlaps the tail evidence of the same detector, so it counts half. */
+export const COUNT_WEIGHT = 0.5;
 
-export function chiSquareSurvivalEvenDf(x: number, degreesOfFreedom: number): number {
-  return Math.exp(logChiSquareSurvivalEvenDf(x, degreesOfFreedom));
-}
+/** Persistence: up to this many points, log10(1 + span / unit) of the incident's alert span. */
+export const PERSISTENCE_MAX = 1;
+export const PERSISTENCE_UNIT_MS = 10 * 60_000;
 
 /**
- * log10 of Fisher's combined p-value: X = -2 Σ ln p_i follows chi-square with 2k degrees of
- * freedom under the joint null of k independent tests.
+ * log10 of Fisher's combined p-value: X = −2 Σ ln p_i follows χ² with 2k degrees of freedom under the
+ * joint null of k independent tests (the chi-square tail is the project's one, in @damon/detectors).
  */
 export function log10FisherCombinedP(pValues: readonly number[]): number {
   if (pValues.length === 0) return 0;
@@ -48,44 +30,121 @@ export function log10FisherCombinedP(pValues: readonly number[]): number {
     if (!(p >= 0 && p <= 1)) throw new RangeError(`p-value must lie in [0, 1], got ${p}`);
     statistic += -2 * Math.log(Math.max(p, MIN_P_VALUE));
   }
-  return logChiSquareSurvivalEvenDf(statistic, 2 * pValues.length) / Math.LN10;
+  return logChiSquareSf(statistic, 2 * pValues.length) / Math.LN10;
 }
 
 export function fisherCombinedP(pValues: readonly number[]): number {
   return Math.pow(10, log10FisherCombinedP(pValues));
 }
 
+/** Items a detector flagged out of those it tested, at the per-item rate α it was calibrated for. */
+export interface FlaggedCount {
+  flagged: number;
+  tested: number;
+  alpha: number;
+}
+
+/**
+ * P(X ≥ flagged) for X ~ Binomial(tested, α): how surprising that many flagged items are when each
+ * clean item is flagged with probability α. 1 without a count.
+ */
+export function flaggedCountPValue(count: FlaggedCount | undefined): number {
+  if (!count || count.tested <= 0) return 1;
+  const flagged = Math.min(Math.max(0, Math.round(count.flagged)), Math.round(count.tested));
+  return binomialSf(flagged, Math.round(count.tested), Math.min(1, Math.max(0, count.alpha)));
+}
+
 /** One piece of evidence as severity sees it. */
 export interface SeverityEvidence {
   detector: string;
   stage: Stage;
+  /** The alert's tail p-value (beyond the calibration floor) when it carries one, else its p-value. */
   pValue: number;
+  /** Flagged items against α, when the detector flags items. */
+  flagged?: FlaggedCount;
+  /** Event time (ms) of the alert. */
+  at?: number;
+}
+
+/** What an incident keeps to recompute its severity, and what it shows of it. */
+export interface SeveritySummary {
+  /** Minimum (tail) p-value per detector. */
+  detectorMinP: ReadonlyMap<string, number>;
+  /** Minimum flagged-count p-value per detector (only detectors that flag items). */
+  detectorMinCountP: ReadonlyMap<string, number>;
+  stageCount: number;
+  /** Event-time span of the incident's alerts, in ms. */
+  spanMs: number;
+}
+
+/** Which terms made a severity; they add up to it. */
+export interface SeverityTerms {
+  /** −log10 Fisher(minimum tail p of each detector), each p floored at MIN_P_VALUE. */
+  evidence: number;
+  /** COUNT_WEIGHT × −log10 Fisher(minimum flagged-count p of each detector). */
+  flaggedCount: number;
+  /** STAGE_BONUS × (distinct stages − 1). */
+  stages: number;
+  /** min(PERSISTENCE_MAX, log10(1 + span / 10 min)). */
+  persistence: number;
 }
 
 /**
- * severity = -log10(Fisher-combined p over the minimum p of each distinct detector)
- *            + STAGE_BONUS × (distinct stages − 1)
+ * severity = evidence + flaggedCount + stages + persistence (see SeverityTerms).
  *
  * Taking the minimum per detector first keeps one chatty detector (many alerts, same signal) from
- * counting as independent evidence, which Fisher's method assumes. Non-increasing in every
- * p-value, non-decreasing in the number of stages; 0 for no evidence.
+ * counting as independent evidence, which Fisher's method assumes. Tail p-values keep falling beyond
+ * the conformal floor 1/(n+1), so strong incidents are not all equal; every p is floored at
+ * MIN_P_VALUE, so detectors stay comparable and none outweighs all others. Non-decreasing in each term
+ * (lower p, more flagged items, more stages, longer span); 0 for no evidence.
  */
-export function severityOf(evidence: readonly SeverityEvidence[]): number {
-  if (evidence.length === 0) return 0;
-  const minPerDetector = new Map<string, number>();
-  const stages = new Set<Stage>();
-  for (const e of evidence) {
-    stages.add(e.stage);
-    const current = minPerDetector.get(e.detector);
-    if (current === undefined || e.pValue < current) minPerDetector.set(e.detector, e.pValue);
-  }
-  return severityFromSummary([...minPerDetector.values()], stages.size);
+export function severityTerms(summary: SeveritySummary): SeverityTerms {
+  if (summary.detectorMinP.size === 0) return { evidence: 0, flaggedCount: 0, stages: 0, persistence: 0 };
+  // + 0 turns the −0 of an all-ones combination into 0, which reads better in JSON.
+  const evidence = -log10FisherCombinedP([...summary.detectorMinP.values()]) + 0;
+  const counts = [...summary.detectorMinCountP.values()];
+  const flaggedCount = counts.length > 0 ? COUNT_WEIGHT * -log10FisherCombinedP(counts) + 0 : 0;
+  const stages = STAGE_BONUS * Math.max(0, summary.stageCount - 1);
+  const persistence = Math.min(
+    PERSISTENCE_MAX,
+    Math.log10(1 + Math.max(0, summary.spanMs) / PERSISTENCE_UNIT_MS),
+  );
+  return { evidence, flaggedCount, stages, persistence };
 }
 
-/** The same formula from what an incident keeps: the minimum p of each detector and its stage count. */
-export function severityFromSummary(minPValuePerDetector: readonly number[], stageCount: number): number {
-  if (minPValuePerDetector.length === 0) return 0;
-  const combined = -log10FisherCombinedP(minPValuePerDetector);
-  // + 0 turns the -0 of an all-ones combination into 0, which reads better in JSON.
-  return combined + STAGE_BONUS * Math.max(0, stageCount - 1) + 0;
+export function totalSeverity(terms: SeverityTerms): number {
+  return terms.evidence + terms.flaggedCount + terms.stages + terms.persistence;
+}
+
+/** The summary of a list of evidence: minimum p and count p per detector, stages, span. */
+export function summarise(evidence: readonly SeverityEvidence[]): SeveritySummary {
+  const detectorMinP = new Map<string, number>();
+  const detectorMinCountP = new Map<string, number>();
+  const stages = new Set<Stage>();
+  let first = Infinity;
+  let last = -Infinity;
+  for (const e of evidence) {
+    stages.add(e.stage);
+    const current = detectorMinP.get(e.detector);
+    if (current === undefined || e.pValue < current) detectorMinP.set(e.detector, e.pValue);
+    if (e.flagged) {
+      const p = flaggedCountPValue(e.flagged);
+      const c = detectorMinCountP.get(e.detector);
+      if (c === undefined || p < c) detectorMinCountP.set(e.detector, p);
+    }
+    if (e.at !== undefined) {
+      first = Math.min(first, e.at);
+      last = Math.max(last, e.at);
+    }
+  }
+  return {
+    detectorMinP,
+    detectorMinCountP,
+    stageCount: stages.size,
+    spanMs: last > first ? last - first : 0,
+  };
+}
+
+export function severityOf(evidence: readonly SeverityEvidence[]): number {
+  return totalSeverity(severityTerms(summarise(evidence)));
 }

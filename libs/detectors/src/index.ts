@@ -48,6 +48,14 @@ export {
   type PageHinkleyOptions,
   type PageHinkleyJson,
 } from './streams/page-hinkley-detector';
+export {
+  TrendCusumDetector,
+  longRunVariance,
+  type TrendCusumOptions,
+  type TrendCusumUpdate,
+  type TrendCusumJson,
+} from './streams/trend-cusum-detector';
+export { cusumOneSidedArl, cusumTwoSidedArl, cusumThresholdForArl } from './streams/cusum-arl';
 export { BocpdDetector, type BocpdOptions, type BocpdJson, type NigPrior } from './streams/bocpd-detector';
 export {
   EditAuditor,
@@ -59,6 +67,13 @@ export {
   type EditAuditorJson,
 } from './edit/edit-auditor';
 export { ConformalCalibrator, type ConformalCalibratorJson } from './calibration/conformal-calibrator';
+export {
+  ParetoTail,
+  fitGeneralizedPareto,
+  generalizedParetoSf,
+  type ParetoFit,
+  type ParetoTailOptions,
+} from './calibration/pareto-tail';
 export { fisherCombine, minPSidak, fusePValues, type FusionMethod } from './calibration/fusion';
 export { auroc } from './metrics/auroc';
 export { accumulateMoments, type Moments } from './linalg/moments';
@@ -70,6 +85,13 @@ export {
 } from './linalg/ledoit-wolf';
 export { symmetricEigen, type SymmetricEigen } from './linalg/symmetric-eigen';
 export { topEigen, mulberry32 } from './linalg/top-eigen';
-export { chiSquareSf, normalSf, kolmogorovSf } from './special-functions';
+export {
+  chiSquareSf,
+  logChiSquareSf,
+  binomialSf,
+  logBinomialSf,
+  normalSf,
+  kolmogorovSf,
+} from './special-functions';
 // Seeded synthetic activations for tests and benchmarks of this library and its users.
 export { FactorModel, normalGenerator, randomUnitVector, toRows, concatRows } from './testing/synthetic-data';

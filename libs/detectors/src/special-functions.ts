@@ -16,9 +16,14 @@ export function logGamma(x: number): number {
 
 /** Regularised upper incomplete gamma Q(a, x) = Γ(a, x)/Γ(a). */
 export function gammaQ(a: number, x: number): number {
-  if (x <= 0) return 1;
-  if (x < a + 1) return 1 - gammaPSeries(a, x);
-  return gammaQContinuedFraction(a, x);
+  return Math.exp(logGammaQ(a, x));
+}
+
+/** ln Q(a, x), finite far in the tail where Q itself underflows (x up to ~1e300). */
+export function logGammaQ(a: number, x: number): number {
+  if (x <= 0) return 0;
+  if (x < a + 1) return Math.log1p(-gammaPSeries(a, x));
+  return logGammaQContinuedFraction(a, x);
 }
 
 function gammaPSeries(a: number, x: number): number {
@@ -32,7 +37,7 @@ function gammaPSeries(a: number, x: number): number {
   return sum * Math.exp(-x + a * Math.log(x) - logGamma(a));
 }
 
-function gammaQContinuedFraction(a: number, x: number): number {
+function logGammaQContinuedFraction(a: number, x: number): number {
   // Modified Lentz evaluation of the continued fraction for Γ(a, x).
   const tiny = 1e-300;
   let b = x + 1 - a;
@@ -51,13 +56,71 @@ function gammaQContinuedFraction(a: number, x: number): number {
     h *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
+  return -x + a * Math.log(x) - logGamma(a) + Math.log(h);
 }
 
 /** Survival function of the chi-square distribution. */
 export function chiSquareSf(x: number, dof: number): number {
-  if (x <= 0) return 1;
-  return gammaQ(dof / 2, x / 2);
+  return Math.exp(logChiSquareSf(x, dof));
+}
+
+/**
+ * ln P(X > x) for X ~ χ²(dof). Even dof use the exact finite sum P = e^(−x/2) Σ_{j<dof/2} (x/2)^j / j!
+ * (a Poisson CDF) in log space; other dof the incomplete gamma. The one chi-square tail of the project
+ * (Fisher combination, curation rates, incident severity).
+ */
+export function logChiSquareSf(x: number, dof: number): number {
+  if (!(dof > 0)) throw new RangeError(`degrees of freedom must be positive, got ${dof}`);
+  if (Number.isNaN(x)) throw new RangeError('chi-square statistic must be a number, got NaN');
+  if (x <= 0) return 0;
+  if (!Number.isInteger(dof) || dof % 2 !== 0) return Math.min(0, logGammaQ(dof / 2, x / 2));
+  const half = x / 2;
+  const logHalf = Math.log(half);
+  // ln of (x/2)^j / j!, built incrementally; summed with the largest term factored out.
+  const logTerms: number[] = [0];
+  for (let j = 1; j < dof / 2; j++) logTerms.push(logTerms[j - 1] + logHalf - Math.log(j));
+  const max = Math.max(...logTerms);
+  let sum = 0;
+  for (const t of logTerms) sum += Math.exp(t - max);
+  // A CDF is at most 1: clamp the rounding that could push it above.
+  return Math.min(0, -half + max + Math.log(sum));
+}
+
+/**
+ * ln P(X ≥ k) for X ~ Binomial(n, p). Sums the upper-tail terms themselves in log space (the
+ * complement 1 − CDF loses everything below ~1e-16); when k lies below the mean the lower tail is
+ * the small side and the result is log1p(−P(X < k)).
+ */
+export function logBinomialSf(k: number, n: number, p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`probability must lie in [0, 1], got ${p}`);
+  if (!Number.isInteger(k) || !Number.isInteger(n) || n < 0)
+    throw new RangeError(`k and n must be integers with n ≥ 0, got k=${k}, n=${n}`);
+  if (k <= 0) return 0;
+  if (k > n || p === 0) return -Infinity;
+  if (p === 1) return 0;
+  const logPmf = (i: number) =>
+    logGamma(n + 1) - logGamma(i + 1) - logGamma(n - i + 1) + i * Math.log(p) + (n - i) * Math.log1p(-p);
+  const logSum = (from: number, to: number) => {
+    let max = -Infinity;
+    const terms: number[] = [];
+    for (let i = from; i <= to; i++) {
+      const t = logPmf(i);
+      terms.push(t);
+      if (t > max) max = t;
+      // Past the mode the terms only fall: beyond e^-60 of the largest they no longer change the sum.
+      if (t < max - 60 && i > n * p) break;
+    }
+    let sum = 0;
+    for (const t of terms) sum += Math.exp(t - max);
+    return max + Math.log(sum);
+  };
+  if (k > n * p) return Math.min(0, logSum(k, n));
+  return Math.log1p(-Math.min(1, Math.exp(logSum(0, k - 1))));
+}
+
+/** P(X ≥ k) for X ~ Binomial(n, p); see logBinomialSf. */
+export function binomialSf(k: number, n: number, p: number): number {
+  return Math.exp(logBinomialSf(k, n, p));
 }
 
 /** Complementary error function via Q(½, x²). */

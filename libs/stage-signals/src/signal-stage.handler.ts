@@ -1,13 +1,17 @@
 import { decodeVectors, type ArtifactRef, type TrainingSignal } from '@damon/contracts';
 import {
+  binomialSf,
   ConformalCalibrator,
-  CusumDetector,
+  cusumTwoSidedArl,
   EditAuditor,
   matrix,
   normalSf,
+  TrendCusumDetector,
   type ConformalCalibratorJson,
-  type CusumJson,
   type EditAuditorJson,
+  type TrendCusumJson,
+  type TrendCusumOptions,
+  type TrendCusumUpdate,
   type Matrix,
   type ParameterEdit,
 } from '@damon/detectors';
@@ -40,10 +44,22 @@ export const SIGNAL_DETECTORS = {
 
 /** Values a stream needs in the reference before it is watched. */
 const MIN_STREAM_VALUES = 20;
-/** CUSUM allowance in units of the reference sd (the usual half of the shift to detect). */
-const CUSUM_K = 0.5;
-/** Decision interval never reached: alarms come from the calibrated p-value instead. */
-const NO_INTERVAL = 1e12;
+/** Run-level in-control steps per false change alarm when the settings do not say (issue 13: ≤ 1 per 100,000). */
+export const DEFAULT_AVERAGE_RUN_LENGTH = 100_000;
+/**
+ * How each stream is expected to move. Curves of training (reward, loss, gradient norm, KL) follow a
+ * Holt local linear trend; the disagreement of the reward with a reference reward should stay level,
+ * so it gets a slow local level (a drift between the two models is followed, a jump is not).
+ */
+const STREAM_MODELS: Record<ScalarStream, Omit<TrendCusumOptions, 'h'>> = {
+  reward: { levelRate: 0.05, trendRate: 0.1 },
+  loss: { levelRate: 0.05, trendRate: 0.1 },
+  'grad-norm': { levelRate: 0.05, trendRate: 0.1 },
+  kl: { levelRate: 0.05, trendRate: 0.1 },
+  'reward-disagreement': { levelRate: 0.01, trendRate: 0 },
+};
+/** Another stream whose CUSUM is above this share of h when a change is confirmed is part of that change. */
+const JOINT_SHARE = 0.5;
 /** Values shown in an alert's evidence. */
 const HISTORY = 50;
 
@@ -56,10 +72,9 @@ export interface PreparedSignal {
 }
 
 interface StreamBaseline {
-  mean: number;
-  sd: number;
-  calibration: ConformalCalibrator;
-  calibrationScores: number[];
+  detector: TrendCusumJson;
+  /** Streams watched on this run: the run-level ARL is shared among them. */
+  streams: number;
 }
 
 export interface FittedSignals {
@@ -70,7 +85,7 @@ export interface FittedSignals {
 }
 
 interface StreamMemory {
-  cusum: Record<string, CusumJson>;
+  trend: Record<string, TrendCusumJson>;
   history: Record<string, { step: number; value: number }[]>;
   flips: number[];
 }
@@ -131,24 +146,18 @@ export class SignalStageHandler implements StageHandler<
   fit(reference: PreparedSignal[], settings: MonitorSettingsValues): Record<string, DetectorState> {
     const states: Record<string, DetectorState> = {};
     if (detectorEnabled(settings, SIGNAL_DETECTORS.changePoint)) {
-      for (const stream of SCALAR_STREAMS) {
-        const values = reference
-          .map((r) => streamValue(r.signal, stream))
-          .filter((v): v is number => v !== undefined);
-        if (values.length < MIN_STREAM_VALUES) continue;
-        const { fit, calibration } = splitIndexes(values.length, settings.calibrationFraction);
-        const fitValues = fit.map((i) => values[i]);
-        const mean = fitValues.reduce((a, b) => a + b, 0) / fitValues.length;
-        const sd =
-          Math.sqrt(fitValues.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, fitValues.length - 1)) ||
-          1;
-        // The statistic's course over held-out values, restarted after each calibrated alarm as in monitoring.
-        const cusum = new CusumDetector({ mean, sd, k: CUSUM_K, h: NO_INTERVAL });
-        const scores = calibration.map((i) => cusum.update(values[i]).statistic);
+      const ordered = [...reference].sort((a, b) => a.signal.step - b.signal.step);
+      const watched = SCALAR_STREAMS.map((stream) => ({
+        stream,
+        values: ordered.map((r) => streamValue(r.signal, stream)).filter((v): v is number => v !== undefined),
+      })).filter((w) => w.values.length >= MIN_STREAM_VALUES);
+      // Union bound: m streams, each with m × the run's ARL, give the run at most one false alarm per ARL.
+      const arl = (settings.averageRunLength ?? DEFAULT_AVERAGE_RUN_LENGTH) * watched.length;
+      for (const { stream, values } of watched) {
+        const detector = TrendCusumDetector.fit(values, { ...STREAM_MODELS[stream], arl });
         states[`${SIGNAL_DETECTORS.changePoint}:${stream}`] = {
-          mean,
-          sd,
-          calibration: new ConformalCalibrator().fit(scores).toJSON(),
+          detector: detector.toJSON(),
+          streams: watched.length,
         };
       }
     }
@@ -198,12 +207,9 @@ export class SignalStageHandler implements StageHandler<
     const calibrator = (json: unknown) => ConformalCalibrator.fromJSON(json as ConformalCalibratorJson);
     for (const [key, state] of Object.entries(states)) {
       if (key.startsWith(`${SIGNAL_DETECTORS.changePoint}:`)) {
-        const json = state.calibration as ConformalCalibratorJson;
         fitted.streams.set(key.slice(SIGNAL_DETECTORS.changePoint.length + 1) as ScalarStream, {
-          mean: state.mean as number,
-          sd: state.sd as number,
-          calibration: calibrator(json),
-          calibrationScores: json.scores,
+          detector: state.detector as TrendCusumJson,
+          streams: state.streams as number,
         });
       } else if (key === SIGNAL_DETECTORS.preferenceFlip) {
         fitted.flipRate = state.flipRate as number;
@@ -233,7 +239,7 @@ export class SignalStageHandler implements StageHandler<
     stream: StreamState,
   ): ScoringOutcome {
     const memory = stream as unknown as StreamMemory;
-    memory.cusum ??= {};
+    memory.trend ??= {};
     memory.history ??= {};
     memory.flips ??= [];
     const { signal } = prepared;
@@ -264,42 +270,7 @@ export class SignalStageHandler implements StageHandler<
         } satisfies AlertDraft);
     };
 
-    for (const name of SCALAR_STREAMS) {
-      const value = streamValue(signal, name);
-      const baseline = fitted.streams.get(name);
-      if (value === undefined || !baseline) continue;
-      const history = (memory.history[name] ??= []);
-      history.push({ step: signal.step, value });
-      if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
-      const detector = memory.cusum[name]
-        ? CusumDetector.fromJSON(memory.cusum[name])
-        : new CusumDetector({ mean: baseline.mean, sd: baseline.sd, k: CUSUM_K, h: NO_INTERVAL });
-      const update = detector.update(value);
-      const state = detector.toJSON().state;
-      const pValue = baseline.calibration.pValue(update.statistic);
-      const direction = state.high >= state.low ? 'up' : 'down';
-      // The observation at which the sum last left zero: the estimated first step of the new regime.
-      const startIndex = direction === 'up' ? state.highStart : state.lowStart;
-      const changeStep =
-        history[Math.max(0, history.length - 1 - (update.step - startIndex))]?.step ?? signal.step;
-      emit(SIGNAL_DETECTORS.changePoint, name, update.statistic, pValue, () => ({
-        stream: name,
-        direction,
-        changeStep,
-        referenceMean: round(baseline.mean),
-        referenceSd: round(baseline.sd),
-        recent: history.map((h) => ({ step: h.step, value: round(h.value) })),
-        referenceHistogram: {
-          ...scoreHistogram(baseline.calibrationScores),
-          current: round(update.statistic),
-        },
-      }));
-      // Restart after an alarm, as CUSUM does, so one change raises one alert rather than one per step.
-      memory.cusum[name] =
-        pValue <= settings.alpha
-          ? new CusumDetector({ mean: baseline.mean, sd: baseline.sd, k: CUSUM_K, h: NO_INTERVAL }).toJSON()
-          : detector.toJSON();
-    }
+    this.scoreStreams(signal, fitted, memory, outcome);
 
     if (
       signal.kind === 'preference' &&
@@ -310,7 +281,7 @@ export class SignalStageHandler implements StageHandler<
       const window = Math.min(settings.windowSize, 200);
       if (memory.flips.length > window) memory.flips.splice(0, memory.flips.length - window);
       const flips = memory.flips.reduce((a, b) => a + b, 0);
-      const pValue = binomialUpperTail(flips, memory.flips.length, fitted.flipRate);
+      const pValue = binomialSf(flips, memory.flips.length, fitted.flipRate);
       const rate = flips / memory.flips.length;
       emit(SIGNAL_DETECTORS.preferenceFlip, undefined, rate, pValue, () => ({
         flipRate: round(rate),
@@ -364,6 +335,106 @@ export class SignalStageHandler implements StageHandler<
     }
     return outcome;
   }
+
+  /**
+   * Each scalar stream's trend CUSUM takes its value; a confirmed change raises one alert naming every
+   * stream whose CUSUM stands high at that moment (all of them restart), never one alert per step.
+   */
+  private scoreStreams(
+    signal: TrainingSignal,
+    fitted: FittedSignals,
+    memory: StreamMemory,
+    outcome: ScoringOutcome,
+  ): void {
+    const itemId = `step-${signal.step}`;
+    const alarms: { name: ScalarStream; update: TrendCusumUpdate; detector: TrendCusumDetector }[] = [];
+    const detectors = new Map<ScalarStream, TrendCusumDetector>();
+    const load = (name: ScalarStream, baseline: StreamBaseline) => {
+      let detector = detectors.get(name);
+      if (!detector) {
+        detector = TrendCusumDetector.fromJSON(memory.trend[name] ?? baseline.detector);
+        detectors.set(name, detector);
+      }
+      return detector;
+    };
+    for (const name of SCALAR_STREAMS) {
+      const value = streamValue(signal, name);
+      const baseline = fitted.streams.get(name);
+      if (value === undefined || !baseline) continue;
+      const history = (memory.history[name] ??= []);
+      history.push({ step: signal.step, value });
+      if (history.length > HISTORY) history.splice(0, history.length - HISTORY);
+      const detector = load(name, baseline);
+      const update = detector.update(value, signal.step);
+      outcome.scores.push({
+        detector: SIGNAL_DETECTORS.changePoint,
+        layer: name,
+        items: [{ itemId, score: update.statistic, pValue: excursionPValue(update.statistic, 1, 1) }],
+      });
+      if (update.alarm) alarms.push({ name, update, detector });
+    }
+    if (alarms.length > 0) {
+      const lead = alarms.reduce((a, b) => (b.update.statistic > a.update.statistic ? b : a));
+      const streams = alarms.map(({ name, update }) => ({
+        stream: name,
+        direction: update.direction,
+        changeStep: update.changeStep,
+        magnitude: round(update.magnitude ?? 0),
+        magnitudeSd: round(update.magnitudeSd ?? 0),
+        statistic: round(update.statistic),
+      }));
+      for (const name of SCALAR_STREAMS) {
+        const baseline = fitted.streams.get(name);
+        if (!baseline || alarms.some((a) => a.name === name)) continue;
+        const detector = load(name, baseline);
+        if (detector.statistic < JOINT_SHARE * detector.threshold) continue;
+        streams.push({
+          stream: name,
+          direction: undefined,
+          changeStep: undefined,
+          magnitude: 0,
+          magnitudeSd: 0,
+          statistic: round(detector.statistic),
+        });
+        detector.absorb();
+      }
+      const { update } = lead;
+      const changeStep = Math.min(...alarms.map((a) => a.update.changeStep ?? signal.step));
+      const watched = fitted.streams.get(lead.name)!.streams;
+      const pValue = excursionPValue(update.statistic, signal.step - changeStep + 1, watched);
+      outcome.alerts.push({
+        detector: SIGNAL_DETECTORS.changePoint,
+        score: update.statistic,
+        pValue,
+        evidence: {
+          step: signal.step,
+          kind: signal.kind,
+          ...(signal.source ? { source: signal.source } : {}),
+          stream: lead.name,
+          direction: update.direction,
+          changeStep,
+          confirmedStep: signal.step,
+          crossedStep: update.crossedAt,
+          magnitude: round(update.magnitude ?? 0),
+          magnitudeSd: round(update.magnitudeSd ?? 0),
+          streams,
+          threshold: round(lead.detector.threshold),
+          averageRunLength: Math.round(lead.detector.averageRunLength),
+          recent: (memory.history[lead.name] ?? []).map((h) => ({ step: h.step, value: round(h.value) })),
+        },
+      } satisfies AlertDraft);
+    }
+    for (const [name, detector] of detectors) memory.trend[name] = detector.toJSON();
+  }
+}
+
+/**
+ * Chance that one of `streams` in-control CUSUMs reaches `statistic` within `steps` steps: false
+ * alarms at level s arrive at rate 1/ARL(s) per stream (closed form), so p = 1 − exp(−m·L/ARL(s)).
+ * Unlike a conformal p-value it keeps falling as the evidence grows, so severity can rank changes.
+ */
+export function excursionPValue(statistic: number, steps: number, streams: number): number {
+  return -Math.expm1((-streams * Math.max(1, steps)) / cusumTwoSidedArl(statistic, 0.5));
 }
 
 function streamValue(signal: TrainingSignal, stream: ScalarStream): number | undefined {
@@ -381,20 +452,6 @@ function streamValue(signal: TrainingSignal, stream: ScalarStream): number | und
         ? signal.value - signal.referenceValue
         : undefined;
   }
-}
-
-/** P(X ≥ k) for X ~ Binomial(n, p), summed in log space. */
-export function binomialUpperTail(k: number, n: number, p: number): number {
-  if (k <= 0) return 1;
-  let logTerm = 0;
-  // log C(n, i) p^i (1-p)^(n-i), starting from i = 0.
-  logTerm = n * Math.log1p(-p);
-  let cumulativeBelow = 0;
-  for (let i = 0; i < k; i++) {
-    cumulativeBelow += Math.exp(logTerm);
-    logTerm += Math.log((n - i) / (i + 1)) + Math.log(p) - Math.log1p(-p);
-  }
-  return Math.min(1, Math.max(0, 1 - cumulativeBelow));
 }
 
 function unit(values: Float32Array): Float32Array {

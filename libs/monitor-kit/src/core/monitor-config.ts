@@ -50,6 +50,8 @@ export const monitorEnvSchema = z.object({
   MONITOR_MAX_BATCH_ITEMS: integerVar({ min: 1, max: LIMITS.maxBatchItems, default: LIMITS.maxBatchItems }),
   MONITOR_WINDOW_SIZE: integerVar({ min: 2, max: 100_000, default: 500 }),
   MONITOR_FUSION: enumVar(fusionMethodSchema, 'fisher'),
+  /** Signal monitor: in-control steps of a run per false change alarm, over all its streams. */
+  MONITOR_AVERAGE_RUN_LENGTH: integerVar({ min: 10, max: 1_000_000_000, default: 100_000 }),
   /**
    * Gaussian detectors' covariance rank: `auto` (exact up to d = 1024, else top-128 + isotropic
    * residual), `full`, or a number k of principal directions (faster scoring at large d).
@@ -85,6 +87,7 @@ export function defaultSettings(env: MonitorEnv): MonitorSettingsValues {
     maxBatchItems: env.MONITOR_MAX_BATCH_ITEMS,
     windowSize: env.MONITOR_WINDOW_SIZE,
     fusion: env.MONITOR_FUSION,
+    averageRunLength: env.MONITOR_AVERAGE_RUN_LENGTH,
     detectors: Object.fromEntries(disabled.map((d) => [d, false])),
   };
 }

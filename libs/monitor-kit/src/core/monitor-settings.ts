@@ -19,6 +19,8 @@ export const monitorSettingsSchema = z.object({
   windowSize: z.int().min(2),
   /** How per-layer p-values are fused (representations). */
   fusion: fusionMethodSchema,
+  /** Signals: in-control steps of a run per false change alarm (all streams together; default 100,000). */
+  averageRunLength: z.int().min(10).optional(),
   /** Detector switches by name; a detector absent here is on. */
   detectors: z.record(z.string(), z.boolean()),
 });

@@ -44,6 +44,7 @@ export class OutputBuilder {
       pValue: clampProbability(draft.pValue),
       alpha,
       evidence: draft.evidence,
+      ...(draft.severityEvidence ? { severityEvidence: draft.severityEvidence } : {}),
       window: { from: times[0], to: times[times.length - 1] },
       inputEventIds: ids,
     };

@@ -1,4 +1,4 @@
-import type { ArtifactRef, Stage, TopicMap } from '@damon/contracts';
+import type { ArtifactRef, Stage, StageAlert, TopicMap } from '@damon/contracts';
 import type { MonitorSettingsValues } from './monitor-settings';
 
 /** One detector's fitted state as stored (JSON) in detector_baselines. */
@@ -26,6 +26,8 @@ export interface AlertDraft {
   score: number;
   pValue: number;
   evidence: Record<string, unknown>;
+  /** Tail p-value beyond the calibration floor and flagged/tested counts, for incident severity. */
+  severityEvidence?: StageAlert['severityEvidence'];
   /** Distinguishes several alerts raised from the same inputs (e.g. the item id). */
   itemKey?: string;
   /** Earlier events the finding also rests on (e.g. the other half of an observed/unobserved pair). */

@@ -38,6 +38,14 @@ export class Incident {
   @Column({ name: 'detector_min_p', type: 'jsonb' })
   detectorMinP!: Record<string, number>;
 
+  /** Detector name → smallest flagged-count p-value (binomial tail against α) among its alerts. */
+  @Column({ name: 'detector_min_count_p', type: 'jsonb', default: {} })
+  detectorMinCountP!: Record<string, number>;
+
+  /** The terms severity is the sum of: evidence, flaggedCount, stages, persistence. */
+  @Column({ name: 'severity_terms', type: 'jsonb', default: {} })
+  severityTerms!: Record<string, number>;
+
   @Column({ name: 'alert_count', type: 'integer' })
   alertCount!: number;
 
