@@ -5,6 +5,7 @@ import { alertFingerprint } from './fingerprint';
 import type { GapAlert } from './inhibition';
 import type { IncidentState } from './incident-state';
 import { LineageGraph, type LineageLink } from './lineage-graph';
+import { boundedPValue, fisherCombinedP } from './severity';
 import type { SilenceRule } from './silence-matcher';
 
 const T0 = Date.parse('2025-01-01T12:00:00Z');
@@ -152,15 +153,16 @@ describe('CorrelationEngine fusion', () => {
     expect(out.changed).toHaveLength(1);
     expect([...incident.stages].sort()).toEqual(['data', 'representations', 'signals']);
     expect([...incident.subjects].sort()).toEqual(['dataset:D', 'model:M', 'run:R']);
-    // scipy.stats.combine_pvalues([1e-4, 1e-3, 1e-5], method="fisher") = 4.1036768507037387e-10, + 2 stages,
-    // + persistence log10(1 + 9 min / 10 min) for alerts spread over 9 minutes.
+    // Fisher over the softly bounded p-values, + 2 stages, + persistence log10(1 + 9 min / 10 min)
+    // for alerts spread over 9 minutes.
+    const evidence = -Math.log10(fisherCombinedP([1e-4, 1e-3, 1e-5].map(boundedPValue)));
     expect(incident.severityTerms).toEqual({
-      evidence: expect.closeTo(-Math.log10(4.1036768507037387e-10), 9) as number,
+      evidence: expect.closeTo(evidence, 9) as number,
       flaggedCount: 0,
       stages: 2,
       persistence: expect.closeTo(Math.log10(1.9), 9) as number,
     });
-    expect(incident.severity).toBeCloseTo(-Math.log10(4.1036768507037387e-10) + 2 + Math.log10(1.9), 9);
+    expect(incident.severity).toBeCloseTo(evidence + 2 + Math.log10(1.9), 9);
     const paths = out.timeline.filter((t) => t.kind === 'alert_added').map((t) => t.details['path']);
     expect(paths).toEqual([
       [],

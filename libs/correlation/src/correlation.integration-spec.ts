@@ -19,6 +19,7 @@ import type { Clock } from './clock';
 import type { CorrelationSettings } from './correlation-settings';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
+import { boundedPValue, fisherCombinedP } from './severity';
 
 const env = loadConfig(
   z.object({
@@ -276,8 +277,10 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     );
     expect(incident.stages.sort()).toEqual(['data', 'representations', 'signals']);
     expect(incident.subjects).toEqual([`dataset:${D.id}`, `model:${M.id}`, `run:${R.id}`]);
-    // scipy.stats.combine_pvalues([1e-4, 1e-3, 1e-5], method="fisher").pvalue = 4.1036768507037387e-10; +1 per extra stage
-    expect(incident.severity).toBeCloseTo(-Math.log10(4.1036768507037387e-10) + 2, 9);
+    // Fisher over the softly bounded p-values (severity.spec.ts checks it against closed forms and SciPy),
+    // +1 per extra stage, + persistence log10(1 + 9 min / 10 min) for alerts spread over 9 minutes.
+    const evidence = -Math.log10(fisherCombinedP([1e-4, 1e-3, 1e-5].map(boundedPValue)));
+    expect(incident.severity).toBeCloseTo(evidence + 2 + Math.log10(1.9), 9);
 
     const timeline: unknown = await dataSource.query(
       `SELECT kind, details FROM incident_timeline WHERE incident_id = $1 ORDER BY seq`,
@@ -404,8 +407,8 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     const dedupIncident = list.filter((i) => i.subjects.includes(`dataset:${P.id}`));
     expect(dedupIncident).toHaveLength(1);
     expect(dedupIncident[0].alertIds).toEqual([original.alertId]);
-    // The duplicate's smaller p did not count.
-    expect(dedupIncident[0].severity).toBeCloseTo(3, 9);
+    // The duplicate's smaller p did not count: the softly bounded −log10(1e-3).
+    expect(dedupIncident[0].severity).toBeCloseTo(12 * Math.tanh(3 / 12), 9);
   });
 
   it('yields the same incidents when the whole topics are replayed, into the same or a fresh database', async () => {

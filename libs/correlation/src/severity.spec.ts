@@ -5,6 +5,8 @@ import {
   COUNT_WEIGHT,
   fisherCombinedP,
   flaggedCountPValue,
+  boundedPValue,
+  MAX_DETECTOR_EVIDENCE,
   MIN_P_VALUE,
   severityOf,
   severityTerms,
@@ -42,8 +44,24 @@ describe('Fisher combination', () => {
 });
 
 describe('severity terms', () => {
-  it('is −log10 p for one detector on one stage', () => {
-    expect(severityOf([{ detector: 'mmd', stage: 'data', pValue: 1e-4 }])).toBeCloseTo(4, 12);
+  it('is the softly bounded −log10 p for one detector on one stage: 12·tanh(e/12)', () => {
+    expect(severityOf([{ detector: 'mmd', stage: 'data', pValue: 1e-4 }])).toBeCloseTo(
+      12 * Math.tanh(4 / 12),
+      12,
+    );
+    expect(severityOf([{ detector: 'mmd', stage: 'data', pValue: 1e-2 }])).toBeCloseTo(
+      12 * Math.tanh(2 / 12),
+      12,
+    );
+  });
+
+  it('keeps ranking strong evidence: p = 1e-11, 1e-20, 1e-40 give distinct severities below the bound', () => {
+    const s = [1e-11, 1e-20, 1e-40].map((pValue) =>
+      severityOf([{ detector: 'change-point', stage: 'signals', pValue }]),
+    );
+    expect(s[1]).toBeGreaterThan(s[0] + 0.5);
+    expect(s[2]).toBeGreaterThan(s[1] + 0.1);
+    expect(s[2]).toBeLessThan(MAX_DETECTOR_EVIDENCE);
   });
 
   it('uses the minimum p per detector, not every alert', () => {
@@ -56,15 +74,19 @@ describe('severity terms', () => {
   });
 
   it('adds the stage bonus per extra stage on top of the Fisher combination', () => {
+    const ps = [1e-4, 1e-3, 1e-5];
     const evidence: SeverityEvidence[] = [
-      { detector: 'mmd', stage: 'data', pValue: 1e-4 },
-      { detector: 'cusum', stage: 'signals', pValue: 1e-3 },
-      { detector: 'mahalanobis', stage: 'representations', pValue: 1e-5 },
+      { detector: 'mmd', stage: 'data', pValue: ps[0] },
+      { detector: 'cusum', stage: 'signals', pValue: ps[1] },
+      { detector: 'mahalanobis', stage: 'representations', pValue: ps[2] },
     ];
+    // Fisher with 6 degrees of freedom in closed form: P = e^(−x/2)(1 + x/2 + (x/2)²/2), x = −2 Σ ln p'.
+    const half = -ps.map(boundedPValue).reduce((a, p) => a + Math.log(p), 0);
+    const expected = -(-half + Math.log(1 + half + (half * half) / 2)) / Math.LN10;
     const terms = severityTerms(summarise(evidence));
-    expect(terms.evidence).toBeCloseTo(-Math.log10(4.1036768507037387e-10), 9);
+    expect(terms.evidence).toBeCloseTo(expected, 9);
     expect(terms.stages).toBe(2 * STAGE_BONUS);
-    expect(severityOf(evidence)).toBeCloseTo(-Math.log10(4.1036768507037387e-10) + 2 * STAGE_BONUS, 9);
+    expect(severityOf(evidence)).toBeCloseTo(expected + 2 * STAGE_BONUS, 9);
   });
 
   it('bounds a rule that asserts (p = 0, e.g. unknown provenance) at the floor every detector shares', () => {
@@ -87,7 +109,10 @@ describe('severity terms', () => {
     const terms = severityTerms(
       summarise([{ detector: 'knn', stage: 'data', pValue: 0.01, flagged: count }]),
     );
-    expect(terms.flaggedCount).toBeCloseTo(-COUNT_WEIGHT * Math.log10(binomialSf(30, 1000, 0.01)), 9);
+    expect(terms.flaggedCount).toBeCloseTo(
+      -COUNT_WEIGHT * Math.log10(boundedPValue(binomialSf(30, 1000, 0.01))),
+      9,
+    );
     // As many flagged items as α predicts is no evidence at all.
     expect(flaggedCountPValue({ flagged: 0, tested: 1000, alpha: 0.01 })).toBe(1);
   });

@@ -2,12 +2,28 @@ import type { Stage } from '@damon/contracts';
 import { binomialSf, logChiSquareSf } from '@damon/detectors';
 
 /**
- * No single detector claims more than 10 orders of magnitude: beyond that no tail model (a
- * generalized-Pareto extrapolation, a closed-form run length) is trustworthy, model error dominates.
- * It is also the evidence of a rule that asserts rather than tests (an unknown provenance, sent as
- * p = 0): as strong as any detector's strongest, never strong enough to drown every other one.
+ * No single detector claims more than this many points (orders of magnitude of its p-value): beyond
+ * ~12 no tail model (a generalized-Pareto extrapolation, a closed-form run length) is trustworthy,
+ * model error dominates, and one detector must not drown all others. It is also the evidence of a rule
+ * that asserts rather than tests (an unknown provenance, sent as p = 0): as strong as any detector's
+ * strongest, never ≈ 300 as the old clamp at 1e-300 made it.
  */
-export const MIN_P_VALUE = 1e-10;
+export const MAX_DETECTOR_EVIDENCE = 12;
+
+/** The smallest p-value severity uses: 10^−MAX_DETECTOR_EVIDENCE. */
+export const MIN_P_VALUE = Math.pow(10, -MAX_DETECTOR_EVIDENCE);
+
+/**
+ * A detector's p-value with its evidence e = −log10 p softly bounded: e' = E·tanh(e/E), E the maximum.
+ * A hard clamp would make every strong detector equal again (the floor problem this replaces); the soft
+ * bound is strictly monotone, so stronger evidence still ranks higher, and e' ≈ e for moderate
+ * evidence (e = 2 → 1.98, e = 4 → 3.86).
+ */
+export function boundedPValue(p: number): number {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`p-value must lie in [0, 1], got ${p}`);
+  const evidence = p > 0 ? -Math.log10(p) : Infinity;
+  return Math.pow(10, -MAX_DETECTOR_EVIDENCE * Math.tanh(evidence / MAX_DETECTOR_EVIDENCE));
+}
 
 /** Severity points added per stage beyond the first: evidence across stages tells a story. */
 export const STAGE_BONUS = 1;
@@ -79,7 +95,7 @@ export interface SeveritySummary {
 
 /** Which terms made a severity; they add up to it. */
 export interface SeverityTerms {
-  /** −log10 Fisher(minimum tail p of each detector), each p floored at MIN_P_VALUE. */
+  /** −log10 Fisher(minimum tail p of each detector), each p softly bounded (boundedPValue). */
   evidence: number;
   /** COUNT_WEIGHT × −log10 Fisher(minimum flagged-count p of each detector). */
   flaggedCount: number;
@@ -94,15 +110,15 @@ export interface SeverityTerms {
  *
  * Taking the minimum per detector first keeps one chatty detector (many alerts, same signal) from
  * counting as independent evidence, which Fisher's method assumes. Tail p-values keep falling beyond
- * the conformal floor 1/(n+1), so strong incidents are not all equal; every p is floored at
- * MIN_P_VALUE, so detectors stay comparable and none outweighs all others. Non-decreasing in each term
+ * the conformal floor 1/(n+1), so strong incidents are not all equal; every p is softly bounded
+ * (boundedPValue), so detectors stay comparable and none outweighs all others. Non-decreasing in each term
  * (lower p, more flagged items, more stages, longer span); 0 for no evidence.
  */
 export function severityTerms(summary: SeveritySummary): SeverityTerms {
   if (summary.detectorMinP.size === 0) return { evidence: 0, flaggedCount: 0, stages: 0, persistence: 0 };
   // + 0 turns the −0 of an all-ones combination into 0, which reads better in JSON.
-  const evidence = -log10FisherCombinedP([...summary.detectorMinP.values()]) + 0;
-  const counts = [...summary.detectorMinCountP.values()];
+  const evidence = -log10FisherCombinedP([...summary.detectorMinP.values()].map(boundedPValue)) + 0;
+  const counts = [...summary.detectorMinCountP.values()].map(boundedPValue);
   const flaggedCount = counts.length > 0 ? COUNT_WEIGHT * -log10FisherCombinedP(counts) + 0 : 0;
   const stages = STAGE_BONUS * Math.max(0, summary.stageCount - 1);
   const persistence = Math.min(

@@ -6,6 +6,7 @@ import {
   EditAuditor,
   matrix,
   normalSf,
+  ParetoTail,
   TrendCusumDetector,
   type ConformalCalibratorJson,
   type EditAuditorJson,
@@ -80,8 +81,18 @@ interface StreamBaseline {
 export interface FittedSignals {
   streams: Map<ScalarStream, StreamBaseline>;
   flipRate?: number;
-  direction?: { mean: Float32Array; calibration: ConformalCalibrator; calibrationScores: number[] };
-  edits?: { auditor: EditAuditor; calibration: ConformalCalibrator; calibrationScores: number[] };
+  direction?: {
+    mean: Float32Array;
+    calibration: ConformalCalibrator;
+    calibrationScores: number[];
+    tail?: ParetoTail;
+  };
+  edits?: {
+    auditor: EditAuditor;
+    calibration: ConformalCalibrator;
+    calibrationScores: number[];
+    tail?: ParetoTail;
+  };
 }
 
 interface StreamMemory {
@@ -219,6 +230,7 @@ export class SignalStageHandler implements StageHandler<
           mean: Float32Array.from(state.mean as number[]),
           calibration: calibrator(json),
           calibrationScores: json.scores,
+          tail: ParetoTail.fromScores(json.scores),
         };
       } else if (key === SIGNAL_DETECTORS.paramEdit) {
         const json = state.calibration as ConformalCalibratorJson;
@@ -226,6 +238,7 @@ export class SignalStageHandler implements StageHandler<
           auditor: EditAuditor.fromJSON(state.auditor as EditAuditorJson),
           calibration: calibrator(json),
           calibrationScores: json.scores,
+          tail: ParetoTail.fromScores(json.scores),
         };
       }
     }
@@ -251,6 +264,7 @@ export class SignalStageHandler implements StageHandler<
       score: number,
       pValue: number,
       evidence: () => Record<string, unknown>,
+      tailPValue?: number,
     ) => {
       const rows: ScoreRows = { detector, items: [{ itemId, score, pValue }] };
       if (layer !== undefined) rows.layer = layer;
@@ -260,6 +274,7 @@ export class SignalStageHandler implements StageHandler<
           detector,
           score,
           pValue,
+          ...(tailPValue !== undefined ? { severityEvidence: { tailPValue } } : {}),
           itemKey: layer,
           evidence: {
             step: signal.step,
@@ -296,15 +311,17 @@ export class SignalStageHandler implements StageHandler<
     if (prepared.direction && fitted.direction) {
       const d = fitted.direction;
       const score = cosineDistance(prepared.direction, d.mean);
+      const pValue = d.calibration.pValue(score);
       emit(
         SIGNAL_DETECTORS.gradientDirection,
         signal.kind === 'grad_stats' ? signal.layer : undefined,
         score,
-        d.calibration.pValue(score),
+        pValue,
         () => ({
           cosineToReference: round(1 - score),
           referenceHistogram: { ...scoreHistogram(d.calibrationScores), current: round(score) },
         }),
+        d.tail?.pValue(score, pValue),
       );
     }
 
@@ -317,21 +334,28 @@ export class SignalStageHandler implements StageHandler<
       const pValue = conformal
         ? e.calibration.pValue(audit.score)
         : -Math.expm1(3 * Math.log1p(-Math.min(1 - 1e-16, 2 * normalSf(audit.score))));
-      emit(SIGNAL_DETECTORS.paramEdit, signal.layer, audit.score, pValue, () => ({
-        calibration: conformal ? 'conformal' : 'normal-tail',
-        target: signal.target,
-        layer: signal.layer,
-        norm: round(audit.features.norm),
-        effectiveRank: round(audit.features.effectiveRank),
-        locality: round(audit.features.locality),
-        z: {
-          logNorm: round(audit.z.logNorm),
-          effectiveRank: round(audit.z.effectiveRank),
-          locality: round(audit.z.locality),
-        },
-        unseenLayers: audit.unseenLayers,
-        referenceHistogram: { ...scoreHistogram(e.calibrationScores), current: round(audit.score) },
-      }));
+      emit(
+        SIGNAL_DETECTORS.paramEdit,
+        signal.layer,
+        audit.score,
+        pValue,
+        () => ({
+          calibration: conformal ? 'conformal' : 'normal-tail',
+          target: signal.target,
+          layer: signal.layer,
+          norm: round(audit.features.norm),
+          effectiveRank: round(audit.features.effectiveRank),
+          locality: round(audit.features.locality),
+          z: {
+            logNorm: round(audit.z.logNorm),
+            effectiveRank: round(audit.z.effectiveRank),
+            locality: round(audit.z.locality),
+          },
+          unseenLayers: audit.unseenLayers,
+          referenceHistogram: { ...scoreHistogram(e.calibrationScores), current: round(audit.score) },
+        }),
+        conformal ? e.tail?.pValue(audit.score, pValue) : pValue,
+      );
     }
     return outcome;
   }

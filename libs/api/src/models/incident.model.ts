@@ -1,5 +1,6 @@
 import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { IncidentStatus, Stage } from './enums';
+import { SeverityTermsModel } from './severity-terms.model';
 import { TriageModel } from './triage.model';
 
 @ObjectType('Incident', { description: 'Alerts from one or more stages fused along lineage.' })
@@ -10,8 +11,17 @@ export class IncidentModel {
   @Field(() => IncidentStatus)
   status!: IncidentStatus;
 
-  @Field(() => Float, { description: 'Fisher-combined evidence of the alerts plus a bonus per extra stage.' })
+  @Field(() => Float, {
+    description:
+      'Evidence (Fisher-combined tail p-values per detector) + flagged counts + stages + persistence: see severityTerms.',
+  })
   severity!: number;
+
+  @Field(() => SeverityTermsModel, {
+    nullable: true,
+    description: 'Which terms made the severity; null for incidents recorded before terms were kept.',
+  })
+  severityTerms!: SeverityTermsModel | null;
 
   @Field(() => [Stage])
   stages!: Stage[];

@@ -2,7 +2,7 @@ import { type ArtifactKind, type IncidentStatus, Stage, type Verdict } from '../
 import type { IncidentModel } from '../models/incident.model';
 
 /** The columns every incident read selects: the correlator's row plus the API's triage. */
-export const INCIDENT_COLUMNS = `i.id, i.status, i.severity, i.stages, i.alert_count, i.first_alert_at, i.last_alert_at,
+export const INCIDENT_COLUMNS = `i.id, i.status, i.severity, i.severity_terms, i.stages, i.alert_count, i.first_alert_at, i.last_alert_at,
   i.created_at, i.updated_at, i.resolved_at, i.merged_into, i.version,
   t.assignee AS t_assignee, t.acknowledged_at AS t_acknowledged_at, t.acknowledged_by AS t_acknowledged_by,
   t.verdict AS t_verdict, t.verdict_note AS t_verdict_note, t.verdict_by AS t_verdict_by, t.verdict_at AS t_verdict_at`;
@@ -13,6 +13,7 @@ export interface IncidentRow {
   id: string;
   status: string;
   severity: number;
+  severity_terms: Record<string, number> | null;
   stages: string[];
   alert_count: number;
   first_alert_at: Date;
@@ -38,6 +39,7 @@ export function toIncidentModel(row: IncidentRow): IncidentModel {
     id: row.id,
     status: row.status as IncidentStatus,
     severity: row.severity,
+    severityTerms: toSeverityTerms(row.severity_terms),
     stages: [...row.stages].sort((a, b) => STAGE_ORDER.indexOf(a) - STAGE_ORDER.indexOf(b)) as Stage[],
     alertCount: row.alert_count,
     firstAlertAt: row.first_alert_at,
@@ -66,4 +68,14 @@ export function stageRank(stage: string): number {
 
 export function asArtifactKind(kind: string): ArtifactKind {
   return kind as ArtifactKind;
+}
+
+function toSeverityTerms(terms: Record<string, number> | null): IncidentModel['severityTerms'] {
+  if (!terms || typeof terms.evidence !== 'number') return null;
+  return {
+    evidence: terms.evidence,
+    flaggedCount: terms.flaggedCount ?? 0,
+    stages: terms.stages ?? 0,
+    persistence: terms.persistence ?? 0,
+  };
 }
