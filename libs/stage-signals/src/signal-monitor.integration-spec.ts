@@ -175,7 +175,10 @@ describe('signal monitor (real Kafka and PostgreSQL)', () => {
     });
     const reward = after('change-point').find((a) => a.evidence.stream === 'reward')!;
     expect(reward.evidence.direction).toBe('up');
-    expect(reward.evidence.changeStep as number).toBeGreaterThanOrEqual(shiftStart - 10);
+    // Reward arrives every 5th step: the CUSUM's excursion may start a few noisy values before the shift.
+    expect(reward.evidence.changeStep as number).toBeGreaterThanOrEqual(shiftStart - 25);
+    // One change, one alert: the stream restarts and re-learns instead of alerting on every shifted value.
+    expect(after('change-point')).toHaveLength(1);
     expect((reward.evidence.recent as unknown[]).length).toBeGreaterThan(0);
     expect(reward.pValue).toBeLessThanOrEqual(ALPHA);
     const flips = after('preference-flip')[0];

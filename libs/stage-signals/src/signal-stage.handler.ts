@@ -47,17 +47,19 @@ export const SIGNAL_DETECTORS = {
 const MIN_STREAM_VALUES = 20;
 /** Run-level in-control steps per false change alarm when the settings do not say (issue 13: ≤ 1 per 100,000). */
 export const DEFAULT_AVERAGE_RUN_LENGTH = 100_000;
+/** The CUSUM allowance of every stream (TrendCusumDetector's default: half of a 1-sd shift). */
+const CUSUM_K = 0.5;
 /**
  * How each stream is expected to move. Curves of training (reward, loss, gradient norm, KL) follow a
  * Holt local linear trend; the disagreement of the reward with a reference reward should stay level,
  * so it gets a slow local level (a drift between the two models is followed, a jump is not).
  */
 const STREAM_MODELS: Record<ScalarStream, Omit<TrendCusumOptions, 'h'>> = {
-  reward: { levelRate: 0.05, trendRate: 0.1 },
-  loss: { levelRate: 0.05, trendRate: 0.1 },
-  'grad-norm': { levelRate: 0.05, trendRate: 0.1 },
-  kl: { levelRate: 0.05, trendRate: 0.1 },
-  'reward-disagreement': { levelRate: 0.01, trendRate: 0 },
+  reward: { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K },
+  loss: { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K },
+  'grad-norm': { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K },
+  kl: { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K },
+  'reward-disagreement': { levelRate: 0.01, trendRate: 0, k: CUSUM_K },
 };
 /** Another stream whose CUSUM is above this share of h when a change is confirmed is part of that change. */
 const JOINT_SHARE = 0.5;
@@ -103,11 +105,14 @@ interface StreamMemory {
 
 /**
  * Stage 2. Scalar streams (reward, loss, gradient norm, KL, reward-model disagreement with a
- * reference reward) feed a two-sided CUSUM standardised on the trusted reference; its statistic is
- * turned into a conformal p-value against the statistic's course over the held-out reference.
+ * reference reward) each feed a TrendCusumDetector fitted on the trusted reference: a CUSUM on the
+ * forecast errors of a model that follows the stream's expected course, with its threshold set from
+ * a run-level average run length (MONITOR_AVERAGE_RUN_LENGTH steps per false alarm, shared among the
+ * streams), confirmed before it is raised, and one alert per change (then the streams restart).
  * Preference labels are tested for a flip rate (vs referencePreferred) above the reference rate
  * (one-sided binomial over the last window); gradient directions and parameter edits are scored
- * against trusted ones (cosine distance to the mean direction; EditAuditor) and calibrated conformally.
+ * against trusted ones (cosine distance to the mean direction; EditAuditor), calibrated conformally,
+ * and carry a generalized-Pareto tail p-value for severity.
  */
 export class SignalStageHandler implements StageHandler<
   'damon.telemetry.training',
@@ -458,7 +463,7 @@ export class SignalStageHandler implements StageHandler<
  * Unlike a conformal p-value it keeps falling as the evidence grows, so severity can rank changes.
  */
 export function excursionPValue(statistic: number, steps: number, streams: number): number {
-  return -Math.expm1((-streams * Math.max(1, steps)) / cusumTwoSidedArl(statistic, 0.5));
+  return -Math.expm1((-streams * Math.max(1, steps)) / cusumTwoSidedArl(statistic, CUSUM_K));
 }
 
 function streamValue(signal: TrainingSignal, stream: ScalarStream): number | undefined {
