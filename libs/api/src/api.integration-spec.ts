@@ -46,6 +46,7 @@ const STORY: SeedIncident[] = [
     id: 'INC-A',
     status: 'open',
     severity: 12.5,
+    severityTerms: { evidence: 9.25, flaggedCount: 0.5, stages: 1, persistence: 1.75 },
     createdAt: at(10),
     alerts: [
       alert('a1', 'data', 'mmd', D1, 1),
@@ -344,6 +345,24 @@ describe('GraphQL API (real PostgreSQL and Kafka)', () => {
         'R1-PRODUCED-M1',
       ]);
       expect((await gql<{ incident: null }>('{ incident(id: "nope") { id } }')).data?.incident).toBeNull();
+    });
+
+    it('explains severity by its terms, and says null where an incident has none recorded', async () => {
+      const terms = '{ evidence flaggedCount stages persistence }';
+      const response = await gql<{
+        a: { severity: number; severityTerms: Record<string, number> };
+        b: { severityTerms: null };
+      }>(
+        `{ a: incident(id: "INC-A") { severity severityTerms ${terms} } b: incident(id: "INC-B") { severityTerms ${terms} } }`,
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.a.severityTerms).toEqual({
+        evidence: 9.25,
+        flaggedCount: 0.5,
+        stages: 1,
+        persistence: 1.75,
+      });
+      expect(response.data!.b.severityTerms).toBeNull();
     });
 
     it('lists alerts with filters and pages, and artifacts with their incidents and neighbours', async () => {

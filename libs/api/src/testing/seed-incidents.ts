@@ -24,6 +24,8 @@ export interface SeedIncident {
   id: string;
   status: IncidentRecordStatus;
   severity: number;
+  /** What the correlator stores beside severity (evidence, flaggedCount, stages, persistence). */
+  severityTerms?: Record<string, number>;
   announced?: boolean;
   createdAt: Date;
   alerts: SeedAlert[];
@@ -45,6 +47,7 @@ export async function seedIncidents(
         status: incident.status,
         announced: incident.announced ?? true,
         severity: incident.severity,
+        ...(incident.severityTerms ? { severityTerms: incident.severityTerms } : {}),
         stages: [...new Set(incident.alerts.map((a) => a.stage))],
         detectorMinP,
         alertCount: incident.alerts.length,
