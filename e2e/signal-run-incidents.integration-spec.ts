@@ -161,11 +161,11 @@ describe('signal monitor and correlator processes on simulated training runs', (
     expect(
       await count(dataSource, `SELECT count(*)::int AS n FROM alerts WHERE subject_id = $1`, [HACKED]),
     ).toBe(1);
-    const [incident] = (await dataSource.query(
+    const [incident] = await dataSource.query<{ severity: number; terms: { evidence: number } }[]>(
       `SELECT i.severity, i.severity_terms AS terms FROM incidents i JOIN incident_subjects s ON s.incident_id = i.id
        WHERE s.subject_id = $1`,
       [HACKED],
-    )) as { severity: number; terms: { evidence: number } }[];
+    );
     // One alert: its severity is its evidence, the softly bounded −log10 of its closed-form p-value
     // (12·tanh(e/12), libs/correlation severity), which keeps ranking beyond any conformal floor.
     expect(incident.terms.evidence).toBeCloseTo(12 * Math.tanh(-Math.log10(hacked[0].pValue) / 12), 6);
