@@ -2,6 +2,7 @@ import { lazy, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { SessionProvider } from './auth/session-context';
 import { AppLayout } from './components/app-layout';
+import { PageErrorBoundary } from './components/page-error-boundary';
 import { Loading } from './components/states';
 import { QueuePage } from './pages/queue-page';
 import { SignInPage } from './pages/sign-in-page';
@@ -19,17 +20,19 @@ export function App() {
     <BrowserRouter>
       <SessionProvider signIn={(s) => <SignInPage {...s} />}>
         <AppLayout>
-          <Suspense fallback={<Loading what="page" />}>
-            <Routes>
-              <Route path="/" element={<QueuePage />} />
-              <Route path="/incidents/:id" element={<IncidentPage />} />
-              <Route path="/artifacts" element={<ArtifactsPage />} />
-              <Route path="/artifacts/:kind/:id" element={<ArtifactPage />} />
-              <Route path="/silences" element={<SilencesPage />} />
-              <Route path="/detectors" element={<DetectorsPage />} />
-              <Route path="*" element={<p className="empty">No such page.</p>} />
-            </Routes>
-          </Suspense>
+          <PageErrorBoundary>
+            <Suspense fallback={<Loading what="page" />}>
+              <Routes>
+                <Route path="/" element={<QueuePage />} />
+                <Route path="/incidents/:id" element={<IncidentPage />} />
+                <Route path="/artifacts" element={<ArtifactsPage />} />
+                <Route path="/artifacts/:kind/:id" element={<ArtifactPage />} />
+                <Route path="/silences" element={<SilencesPage />} />
+                <Route path="/detectors" element={<DetectorsPage />} />
+                <Route path="*" element={<p className="empty">No such page.</p>} />
+              </Routes>
+            </Suspense>
+          </PageErrorBoundary>
         </AppLayout>
       </SessionProvider>
     </BrowserRouter>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useSession } from '../auth/session-context';
 import type { IncidentQuery, Verdict } from '../gql/graphql';
-import { dateTime, lower } from '../lib/format';
+import { dateTime, detailsText, lower } from '../lib/format';
 import { VerdictBadge } from './badges';
 import { useTriage } from './use-triage';
 
@@ -185,7 +185,7 @@ export function TriagePanel({ incident }: { incident: Detail }) {
             <li key={h.seq}>
               <time dateTime={h.at}>{dateTime(h.at)}</time> <strong>{h.kind}</strong>
               {session.names && h.actor ? ` by ${h.actor}` : ''}
-              <HistoryDetails details={h.details} />
+              <HistoryDetails details={h.details} names={session.names} />
             </li>
           ))}
         </ol>
@@ -210,11 +210,7 @@ export function TriagePanel({ incident }: { incident: Detail }) {
   );
 }
 
-function HistoryDetails({ details }: { details: unknown }) {
-  if (typeof details !== 'object' || details === null) return null;
-  const parts = Object.entries(details as Record<string, unknown>).filter(
-    ([, v]) => typeof v === 'string' || typeof v === 'number',
-  );
-  if (parts.length === 0) return null;
-  return <div className="muted small">{parts.map(([k, v]) => `${k}: ${String(v)}`).join(' · ')}</div>;
+function HistoryDetails({ details, names }: { details: unknown; names: boolean }) {
+  const text = detailsText(details, names);
+  return text ? <div className="muted small">{text}</div> : null;
 }

@@ -15,7 +15,7 @@ export interface LineageInput {
   truncated: boolean;
 }
 
-const NODE_W = 190;
+const NODE_W = 270;
 const NODE_H = 46;
 const elk = new ELK();
 const key = (n: { kind: ArtifactKind; id: string }) => `${n.kind}:${n.id}`;

@@ -36,3 +36,19 @@ export function severityBand(severity: number): 'critical' | 'high' | 'medium' |
   if (severity >= 5) return 'medium';
   return 'low';
 }
+
+/** Audit details that name people (assignee, author…): left out for a key that may not see names. */
+const NAME_KEYS = /^(assignee|author|actor|by|.*By)$/;
+
+/** The scalar details of an audit entry as `key: value` text, names only when `names`. */
+export function detailsText(details: unknown, names: boolean): string {
+  if (typeof details !== 'object' || details === null) return '';
+  return Object.entries(details as Record<string, unknown>)
+    .filter(
+      ([k, v]) =>
+        (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') &&
+        (names || !NAME_KEYS.test(k)),
+    )
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(' · ');
+}

@@ -9,7 +9,7 @@ import { TriagePanel } from '../components/triage-panel';
 import { INCIDENT, INCIDENT_DETAIL_UPDATED } from '../graphql/documents';
 import type { IncidentQuery } from '../gql/graphql';
 import { readEvidence } from '../lib/evidence';
-import { dateTime, lower, number } from '../lib/format';
+import { dateTime, detailsText, lower, number } from '../lib/format';
 
 const EvidenceChart = lazy(() => import('../charts/evidence-chart'));
 const LineageGraph = lazy(() => import('../graph/lineage-graph'));
@@ -198,7 +198,7 @@ function Timeline({ incident, alerts, names }: { incident: Detail; alerts: Alert
       kind: t.kind,
       actor: t.actor ?? null,
       stage: null as string | null,
-      text: describe(t.details),
+      text: detailsText(t.details, names),
     })),
     ...alerts.map((a) => ({
       at: a.occurredAt,
@@ -225,12 +225,4 @@ function Timeline({ incident, alerts, names }: { incident: Detail; alerts: Alert
       ))}
     </ol>
   );
-}
-
-function describe(details: unknown): string {
-  if (typeof details !== 'object' || details === null) return '';
-  return Object.entries(details as Record<string, unknown>)
-    .filter(([, v]) => v !== null && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(' · ');
 }
