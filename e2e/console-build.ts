@@ -27,9 +27,20 @@ export function ensureConsoleBuild(): string {
   const index = resolve(CONSOLE_DIST, 'index.html');
   const built = existsSync(index) ? statSync(index).mtimeMs : 0;
   if (built > 0 && built >= Math.max(...SOURCES.map(newest))) return CONSOLE_DIST;
+  // NODE_ENV=production whatever the caller's (Vitest sets test, which would build React's
+  // development bundle): the tests and the benchmark measure what ships.
   const result = spawnSync(
-    'npx',
-    ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn'],
+    'env',
+    [
+      'NODE_ENV=production',
+      'npx',
+      'vite',
+      'build',
+      '--config',
+      'apps/console/vite.config.mts',
+      '--logLevel',
+      'warn',
+    ],
     {
       cwd: root,
       encoding: 'utf8',

@@ -262,11 +262,13 @@ export function QueuePage() {
                   <td>
                     <StageChips stages={r.stages} />
                   </td>
-                  <td className="subjects-cell">
-                    {r.subjects.slice(0, 3).map((s) => (
-                      <SubjectRef key={`${s.kind}:${s.id}`} kind={s.kind} id={s.id} />
-                    ))}
-                    {r.subjects.length > 3 && <span className="muted"> +{r.subjects.length - 3}</span>}
+                  <td>
+                    <div className="subjects-cell">
+                      {r.subjects.slice(0, 3).map((s) => (
+                        <SubjectRef key={`${s.kind}:${s.id}`} kind={s.kind} id={s.id} />
+                      ))}
+                      {r.subjects.length > 3 && <span className="muted"> +{r.subjects.length - 3}</span>}
+                    </div>
                   </td>
                   <td className="num">{r.alertCount}</td>
                   <td title={r.createdAt}>{age(r.createdAt)}</td>
