@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { ApiKeyService } from '@damon/api';
 import { KafkaBus, SILENT_LOGGER } from '@damon/bus';
 import type { ApiRole } from '@damon/persistence';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
@@ -86,13 +85,32 @@ export class ConsoleStack {
     this.api = undefined;
   }
 
+  /** A key made the way an operator makes one: `npm run apikey -- create` (the API's CLI). */
   async key(role: ApiRole, name: string): Promise<{ key: string; id: string }> {
-    const created = await new ApiKeyService(this.dataSource).create(role, name);
-    return { key: created.key, id: created.row.id };
+    const out = await this.apikey(['create', '--role', role, '--name', name]);
+    const id = /created key (\S+)/.exec(out)?.[1];
+    const key = /^(dmn_\S+)$/m.exec(out)?.[1];
+    if (!id || !key) throw new Error(`apikey create printed:\n${out}`);
+    return { key, id };
   }
 
   async revoke(id: string): Promise<void> {
-    await new ApiKeyService(this.dataSource).revoke(id);
+    const out = await this.apikey(['revoke', id]);
+    if (!out.includes(`revoked ${id}`)) throw new Error(`apikey revoke printed:\n${out}`);
+  }
+
+  private async apikey(args: string[]): Promise<string> {
+    const cli = startServiceProcess('apps/api/src/apikey-cli.ts', { DATABASE_URL: this.scratch.url }, args);
+    return new Promise((done, fail) => {
+      cli.child.once('close', (code: number | null) =>
+        code === 0
+          ? done(cli.output())
+          : fail(
+              new Error(`apikey ${args.join(' ')} exited ${code}:
+${cli.output()}`),
+            ),
+      );
+    });
   }
 
   logs(): string {

@@ -189,12 +189,8 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
     const charts = operator.locator('[data-chart]');
     await expect.poll(() => charts.count(), { timeout: 20_000 }).toBe(4);
     expect(await operator.locator('[data-chart] canvas').count()).toBe(4);
-    expect((await charts.evaluateAll((els) => els.map((e) => e.getAttribute('data-chart')))).sort()).toEqual([
-      'histogram',
-      'histogram',
-      'layers',
-      'series',
-    ]);
+    const kinds = await Promise.all([0, 1, 2, 3].map((i) => charts.nth(i).getAttribute('data-chart')));
+    expect(kinds.sort()).toEqual(['histogram', 'histogram', 'layers', 'series']);
     await operator.getByText('Training signal: reward').waitFor();
 
     const graph = operator.getByTestId('lineage-graph');
