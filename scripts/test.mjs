@@ -70,6 +70,7 @@ function vitest(project, reporter = 'default') {
 // npm run lint computes the Nx project graph first: without it the boundary rule skips itself.
 gate('lint', 'npm', ['run', '--silent', 'lint']);
 gate('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
+gate('type-check console', 'npx', ['tsc', '-p', 'apps/console/tsconfig.json']);
 gate('python reference environment', 'node', ['tools/python/ensure-venv.mjs']);
 vitest('unit');
 // The integration project's global setup starts Kafka and PostgreSQL through infra/ (unless

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   databaseUrlVar,
   integerVar,
@@ -44,12 +46,23 @@ export const apiConfigSchema = z.object({
   LOG_LEVEL: logLevelVar(),
   API_MAX_DEPTH: integerVar({ min: 2, max: 50, default: 10 }),
   API_MAX_COMPLEXITY: integerVar({ min: 100, max: 1_000_000, default: 5_000 }),
+  CONSOLE_DIR: z
+    .string()
+    .optional()
+    .describe('folder of the built console (default: dist/apps/console when it exists)'),
 });
 
 export type ApiConfig = z.output<typeof apiConfigSchema>;
 
 export function loadApiConfig(env?: Environment): ApiConfig {
   return loadConfig(apiConfigSchema, env);
+}
+
+/** The console build to serve at /: CONSOLE_DIR, else the repository's build when there is one. */
+export function consoleDir(config: ApiConfig): string | undefined {
+  if (config.CONSOLE_DIR) return config.CONSOLE_DIR;
+  const built = resolve(__dirname, '../../../dist/apps/console');
+  return existsSync(resolve(built, 'index.html')) ? built : undefined;
 }
 
 export function apiSettings(config: ApiConfig): ApiSettings {

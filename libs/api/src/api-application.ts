@@ -2,9 +2,12 @@ import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ApiApplicationModule } from './api-application.module';
 import type { ApiModuleOptions } from './api.module';
+import { consoleStatic } from './static/console-static';
 
 export interface ApiApplicationOptions extends ApiModuleOptions {
   logger?: LoggerService | LogLevel[] | false;
+  /** The console's build (index.html and assets/), served at / beside the API; none when absent. */
+  consoleDir?: string;
 }
 
 /**
@@ -13,12 +16,13 @@ export interface ApiApplicationOptions extends ApiModuleOptions {
  * and the DataSource it handed in.
  */
 export async function createApiApplication(options: ApiApplicationOptions): Promise<INestApplication> {
-  const { logger = ['error', 'warn'], ...moduleOptions } = options;
+  const { logger = ['error', 'warn'], consoleDir, ...moduleOptions } = options;
   const app = await NestFactory.create(ApiApplicationModule.register(moduleOptions), { logger });
   // No origin listed: no CORS headers, so browsers refuse cross-origin calls.
   app.enableCors({
     origin: moduleOptions.settings.corsOrigins.length ? moduleOptions.settings.corsOrigins : false,
   });
+  if (consoleDir) app.use(...consoleStatic(consoleDir));
   await app.init();
   return app;
 }

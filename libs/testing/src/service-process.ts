@@ -17,12 +17,23 @@ export interface ServiceProcess {
 
 /**
  * Runs an app's TypeScript entry point (e.g. `apps/correlator/src/main.ts`) as a separate Node
- * process, the way a deployment runs it, with the test's environment plus `env`.
+ * process, the way a deployment runs it, with the test's environment plus `env` (and `args`, for a CLI).
  */
-export function startServiceProcess(main: string, env: Record<string, string>): ServiceProcess {
+export function startServiceProcess(
+  main: string,
+  env: Record<string, string>,
+  args: readonly string[] = [],
+): ServiceProcess {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', resolve(repoRoot, main)],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      resolve(repoRoot, main),
+      ...args,
+    ],
     {
       cwd: repoRoot,
       env: { ...process.env, TS_NODE_PROJECT: resolve(repoRoot, 'tsconfig.json'), ...env },

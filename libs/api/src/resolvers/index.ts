@@ -3,6 +3,7 @@ import { AlertResolver } from './alert.resolver';
 import { ApiKeyResolver } from './api-key.resolver';
 import { ArtifactConnectionResolver } from './artifact-connection.resolver';
 import { ArtifactResolver } from './artifact.resolver';
+import { CallerResolver } from './caller.resolver';
 import { CommandResolver } from './command.resolver';
 import { DetectorStatsResolver } from './detector-stats.resolver';
 import { IncidentConnectionResolver } from './incident-connection.resolver';
@@ -25,4 +26,5 @@ export const API_RESOLVERS = [
   DetectorStatsResolver,
   ApiKeyResolver,
   IncidentSubscriptionResolver,
+  CallerResolver,
 ];

@@ -1,0 +1,470 @@
+import type { LineageEdge, StageAlert } from '@damon/contracts';
+import { lineageChain, stageAlertAt } from '@damon/testing';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureConsoleBuild } from './console-build';
+import { launchChromium, screenshot, seriousA11yViolations } from './console-browser';
+import { ConsoleStack } from './console-stack';
+
+const stack = new ConsoleStack();
+const T0 = Date.now() - 10 * 60_000;
+
+/** One chain (dataset → run → model) with an alert per stage, each carrying the evidence its monitor emits. */
+function incidentStream(): { edges: LineageEdge[]; alerts: StageAlert[]; subjects: string[] } {
+  const chain = lineageChain(stack.run, 0, new Date(T0).toISOString());
+  const histogram = { edges: [0, 1, 2, 3, 4, 5, 6], counts: [4, 18, 40, 26, 9, 3] };
+  const alerts = [
+    stageAlertAt(`${stack.run}-data`, chain.dataset, T0 + 1_000, {
+      detector: 'mmd',
+      score: 7.2,
+      pValue: 0.0004,
+      evidence: {
+        mmd2: 0.18,
+        bandwidth: 1.1,
+        permutations: 500,
+        referenceHistogram: { ...histogram, current: 7.2 },
+      },
+    }),
+    stageAlertAt(`${stack.run}-signal`, chain.run, T0 + 2_000, {
+      detector: 'page-hinkley',
+      score: 12.5,
+      pValue: 0.0002,
+      evidence: {
+        stream: 'reward',
+        step: 120,
+        changeStep: 104,
+        referenceMean: 0.5,
+        referenceSd: 0.05,
+        recent: Array.from({ length: 40 }, (_, i) => ({
+          step: 81 + i,
+          value: 81 + i < 104 ? 0.5 + 0.02 * Math.sin(i) : 0.78 + 0.02 * Math.cos(i),
+        })),
+      },
+    }),
+    stageAlertAt(`${stack.run}-repr`, chain.model, T0 + 3_000, {
+      detector: 'representation-fused',
+      score: 31.4,
+      pValue: 0.0001,
+      evidence: {
+        itemId: 'item-17',
+        fusion: 'fisher',
+        topLayers: [
+          { detector: 'gaussian', layer: 'layer.12', score: 31.4, pValue: 0.0009 },
+          { detector: 'gaussian', layer: 'layer.8', score: 12.2, pValue: 0.02 },
+          { detector: 'propagation', layer: 'layer.4', score: 3.1, pValue: 0.4 },
+        ],
+        referenceHistogram: { detector: 'gaussian', layer: 'layer.12', ...histogram, current: 31.4 },
+      },
+    }),
+  ];
+  return { edges: chain.edges, alerts, subjects: [chain.dataset.id, chain.run.id, chain.model.id] };
+}
+
+/** What the page functions use of the browser's globals (this file is compiled without the DOM lib). */
+interface BrowserGlobals {
+  sessionStorage: { getItem(key: string): string | null };
+}
+
+interface GraphqlBody {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+async function graphql(
+  key: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphqlBody> {
+  const response = await fetch(`${stack.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphqlBody;
+}
+
+async function signIn(page: Page, key: string): Promise<void> {
+  await page.goto(`${stack.url}/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Incident queue' }).waitFor();
+}
+
+describe('operator console in Chromium against Kafka, PostgreSQL, the correlator and the API', () => {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  let alice: { key: string; id: string };
+  let bob: { key: string; id: string };
+  let viewer: { key: string; id: string };
+  let consoleDir: string;
+  let incidentId = '';
+  let operator: Page;
+  const stream = incidentStream();
+
+  async function newPage(): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  beforeAll(async () => {
+    consoleDir = ensureConsoleBuild();
+    await stack.start(consoleDir);
+    alice = await stack.key('triager', 'alice');
+    bob = await stack.key('triager', 'bob');
+    viewer = await stack.key('viewer', 'victor');
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close();
+    await browser?.close();
+    await stack.stop();
+  });
+
+  it('serves the console and the API on one origin, with the SPA fallback only for pages', async () => {
+    const page = await fetch(`${stack.url}/incidents/anything`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+    const health = await fetch(`${stack.url}/healthz`, { headers: { accept: 'text/html' } });
+    expect(await health.text()).not.toContain('<div id="root">');
+    const metrics = await fetch(`${stack.url}/metrics`, { headers: { accept: 'text/html' } });
+    expect(await metrics.text()).not.toContain('<div id="root">');
+    const get = await fetch(`${stack.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(await get.text()).not.toContain('<div id="root">');
+  });
+
+  it('alerts published to Kafka become an incident that appears in an open queue without a reload', async () => {
+    operator = await newPage();
+    await signIn(operator, alice.key);
+    await operator
+      .getByText('No incidents match this view')
+      .waitFor()
+      .catch(async (e: unknown) => {
+        throw new Error(`${String(e)}\npage:\n${await operator.locator('body').innerText()}`);
+      });
+    // A reload would lose this flag.
+    await operator.evaluate(
+      () => ((globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true),
+    );
+
+    await stack.bus.publishMany('damon.lineage', stream.edges);
+    // The correlator links alerts along lineage it has recorded: give the edges a head start.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rows: unknown = await stack.dataSource.query(
+        `SELECT count(*)::int AS n FROM lineage_edges WHERE from_id LIKE $1`,
+        [`${stack.run}-%`],
+      );
+      if ((rows as { n: number }[])[0].n === stream.edges.length) break;
+      if (Date.now() > deadline) throw new Error(`lineage not recorded:\n${stack.logs()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await stack.bus.publishMany('damon.alerts', stream.alerts);
+
+    const row = operator.locator('tr[data-incident]').filter({ hasText: stream.subjects[2] });
+    await row.waitFor({ timeout: 60_000 });
+    incidentId = (await row.getAttribute('data-incident'))!;
+    await expect
+      .poll(() => row.locator('.chip').allTextContents(), { timeout: 30_000 })
+      .toEqual(['data', 'signals', 'representations']);
+    expect(
+      await operator.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
+    for (const subject of stream.subjects) await expect(row.textContent()).resolves.toContain(subject);
+
+    await screenshot(operator, 'queue');
+    expect(await seriousA11yViolations(operator)).toEqual([]);
+  });
+
+  it('opens the incident by keyboard: evidence charts and the lineage graph with labelled edges', async () => {
+    await operator.keyboard.press('j');
+    await operator.keyboard.press('k');
+    await operator.keyboard.press('Enter');
+    await operator.waitForURL(`**/incidents/${incidentId}`);
+    await operator.getByRole('heading', { name: incidentId }).waitFor();
+
+    // One reference histogram each for the data and representation alerts, the reward series with its
+    // change point, and the per-layer bars: drawn by ECharts on canvases.
+    const charts = operator.locator('[data-chart]');
+    await expect.poll(() => charts.count(), { timeout: 20_000 }).toBe(4);
+    expect(await operator.locator('[data-chart] canvas').count()).toBe(4);
+    const kinds = await Promise.all([0, 1, 2, 3].map((i) => charts.nth(i).getAttribute('data-chart')));
+    expect(kinds.sort()).toEqual(['histogram', 'histogram', 'layers', 'series']);
+    await operator.getByText('Training signal: reward').waitFor();
+
+    const graph = operator.getByTestId('lineage-graph');
+    await graph.locator('.react-flow__node').first().waitFor({ timeout: 20_000 });
+    expect(await graph.locator('.react-flow__node').count()).toBe(3);
+    expect((await graph.locator('.react-flow__edge-text').allTextContents()).sort()).toEqual([
+      'produced',
+      'trained',
+    ]);
+    // Every artifact of the chain carries one of the incident's alerts: all three highlighted.
+    expect(await graph.locator('.react-flow__node.lg-alerting').count()).toBe(3);
+
+    await screenshot(operator, 'incident', { fullPage: true });
+    await screenshot(operator, 'lineage-graph', { selector: '[data-testid="lineage-graph"]' });
+    expect(await seriousA11yViolations(operator)).toEqual([]);
+  });
+
+  it('is triaged by keyboard in the queue and by mouse on the incident page; GraphQL shows the verdict', async () => {
+    await operator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' }).click();
+    const row = operator.locator(`tr[data-incident="${incidentId}"]`);
+    await row.waitFor();
+    await row.click();
+
+    await operator.keyboard.press('a');
+    await row.getByText('✓ ack').waitFor({ timeout: 10_000 });
+
+    await operator.keyboard.press('c');
+    await operator.getByRole('dialog', { name: `Comment on ${incidentId}` }).waitFor();
+    await operator.keyboard.type('reward jumps right after the drifted batch');
+    await operator.keyboard.press('Tab');
+    await operator.keyboard.press('Tab');
+    await operator.keyboard.press('Enter');
+    await operator.getByRole('dialog').waitFor({ state: 'detached' });
+
+    await operator.keyboard.press('v');
+    await operator.getByRole('dialog', { name: `Verdict for ${incidentId}` }).waitFor();
+    await operator.keyboard.press('ArrowDown');
+    await operator.keyboard.press('ArrowDown');
+    await operator.keyboard.press('Tab');
+    await operator.keyboard.type('first look');
+    await operator.keyboard.press('Tab');
+    await operator.keyboard.press('Tab');
+    await operator.keyboard.press('Enter');
+    await row.getByText('inconclusive').waitFor({ timeout: 10_000 });
+
+    const byKeyboard = await graphql(
+      alice.key,
+      `
+        query ($id: ID!) {
+          incident(id: $id) {
+            triage {
+              acknowledged
+              acknowledgedBy
+              verdict
+              verdictNote
+            }
+            comments {
+              body
+              author
+            }
+          }
+        }
+      `,
+      { id: incidentId },
+    );
+    expect(byKeyboard.errors).toBeUndefined();
+    expect(byKeyboard.data).toEqual({
+      incident: {
+        triage: {
+          acknowledged: true,
+          acknowledgedBy: 'alice',
+          verdict: 'INCONCLUSIVE',
+          verdictNote: 'first look',
+        },
+        comments: [{ body: 'reward jumps right after the drifted batch', author: 'alice' }],
+      },
+    });
+
+    // By mouse, in the incident's triage panel.
+    await row.getByRole('link', { name: incidentId }).click();
+    await operator.getByTestId('triage-controls').waitFor();
+    await operator.getByLabel('Assignee').fill('alice');
+    await operator.getByRole('button', { name: 'Assign', exact: true }).click();
+    await operator.getByText('Assigned to alice').waitFor();
+    await operator.locator('.segmented label', { hasText: 'deceptive' }).click();
+    await operator.getByLabel('Note').fill('reward hacking through curated data');
+    await operator.getByRole('button', { name: 'Record verdict' }).click();
+    await operator.getByTestId('current-verdict').getByText('deceptive').waitFor();
+    await operator.getByTestId('triage-history').getByText('verdict').first().waitFor();
+
+    const byMouse = await graphql(
+      alice.key,
+      `
+        query ($id: ID!) {
+          incident(id: $id) {
+            triage {
+              assignee
+              verdict
+              verdictBy
+              verdictNote
+            }
+            triageHistory {
+              kind
+              actor
+            }
+          }
+        }
+      `,
+      { id: incidentId },
+    );
+    expect(byMouse.errors).toBeUndefined();
+    const incident = byMouse.data!.incident as {
+      triage: Record<string, unknown>;
+      triageHistory: { kind: string; actor: string }[];
+    };
+    expect(incident.triage).toEqual({
+      assignee: 'alice',
+      verdict: 'DECEPTIVE',
+      verdictBy: 'alice',
+      verdictNote: 'reward hacking through curated data',
+    });
+    expect(incident.triageHistory.map((h) => h.kind)).toEqual([
+      'acknowledged',
+      'comment',
+      'verdict',
+      'assigned',
+      'verdict',
+    ]);
+    expect(new Set(incident.triageHistory.map((h) => h.actor))).toEqual(new Set(['alice']));
+  });
+
+  it('shows the API’s message when a mutation is refused', async () => {
+    await operator.getByLabel('Comment').fill('x'.repeat(20_000));
+    await operator.getByRole('button', { name: 'Add comment' }).click();
+    const alert = operator.getByTestId('triage-controls').getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/at most \d+ characters/);
+  });
+
+  // Needs the API to announce triage changes on `incidentUpdated` (issue 9, "Live triage across
+  // operators": an outbox-published triage event on damon.incidents). Until that lands the API publishes
+  // nothing when a verdict is set, so a second console cannot see it without a reload.
+  it.skip('a second console sees the first one’s verdict live, within 2 seconds (needs the triage event on incidentUpdated)', async () => {
+    const second = await newPage();
+    await signIn(second, bob.key);
+    await second.goto(`${stack.url}/incidents/${incidentId}`);
+    await second.getByTestId('current-verdict').getByText('deceptive').waitFor();
+    await second.evaluate(
+      () => ((globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true),
+    );
+
+    await operator.locator('.segmented label', { hasText: 'benign' }).click();
+    await operator.getByLabel('Note').fill('explained by the new curation rule');
+    await operator.getByRole('button', { name: 'Record verdict' }).click();
+    const started = Date.now();
+    await second.getByTestId('current-verdict').getByText('benign').waitFor({ timeout: 2_000 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(
+      await second.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
+  });
+
+  it('a second console sees a resolution live (announced on incidentUpdated through the outbox)', async () => {
+    const second = await newPage();
+    await signIn(second, bob.key);
+    await second.goto(`${stack.url}/incidents/${incidentId}`);
+    await second.getByRole('button', { name: 'Resolve' }).waitFor();
+    await second.evaluate(
+      () => ((globalThis as unknown as { __sameDocument: boolean }).__sameDocument = true),
+    );
+
+    await operator.getByRole('button', { name: 'Resolve' }).click();
+    await operator.getByRole('button', { name: 'Reopen' }).waitFor();
+    await second.locator('.status', { hasText: 'resolved' }).waitFor({ timeout: 15_000 });
+    await second.getByRole('button', { name: 'Reopen' }).waitFor();
+    expect(
+      await second.evaluate(() => (globalThis as unknown as { __sameDocument?: boolean }).__sameDocument),
+    ).toBe(true);
+    await operator.getByRole('button', { name: 'Reopen' }).click();
+    await operator.getByRole('button', { name: 'Resolve' }).waitFor();
+  });
+
+  it('a viewer sees no triage controls and no names, and a forged mutation from its page is refused', async () => {
+    const page = await newPage();
+    await signIn(page, viewer.key);
+    const row = page.locator(`tr[data-incident="${incidentId}"]`);
+    await row.waitFor();
+    expect(await page.locator('th', { hasText: 'Assignee' }).count()).toBe(0);
+    await row.click();
+    await page.keyboard.press('a');
+    await page.keyboard.press('v');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+
+    await row.getByRole('link', { name: incidentId }).click();
+    await page.getByRole('heading', { name: 'Triage' }).waitFor();
+    await page.getByTestId('triage-history').waitFor();
+    expect(await page.getByTestId('triage-controls').count()).toBe(0);
+    for (const name of ['Acknowledge', 'Resolve', 'Reopen', 'Record verdict', 'Assign', 'Silence…'])
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
+    expect(await page.locator('.content').textContent()).not.toMatch(/alice|bob/);
+
+    // The page's own key, sent by hand: the API refuses what the UI hides.
+    const forged = await page.evaluate(async (id) => {
+      const key = (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('damon.apiKey');
+      const send = async (query: string) => {
+        const response = await fetch('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ query, variables: { id } }),
+        });
+        return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+      };
+      return {
+        mutation: await send('mutation($id: ID!) { setVerdict(id: $id, verdict: BENIGN) { id } }'),
+        names: await send('query($id: ID!) { incident(id: $id) { triage { assignee } } }'),
+      };
+    }, incidentId);
+    expect(forged.mutation.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(forged.names.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const after = await graphql(
+      alice.key,
+      `
+        query ($id: ID!) {
+          incident(id: $id) {
+            triage {
+              verdict
+            }
+          }
+        }
+      `,
+      { id: incidentId },
+    );
+    expect(after.data).toEqual({ incident: { triage: { verdict: 'DECEPTIVE' } } });
+  });
+
+  it('a revoked key returns to sign-in with the reason; sign-out forgets the key', async () => {
+    const page = await newPage();
+    await signIn(page, bob.key);
+    await stack.revoke(bob.id);
+    // The next request the page makes is refused; a live refetch may get there before this click.
+    await page
+      .getByRole('link', { name: 'Detectors' })
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    await page.getByRole('heading', { name: 'Sign in to the operator console' }).waitFor({ timeout: 10_000 });
+    expect(await page.getByRole('status').textContent()).toMatch(/revoked/);
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('damon.apiKey'),
+      ),
+    ).toBeNull();
+
+    await signIn(page, alice.key);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in to the operator console' }).waitFor();
+    expect(
+      await page.evaluate(() =>
+        (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('damon.apiKey'),
+      ),
+    ).toBeNull();
+  });
+
+  it('an API that goes down shows a banner and recovers without a reload', async () => {
+    const port = stack.port;
+    await operator.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Queue' }).click();
+    await operator.locator(`tr[data-incident="${incidentId}"]`).waitFor();
+    await stack.stopApi();
+    // Any request now fails: change the sort, which fetches the queue again.
+    await operator.getByLabel('Sort').selectOption('CREATED_AT_DESC');
+    const banner = operator.getByText('The API is unreachable.');
+    await banner.waitFor({ timeout: 15_000 });
+    await stack.startApi(consoleDir, port);
+    await banner.waitFor({ state: 'detached', timeout: 20_000 });
+    await operator.locator(`tr[data-incident="${incidentId}"]`).waitFor({ timeout: 10_000 });
+    expect(new URL(operator.url()).searchParams.get('sort')).toBe('CREATED_AT_DESC');
+  });
+});
