@@ -9,7 +9,7 @@ import {
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Bus } from '@damon/bus';
-import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import type { DataSource } from 'typeorm';
 import type { ApiSettings } from './api-settings';
@@ -19,7 +19,8 @@ import { ApiKeyService } from './auth/api-key.service';
 import { RolesGuard } from './auth/roles.guard';
 import { complexityLimitRule } from './graphql/complexity-limit.rule';
 import { depthLimitRule } from './graphql/depth-limit.rule';
-import { formatErrorFor } from './graphql/format-error';
+import { unauthenticated } from './errors';
+import { formatErrorFor, withoutSuggestions } from './graphql/format-error';
 import { API_RESOLVERS } from './resolvers';
 import { AlertQueryService } from './services/alert-query.service';
 import { ArtifactService } from './services/artifact.service';
@@ -118,12 +119,23 @@ export class ApiModule {
 function graphqlOptions(settings: ApiSettings, contexts: ApiContextFactory): ApolloDriverConfig {
   const logger = new Logger('GraphQL');
   const rules = apiValidationRules(settings);
-  // Nest's type omits `validate`, but passes every graphql-ws option through: the limits apply to
-  // subscriptions too.
-  const wsOptions: Pick<ServerOptions, 'validate'> & { path: string } = {
+  // Nest's type omits `validate` and `onSubscribe`, but passes every graphql-ws option through: the
+  // limits apply to subscriptions too, and graphql-ws validates before it builds the context, so the
+  // key is checked first in onSubscribe (refusing the operation before validation).
+  const wsOptions: Pick<ServerOptions, 'validate' | 'onSubscribe'> & { path: string } = {
     path: '/graphql',
-    validate: (schema: GraphQLSchema, document: DocumentNode) =>
-      validate(schema, document, [...specifiedRules, ...rules]),
+    onSubscribe: async (ctx) => ((await contexts.authenticate(ctx)) ? undefined : [unauthenticated()]),
+    validate: (schema: GraphQLSchema, document: DocumentNode) => {
+      const errors = validate(schema, document, [...specifiedRules, ...rules]);
+      if (settings.development) return errors;
+      return errors.map(
+        (e) =>
+          new GraphQLError(withoutSuggestions(e.message), {
+            nodes: e.nodes,
+            extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+      );
+    },
   };
   return {
     path: '/graphql',

@@ -48,6 +48,11 @@ export class IncidentFeed implements OnApplicationBootstrap, BeforeApplicationSh
     await this.subscription?.stop();
   }
 
+  /** Live subscriptions on this instance (tests wait on it before publishing). */
+  get listenerCount(): number {
+    return this.subscribers.size;
+  }
+
   /** Changes accepted by `accept`, from now until the client unsubscribes. */
   listen(accept: (change: IncidentChangeModel) => boolean): ChangeIterator<IncidentChangeModel> {
     const iterator = new ChangeIterator<IncidentChangeModel>(accept, () => this.subscribers.delete(iterator));
