@@ -136,11 +136,14 @@ describe('GraphQL API under attack (real PostgreSQL and Kafka)', () => {
     const aliased = (n: number): string =>
       `{ ${Array.from({ length: n }, (_, i) => `i${i}: incident(id: "SEC-${String(i).padStart(4, '0')}") { id severity }`).join(' ')} }`;
 
-    it('refuses 1,000 aliased incident lookups by their cost', async () => {
+    it('refuses 1,000 aliased incident lookups while parsing, and 600 by their cost', async () => {
       const { result, sql } = await countingQueries(() => gql(aliased(1_000)));
-      expect(result.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-      expect(result.errors?.[0].message).toMatch(/complexity exceeds the limit of 5000/);
-      expect(sql).toEqual([]);
+      expect(result.errors?.[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+      expect(result.errors?.[0].message).toMatch(/more \w+ 10000 tokens/);
+      const costly = await countingQueries(() => gql(aliased(600)));
+      expect(costly.result.errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(costly.result.errors?.[0].message).toMatch(/complexity exceeds the limit of 5000/);
+      expect([...sql, ...costly.sql]).toEqual([]);
     });
 
     it('answers the aliases it admits with one batched query', async () => {
@@ -215,6 +218,48 @@ describe('GraphQL API under attack (real PostgreSQL and Kafka)', () => {
       const text = JSON.stringify(errors);
       expect(text).toMatch(/incidentUpdatd/);
       expect(text).not.toMatch(/Did you mean|"incidentUpdated"/);
+    });
+  });
+
+  describe('metrics', () => {
+    /** The value of one sample line of /metrics (0 when absent). */
+    const sample = async (line: string): Promise<number> => {
+      const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+      const found = text.split('\n').find((l) => l.startsWith(`${line} `));
+      return found ? Number(found.slice(line.length + 1)) : 0;
+    };
+    const LINES = {
+      listOk: 'damon_api_operation_duration_seconds_count{type="query",field="incidents",outcome="ok"}',
+      resolver: 'damon_api_resolver_duration_seconds_count{field="Query.incidents"}',
+      unauthenticated: 'damon_api_errors_total{code="UNAUTHENTICATED"}',
+      invalid: 'damon_api_errors_total{code="GRAPHQL_VALIDATION_FAILED"}',
+      badInput: 'damon_api_errors_total{code="BAD_USER_INPUT"}',
+    };
+
+    it('exports operation and root resolver latency and errors by code in /metrics', async () => {
+      const before = Object.fromEntries(
+        await Promise.all(Object.entries(LINES).map(async ([k, l]) => [k, await sample(l)] as const)),
+      );
+      for (let i = 0; i < 3; i++)
+        expect((await gql('{ incidents(first: 5) { totalCount } }')).errors).toBeUndefined();
+      await gql('{ incidents { totalCount } }', null);
+      await gql('{ incidents { totalCount } }', 'dmn_bad_key');
+      await gql('{ nope }');
+      await gql('{ incidents(first: 1000) { totalCount } }');
+      const after = Object.fromEntries(
+        await Promise.all(Object.entries(LINES).map(async ([k, l]) => [k, await sample(l)] as const)),
+      );
+      expect({
+        listOk: after.listOk - before.listOk,
+        resolver: after.resolver - before.resolver,
+        unauthenticated: after.unauthenticated - before.unauthenticated,
+        invalid: after.invalid - before.invalid,
+        badInput: after.badInput - before.badInput,
+      }).toEqual({ listOk: 3, resolver: 4, unauthenticated: 2, invalid: 1, badInput: 1 });
+      const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+      expect(text).toMatch(
+        /damon_api_operation_duration_seconds_bucket\{le="0.1",type="query",field="incidents",outcome="ok"\} \d+/,
+      );
     });
   });
 });
