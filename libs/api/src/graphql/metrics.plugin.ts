@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { Kind } from 'graphql';
 import { Counter, Histogram, type Registry } from 'prom-client';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -72,5 +73,5 @@ export function metricsPlugin(registry: Registry): ApolloServerPlugin {
 
 function firstRootField(context: GraphQLRequestContext<object>): string {
   const selection = context.operation?.selectionSet.selections[0];
-  return selection?.kind === 'Field' ? selection.name.value : 'none';
+  return selection?.kind === Kind.FIELD ? selection.name.value : 'none';
 }
