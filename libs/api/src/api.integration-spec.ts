@@ -166,7 +166,8 @@ describe('GraphQL API (real PostgreSQL and Kafka)', () => {
     app = await createApiApplication({
       dataSource,
       bus,
-      settings: { ...DEFAULT_API_SETTINGS, corsOrigins: ['https://console.example.org'] },
+      // Exact counts right after each write (the default reuses a count for 1 s).
+      settings: { ...DEFAULT_API_SETTINGS, corsOrigins: ['https://console.example.org'], countCacheMs: 0 },
       logger: false,
     });
     await app.listen(0, '127.0.0.1');
