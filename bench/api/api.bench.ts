@@ -4,8 +4,10 @@
  * Seeds a scratch database with BENCH_INCIDENTS incidents and BENCH_ALERTS alerts (INSERT … SELECT
  * generate_series), starts the real API app on port 0 and measures, over HTTP and one request at a
  * time, the latency of incident list pages (filters, orderings, cursors, totalCount) and of the
- * incident detail view. Uses DATABASE_URL when set, else starts PostgreSQL through infra/; KAFKA_BROKERS
- * when set, else the in-process bus. Last line: `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n>`.
+ * incident detail view; then BENCH_CLIENTS (20) concurrent clients share BENCH_CONCURRENT_REQUESTS (2,000)
+ * requests of the queue's list page. Uses DATABASE_URL when set, else starts PostgreSQL through infra/;
+ * KAFKA_BROKERS when set, else the in-process bus. Last line:
+ * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n>`.
  */
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +25,8 @@ const config = loadConfig(
     BENCH_INCIDENTS: integerVar({ min: 1_000, max: 10_000_000, default: 100_000 }),
     BENCH_ALERTS: integerVar({ min: 1_000, max: 100_000_000, default: 1_000_000 }),
     BENCH_REQUESTS: integerVar({ min: 10, max: 100_000, default: 300 }),
+    BENCH_CLIENTS: integerVar({ min: 1, max: 500, default: 20 }),
+    BENCH_CONCURRENT_REQUESTS: integerVar({ min: 10, max: 1_000_000, default: 2_000 }),
   }),
 );
 
@@ -167,9 +171,30 @@ async function main(): Promise<void> {
     console.log(
       `incidents p95 per variant (ms): ${perVariant.join(' ')}; ${config.BENCH_REQUESTS * 2} requests in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+
+    // Concurrent: BENCH_CLIENTS clients share BENCH_CONCURRENT_REQUESTS requests of the queue's
+    // default view (first page of open incidents by severity, with totalCount), each client sending
+    // its next request as soon as the previous one answered.
+    const queueView = () => ({ filter: { status: ['OPEN'] }, orderBy: 'SEVERITY_DESC' });
+    const concurrentTimes: number[] = [];
+    let issued = 0;
+    const client = async (): Promise<void> => {
+      while (issued < config.BENCH_CONCURRENT_REQUESTS) {
+        issued += 1;
+        concurrentTimes.push(await post(LIST, queueView()));
+      }
+    };
+    const concurrentStart = performance.now();
+    await Promise.all(Array.from({ length: config.BENCH_CLIENTS }, client));
+    const concurrentSeconds = (performance.now() - concurrentStart) / 1000;
+    const c = config.BENCH_CLIENTS;
+    console.log(
+      `incident list with ${c} clients: ${concurrentTimes.length} requests in ${concurrentSeconds.toFixed(1)} s`,
+    );
     await app.close();
     console.log(
-      `api: incidents_p95_ms=${p95(listTimes).toFixed(1)} incident_detail_p95_ms=${p95(detailTimes).toFixed(1)}`,
+      `api: incidents_p95_ms=${p95(listTimes).toFixed(1)} incident_detail_p95_ms=${p95(detailTimes).toFixed(1)} ` +
+        `list_c${c}_p95_ms=${p95(concurrentTimes).toFixed(1)} list_c${c}_rps=${(concurrentTimes.length / concurrentSeconds).toFixed(0)}`,
     );
   } finally {
     await bus.close();

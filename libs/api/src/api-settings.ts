@@ -10,6 +10,8 @@ export interface ApiSettings {
   maxComplexity: number;
   /** Largest `first` on any connection or list. */
   maxPageSize: number;
+  /** How long an incident `totalCount` is reused for the same filter (0: counted every time; default 1000). */
+  countCacheMs?: number;
 }
 
 export const DEFAULT_API_SETTINGS: ApiSettings = {
@@ -18,4 +20,5 @@ export const DEFAULT_API_SETTINGS: ApiSettings = {
   maxDepth: 10,
   maxComplexity: 5_000,
   maxPageSize: 100,
+  countCacheMs: 1_000,
 };

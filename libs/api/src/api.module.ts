@@ -9,8 +9,9 @@ import {
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Bus } from '@damon/bus';
-import { specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { ApiSettings } from './api-settings';
 import { ApiCoreModule } from './api-core.module';
@@ -19,7 +20,9 @@ import { ApiKeyService } from './auth/api-key.service';
 import { RolesGuard } from './auth/roles.guard';
 import { complexityLimitRule } from './graphql/complexity-limit.rule';
 import { depthLimitRule } from './graphql/depth-limit.rule';
-import { formatErrorFor } from './graphql/format-error';
+import { unauthenticated } from './errors';
+import { formatErrorFor, withoutSuggestions } from './graphql/format-error';
+import { metricsPlugin } from './graphql/metrics.plugin';
 import { API_RESOLVERS } from './resolvers';
 import { AlertQueryService } from './services/alert-query.service';
 import { ArtifactService } from './services/artifact.service';
@@ -66,6 +69,13 @@ const SERVICES = [
   IncidentFeed,
 ];
 
+/**
+ * Most tokens a document may have: graphql-js's own validation rules take ~100 ms on a document of
+ * 1,000 aliased fields (12k tokens), so larger documents are refused while parsing. The largest
+ * operation the console and the benchmark send has a few hundred.
+ */
+export const MAX_DOCUMENT_TOKENS = 10_000;
+
 /** Validation used for every operation, over HTTP and over graphql-ws. */
 export function apiValidationRules(settings: ApiSettings) {
   return [
@@ -104,9 +114,13 @@ export class ApiModule {
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [core],
-          inject: [API_SETTINGS, ApiContextFactory],
-          useFactory: (settings: ApiSettings, contexts: ApiContextFactory): ApolloDriverConfig =>
-            graphqlOptions(settings, contexts),
+          // The host's Prometheus registry (ObservabilityModule) when it has one.
+          inject: [API_SETTINGS, ApiContextFactory, { token: Registry, optional: true }],
+          useFactory: (
+            settings: ApiSettings,
+            contexts: ApiContextFactory,
+            registry: Registry | undefined,
+          ): ApolloDriverConfig => graphqlOptions(settings, contexts, registry),
         }),
       ],
       providers: [RolesGuard, ...API_RESOLVERS],
@@ -115,15 +129,30 @@ export class ApiModule {
   }
 }
 
-function graphqlOptions(settings: ApiSettings, contexts: ApiContextFactory): ApolloDriverConfig {
+function graphqlOptions(
+  settings: ApiSettings,
+  contexts: ApiContextFactory,
+  registry: Registry | undefined,
+): ApolloDriverConfig {
   const logger = new Logger('GraphQL');
   const rules = apiValidationRules(settings);
-  // Nest's type omits `validate`, but passes every graphql-ws option through: the limits apply to
-  // subscriptions too.
-  const wsOptions: Pick<ServerOptions, 'validate'> & { path: string } = {
+  // Nest's type omits `validate` and `onSubscribe`, but passes every graphql-ws option through: the
+  // limits apply to subscriptions too, and graphql-ws validates before it builds the context, so the
+  // key is checked first in onSubscribe (refusing the operation before validation).
+  const wsOptions: Pick<ServerOptions, 'validate' | 'onSubscribe'> & { path: string } = {
     path: '/graphql',
-    validate: (schema: GraphQLSchema, document: DocumentNode) =>
-      validate(schema, document, [...specifiedRules, ...rules]),
+    onSubscribe: async (ctx) => ((await contexts.authenticate(ctx)) ? undefined : [unauthenticated()]),
+    validate: (schema: GraphQLSchema, document: DocumentNode) => {
+      const errors = validate(schema, document, [...specifiedRules, ...rules]);
+      if (settings.development) return errors;
+      return errors.map(
+        (e) =>
+          new GraphQLError(withoutSuggestions(e.message), {
+            nodes: e.nodes,
+            extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+          }),
+      );
+    },
   };
   return {
     path: '/graphql',
@@ -133,10 +162,12 @@ function graphqlOptions(settings: ApiSettings, contexts: ApiContextFactory): Apo
     introspection: settings.development,
     includeStacktraceInErrorResponses: settings.development,
     validationRules: rules,
+    parseOptions: { maxTokens: MAX_DOCUMENT_TOKENS },
     context: (argument: unknown) => contexts.create(argument),
     formatError: formatErrorFor(settings.development, (message, error) =>
       logger.error(message, error instanceof Error ? error.stack : String(error)),
     ),
     subscriptions: { 'graphql-ws': wsOptions },
+    plugins: registry ? [metricsPlugin(registry)] : [],
   };
 }

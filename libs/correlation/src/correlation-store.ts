@@ -1,27 +1,13 @@
-import {
-  validateEvent,
-  type ArtifactKind,
-  type ArtifactRef,
-  type IncidentEvent,
-  type LineageEdge,
-  type Stage,
-} from '@damon/contracts';
-import { LINEAGE_WALK_CTE } from '@damon/persistence';
+import type { ArtifactKind, ArtifactRef, LineageEdge, Stage } from '@damon/contracts';
+import { enqueueIncidentEvents, LINEAGE_WALK_CTE } from '@damon/persistence';
 import type { EntityManager } from 'typeorm';
 import { artifactKey, parseArtifactKey, type ArtifactKey } from './artifact-key';
-import type { Announcement, CorrelationOutcome, TimelineNote } from './correlation-engine';
+import type { CorrelationOutcome, TimelineNote } from './correlation-engine';
 import { INGESTION_GAP_DETECTOR, type GapAlert } from './inhibition';
 import type { IncidentState, IncidentStatus } from './incident-state';
 import { LineageGraph, type LineageLink } from './lineage-graph';
 import type { SeverityTerms } from './severity';
 import type { SilenceMatchers, SilenceRule } from './silence-matcher';
-
-/**
- * Key of the transaction-scoped advisory lock that serialises incident fusion across correlator
- * instances: two instances on different partitions could otherwise each open an incident for two
- * connected subjects, or merge the same incidents twice. ('damo' as a 32-bit int.)
- */
-export const FUSION_LOCK_KEY = 0x64616d6f;
 
 export const CORRELATOR_ACTOR = 'correlator';
 
@@ -47,24 +33,8 @@ interface IncidentRow {
   version: number;
 }
 
-interface SnapshotRow extends IncidentRow {
-  alert_ids: string[] | null;
-  subjects: { kind: ArtifactKind; id: string }[] | null;
-}
-
 /** The SQL side of correlation. Every method runs inside the caller's transaction (its manager). */
 export class CorrelationStore {
-  /**
-   * Takes the fusion lock for the rest of the transaction. Also turns JIT off for it: the recursive
-   * lineage walk's cost estimate is large enough to trigger JIT compilation, which costs ~350 ms per
-   * batch for a query that runs in a few milliseconds.
-   */
-  async lockFusion(manager: EntityManager): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock($1), set_config('jit', 'off', true)`, [
-      FUSION_LOCK_KEY,
-    ]);
-  }
-
   /** Records the event ids as processed by `group`; returns those not processed before. */
   async claimEvents(
     manager: EntityManager,
@@ -291,7 +261,7 @@ export class CorrelationStore {
       );
     }
     await this.appendTimeline(manager, outcome.timeline, CORRELATOR_ACTOR, now);
-    await this.enqueue(manager, outcome.announcements, now);
+    await enqueueIncidentEvents(manager, outcome.announcements, now);
   }
 
   async appendTimeline(
@@ -314,47 +284,6 @@ export class CorrelationStore {
     );
   }
 
-  /** Writes incident events to the outbox, with the incidents' state as of now (inside the transaction). */
-  async enqueue(manager: EntityManager, announcements: readonly Announcement[], now: Date): Promise<void> {
-    if (announcements.length === 0) return;
-    const snapshots = await this.snapshots(
-      manager,
-      announcements.map((a) => a.incidentId),
-    );
-    const events: IncidentEvent[] = announcements.map((a) => {
-      const s = snapshots.get(a.incidentId);
-      if (!s) throw new Error(`incident ${a.incidentId} vanished before its event was written`);
-      const candidate = {
-        // Named after the incident's version: the same change always gets the same id, so a
-        // re-publish after a crash is recognisable downstream.
-        eventId: `${s.id}:v${s.version}:${a.change}`,
-        schemaVersion: 1 as const,
-        occurredAt: now.toISOString(),
-        subject: { kind: 'incident' as const, id: s.id },
-        change: a.change,
-        severity: s.severity,
-        stages: [...s.stages].sort(),
-        subjects: (s.subjects ?? []).map((r) => ({ kind: r.kind, id: r.id })),
-        alertIds: s.alert_ids ?? [],
-        ...(a.mergedInto !== undefined ? { mergedInto: a.mergedInto } : {}),
-      };
-      const valid = validateEvent('damon.incidents', candidate);
-      if (!valid.ok) throw new Error(`incident event for ${s.id} is invalid: ${valid.reason}`);
-      return valid.value;
-    });
-    await manager.query(
-      `INSERT INTO incident_outbox (event_id, incident_id, payload, created_at)
-       SELECT e.event_id, e.incident_id, e.payload::jsonb, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS e(event_id, incident_id, payload)
-       ON CONFLICT (event_id) DO NOTHING`,
-      [
-        events.map((e) => e.eventId),
-        events.map((e) => e.subject.id),
-        events.map((e) => JSON.stringify(e)),
-        now,
-      ],
-    );
-  }
-
   /** Marks open incidents whose group_wait has elapsed as announced; returns their ids. */
   async claimDueAnnouncements(manager: EntityManager, openedBefore: Date, now: Date): Promise<string[]> {
     const rows = await query<{ id: string }>(
@@ -367,59 +296,6 @@ export class CorrelationStore {
       [openedBefore, now],
     );
     return rows.map((r) => r.id).sort();
-  }
-
-  /** Resolves an open incident; returns whether it had been announced, or undefined if it was not open. */
-  async resolve(
-    manager: EntityManager,
-    incidentId: string,
-    now: Date,
-  ): Promise<{ announced: boolean } | undefined> {
-    const rows = await query<{ announced: boolean }>(
-      manager,
-      `WITH resolved AS (
-         UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2, version = version + 1
-         WHERE id = $1 AND status = 'open' RETURNING announced
-       ) SELECT announced FROM resolved`,
-      [incidentId, now],
-    );
-    return rows[0];
-  }
-
-  async insertSilence(
-    manager: EntityManager,
-    silence: { matchers: SilenceMatchers; startsAt: Date; endsAt: Date; author: string; comment: string },
-  ): Promise<string> {
-    const m = silence.matchers;
-    const rows = await query<{ id: string }>(
-      manager,
-      `INSERT INTO silences (detector, subject_kind, subject_id, stage, starts_at, ends_at, author, comment)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [
-        m.detector ?? null,
-        m.subjectKind ?? null,
-        m.subjectId ?? null,
-        m.stage ?? null,
-        silence.startsAt,
-        silence.endsAt,
-        silence.author,
-        silence.comment,
-      ],
-    );
-    return rows[0].id;
-  }
-
-  private async snapshots(manager: EntityManager, ids: readonly string[]): Promise<Map<string, SnapshotRow>> {
-    const rows = await query<SnapshotRow>(
-      manager,
-      `SELECT i.*,
-         (SELECT array_agg(a.alert_id ORDER BY a.alert_id) FROM incident_alerts a WHERE a.incident_id = i.id) AS alert_ids,
-         (SELECT json_agg(json_build_object('kind', s.subject_kind, 'id', s.subject_id) ORDER BY s.subject_kind, s.subject_id)
-            FROM incident_subjects s WHERE s.incident_id = i.id) AS subjects
-       FROM incidents i WHERE i.id = ANY($1::text[])`,
-      [[...new Set(ids)]],
-    );
-    return new Map(rows.map((r) => [r.id, r]));
   }
 
   private async insertAlerts(manager: EntityManager, outcome: CorrelationOutcome): Promise<void> {

@@ -9,7 +9,12 @@ import type {
   Stage,
   StageAlert,
 } from '@damon/contracts';
-import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
+import {
+  createDataSource,
+  createScratchDatabase,
+  insertSilence,
+  type ScratchDatabase,
+} from '@damon/persistence';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -374,8 +379,9 @@ describe('correlator on real Kafka and PostgreSQL', () => {
 
   it('records silenced alerts without incidents, and dedups by id and fingerprint', async () => {
     const S = ref('model', 'silenced');
-    const silenceId = await correlator.service.createSilence({
-      matchers: { subjectKind: 'model', subjectId: S.id },
+    const silenceId = await insertSilence(dataSource, {
+      subjectKind: 'model',
+      subjectId: S.id,
       startsAt: new Date(T0 - MINUTE),
       endsAt: new Date(T0 + 60 * MINUTE),
       author: 'alice',
@@ -438,8 +444,9 @@ describe('correlator on real Kafka and PostgreSQL', () => {
     try {
       await freshSource.runMigrations();
       const second = await startCorrelator(bus, freshSource, `${RUN}-fresh`, clock);
-      await second.service.createSilence({
-        matchers: { subjectKind: 'model', subjectId: ref('model', 'silenced').id },
+      await insertSilence(freshSource, {
+        subjectKind: 'model',
+        subjectId: ref('model', 'silenced').id,
         startsAt: new Date(T0 - MINUTE),
         endsAt: new Date(T0 + 60 * MINUTE),
         author: 'alice',

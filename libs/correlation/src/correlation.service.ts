@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LineageEdge, StageAlert } from '@damon/contracts';
+import { enqueueIncidentEvents, lockFusion } from '@damon/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { artifactKey } from './artifact-key';
 import { CLOCK, type Clock } from './clock';
@@ -9,7 +10,6 @@ import { CORRELATION_SETTINGS, type CorrelationSettings } from './correlation-se
 import { CorrelationStore, CORRELATOR_ACTOR } from './correlation-store';
 import { alertFingerprint } from './fingerprint';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
-import { hasAnyMatcher, type SilenceMatchers } from './silence-matcher';
 import { CORRELATION_DATA_SOURCE } from './tokens';
 
 export interface BatchSummary {
@@ -17,15 +17,6 @@ export interface BatchSummary {
   applied: number;
   /** Incidents created or changed. */
   incidentsChanged: number;
-}
-
-export interface NewSilence {
-  matchers: SilenceMatchers;
-  /** Default: now. */
-  startsAt?: Date;
-  endsAt: Date;
-  author: string;
-  comment: string;
 }
 
 /**
@@ -51,7 +42,7 @@ export class CorrelationService {
     if (inputs.length === 0) return { applied: 0, incidentsChanged: 0 };
     const now = this.clock.now();
     const summary = await this.dataSource.transaction(async (manager) => {
-      await this.store.lockFusion(manager);
+      await lockFusion(manager);
       const claimed = await this.store.claimEvents(manager, this.settings.group, [
         ...new Set(inputs.map((i) => i.value.eventId)),
       ]);
@@ -78,7 +69,7 @@ export class CorrelationService {
   async announceDue(): Promise<string[]> {
     const now = this.clock.now();
     const ids = await this.dataSource.transaction(async (manager) => {
-      await this.store.lockFusion(manager);
+      await lockFusion(manager);
       const due = await this.store.claimDueAnnouncements(
         manager,
         new Date(now.getTime() - this.settings.groupWaitMs),
@@ -94,7 +85,7 @@ export class CorrelationService {
         CORRELATOR_ACTOR,
         now,
       );
-      await this.store.enqueue(
+      await enqueueIncidentEvents(
         manager,
         due.map((incidentId) => ({ incidentId, change: 'opened' as const })),
         now,
@@ -103,36 +94,6 @@ export class CorrelationService {
     });
     if (ids.length > 0) this.outbox.wake();
     return ids;
-  }
-
-  /** Resolves an open incident (a person's decision, recorded in the timeline); false if it was not open. */
-  async resolveIncident(incidentId: string, actor: string, comment = ''): Promise<boolean> {
-    const now = this.clock.now();
-    const resolved = await this.dataSource.transaction(async (manager) => {
-      await this.store.lockFusion(manager);
-      const result = await this.store.resolve(manager, incidentId, now);
-      if (!result) return false;
-      await this.store.appendTimeline(
-        manager,
-        [{ incidentId, kind: 'resolved', details: { comment } }],
-        actor,
-        now,
-      );
-      // Nobody heard of an incident still inside its group_wait: nothing to take back.
-      if (result.announced) await this.store.enqueue(manager, [{ incidentId, change: 'resolved' }], now);
-      return result.announced;
-    });
-    if (resolved) this.outbox.wake();
-    return resolved;
-  }
-
-  async createSilence(silence: NewSilence): Promise<string> {
-    if (!hasAnyMatcher(silence.matchers)) throw new Error('a silence needs at least one matcher');
-    const startsAt = silence.startsAt ?? this.clock.now();
-    if (silence.endsAt <= startsAt) throw new Error('a silence must end after it starts');
-    return this.dataSource.transaction((manager) =>
-      this.store.insertSilence(manager, { ...silence, startsAt }),
-    );
   }
 
   private async correlate(

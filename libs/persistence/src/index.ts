@@ -4,3 +4,4 @@ export * from './processed-events';
 export * from './schema-drift';
 export * from './scratch-database';
 export * from './lineage-walk.sql';
+export * from './incident-writes';

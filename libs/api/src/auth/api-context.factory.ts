@@ -4,9 +4,11 @@ import { ApiLoaders } from '../services/api-loaders';
 import { ArtifactService } from '../services/artifact.service';
 import { IncidentDetailService } from '../services/incident-detail.service';
 import { IncidentQueryService } from '../services/incident-query.service';
+import { unauthenticated } from '../errors';
 import type { ApiContext } from './api-context';
 import { keyFromAuthorization } from './api-key-format';
 import { ApiKeyService } from './api-key.service';
+import type { Principal } from './principal';
 
 interface HttpContextArgument {
   req: { headers: Record<string, string | string[] | undefined> };
@@ -19,6 +21,8 @@ interface WsContextArgument {
 /**
  * Builds each request's context: the principal from the API key (HTTP `Authorization: Bearer <key>`
  * or `X-Api-Key`; graphql-ws `connectionParams.authorization` or `apiKey`) and fresh DataLoaders.
+ * Apollo builds the context before it parses and validates: a request without a valid key is
+ * refused here, before any depth or complexity rule spends CPU on its document.
  */
 @Injectable()
 export class ApiContextFactory {
@@ -31,7 +35,8 @@ export class ApiContextFactory {
   ) {}
 
   async create(argument: unknown): Promise<ApiContext> {
-    const principal = await this.keys.authenticate(presentedKey(argument));
+    const principal = await this.authenticate(argument);
+    if (!principal) throw unauthenticated();
     const loaders = new ApiLoaders({
       incidents: this.incidents,
       details: this.details,
@@ -39,6 +44,11 @@ export class ApiContextFactory {
       artifacts: this.artifacts,
     });
     return { principal, loaders };
+  }
+
+  /** The principal of an HTTP request or a graphql-ws connection, or undefined without a valid key. */
+  authenticate(argument: unknown): Promise<Principal | undefined> {
+    return this.keys.authenticate(presentedKey(argument));
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type ASTVisitor,
   type GraphQLCompositeType,
   type GraphQLField,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -21,84 +22,134 @@ import {
 export const DEFAULT_LIST_SIZE = 10;
 
 /**
- * Rejects operations whose estimated cost exceeds `maxComplexity`. Each field costs 1; the cost of
- * what a list field selects is multiplied by its length: its `first` argument (a variable counts as
- * `maxPageSize`, the worst it may be), its default, or DEFAULT_LIST_SIZE. A connection's `edges`
- * are already counted by the connection's `first`.
+ * Cost of a root field (each alias counted): a root field is a database lookup of its own, so
+ * 1,000 aliased `incident(id:)` lookups cost 10,000, not 1,000.
  */
-export function complexityLimitRule(maxComplexity: number, maxPageSize: number): ValidationRule {
-  return (context: ValidationContext): ASTVisitor => ({
-    OperationDefinition(operation) {
-      const schema = context.getSchema();
-      const root =
-        operation.operation === OperationTypeNode.QUERY
-          ? schema.getQueryType()
-          : operation.operation === OperationTypeNode.MUTATION
-            ? schema.getMutationType()
-            : schema.getSubscriptionType();
-      if (!root) return;
-      const cost = selectionCost(operation.selectionSet, root, context, maxPageSize, new Set());
-      if (cost > maxComplexity) {
-        context.reportError(
-          new GraphQLError(`query complexity ${cost} exceeds the limit of ${maxComplexity}`, {
-            nodes: [operation],
-            extensions: { limit: 'complexity', max: maxComplexity, actual: cost },
-          }),
-        );
-      }
-    },
-  });
+export const ROOT_FIELD_COST = 10;
+
+/** Thrown inside the walk once a partial cost is over the limit: the total can only be larger. */
+class OverLimit extends Error {
+  constructor(readonly atLeast: number) {
+    super(`cost at least ${atLeast}`);
+  }
 }
 
-function selectionCost(
-  selectionSet: SelectionSetNode,
-  parent: GraphQLCompositeType,
-  context: ValidationContext,
-  maxPageSize: number,
-  fragmentsInPath: Set<string>,
-): number {
-  let total = 0;
-  for (const selection of selectionSet.selections) {
-    switch (selection.kind) {
-      case Kind.FIELD: {
-        if (selection.name.value.startsWith('__')) break;
-        const field = fieldOf(parent, selection.name.value);
-        if (!field) break;
-        total += 1;
-        const child = getNamedType(field.type);
-        if (selection.selectionSet && isCompositeType(child)) {
-          total +=
-            listSize(selection, field, maxPageSize) *
-            selectionCost(selection.selectionSet, child, context, maxPageSize, fragmentsInPath);
-        }
-        break;
-      }
-      case Kind.INLINE_FRAGMENT: {
-        const typeName = selection.typeCondition?.name.value;
-        const type = typeName ? context.getSchema().getType(typeName) : parent;
-        if (type && isCompositeType(type))
-          total += selectionCost(selection.selectionSet, type, context, maxPageSize, fragmentsInPath);
-        break;
-      }
-      case Kind.FRAGMENT_SPREAD: {
-        const name = selection.name.value;
-        if (fragmentsInPath.has(name)) break;
-        const fragment = context.getFragment(name);
-        const type = fragment ? context.getSchema().getType(fragment.typeCondition.name.value) : undefined;
-        if (fragment && type && isCompositeType(type)) {
-          total += selectionCost(
-            fragment.selectionSet,
-            type,
-            context,
-            maxPageSize,
-            new Set([...fragmentsInPath, name]),
+/**
+ * Rejects operations whose estimated cost exceeds `maxComplexity`. Each field costs 1 (a root field
+ * ROOT_FIELD_COST); the cost of what a list field selects is multiplied by its length: its `first`
+ * argument (a variable counts as `maxPageSize`, the worst it may be), its default, or
+ * DEFAULT_LIST_SIZE. A connection's `edges` are already counted by the connection's `first`.
+ *
+ * Hand-written rather than graphql-query-complexity, whose estimator walks a fragment again at each
+ * spread (exponential in nested spreads). Here a fragment's cost is computed once per document (it
+ * depends only on the fragment), and the walk stops as soon as any partial cost passes the limit.
+ */
+export function complexityLimitRule(maxComplexity: number, maxPageSize: number): ValidationRule {
+  return (context: ValidationContext): ASTVisitor => {
+    const estimator = new CostEstimator(context, maxPageSize, maxComplexity);
+    return {
+      OperationDefinition(operation) {
+        const cost = estimator.operationCost(operation);
+        if (cost > maxComplexity) {
+          context.reportError(
+            new GraphQLError(`query complexity exceeds the limit of ${maxComplexity} (at least ${cost})`, {
+              nodes: [operation],
+              extensions: { limit: 'complexity', max: maxComplexity, atLeast: cost },
+            }),
           );
         }
-        break;
-      }
+      },
+    };
+  };
+}
+
+/** The estimate itself, exposed for tests: exact when under `stopAbove`, else a lower bound above it. */
+export function estimateComplexity(
+  context: ValidationContext,
+  operation: OperationDefinitionNode,
+  maxPageSize: number,
+  stopAbove = Number.MAX_SAFE_INTEGER,
+): number {
+  return new CostEstimator(context, maxPageSize, stopAbove).operationCost(operation);
+}
+
+class CostEstimator {
+  private readonly fragmentCost = new Map<string, number>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(
+    private readonly context: ValidationContext,
+    private readonly maxPageSize: number,
+    private readonly stopAbove: number,
+  ) {}
+
+  operationCost(operation: OperationDefinitionNode): number {
+    const schema = this.context.getSchema();
+    const root =
+      operation.operation === OperationTypeNode.QUERY
+        ? schema.getQueryType()
+        : operation.operation === OperationTypeNode.MUTATION
+          ? schema.getMutationType()
+          : schema.getSubscriptionType();
+    if (!root) return 0;
+    try {
+      return this.selectionCost(operation.selectionSet, root, ROOT_FIELD_COST);
+    } catch (error) {
+      if (!(error instanceof OverLimit)) throw error;
+      this.inProgress.clear();
+      return error.atLeast;
     }
   }
-  return total;
+
+  private selectionCost(selectionSet: SelectionSetNode, parent: GraphQLCompositeType, fieldCost = 1): number {
+    let total = 0;
+    for (const selection of selectionSet.selections) {
+      switch (selection.kind) {
+        case Kind.FIELD: {
+          if (selection.name.value.startsWith('__')) break;
+          const field = fieldOf(parent, selection.name.value);
+          if (!field) break;
+          total += fieldCost;
+          const child = getNamedType(field.type);
+          if (selection.selectionSet && isCompositeType(child)) {
+            total +=
+              listSize(selection, field, this.maxPageSize) *
+              this.selectionCost(selection.selectionSet, child);
+          }
+          break;
+        }
+        case Kind.INLINE_FRAGMENT: {
+          const typeName = selection.typeCondition?.name.value;
+          const type = typeName ? this.context.getSchema().getType(typeName) : parent;
+          if (type && isCompositeType(type))
+            total += this.selectionCost(selection.selectionSet, type, fieldCost);
+          break;
+        }
+        case Kind.FRAGMENT_SPREAD:
+          // Fragments spread at the root cost what they select as root fields.
+          total += this.spreadCost(selection.name.value, fieldCost);
+          break;
+      }
+      if (total > this.stopAbove) throw new OverLimit(total);
+    }
+    return total;
+  }
+
+  private spreadCost(name: string, fieldCost: number): number {
+    const key = `${fieldCost}:${name}`;
+    const known = this.fragmentCost.get(key);
+    if (known !== undefined) return known;
+    // A fragment cycle is reported by NoFragmentCyclesRule; here it just stops the walk.
+    if (this.inProgress.has(key)) return 0;
+    const fragment = this.context.getFragment(name);
+    const type = fragment ? this.context.getSchema().getType(fragment.typeCondition.name.value) : undefined;
+    if (!fragment || !type || !isCompositeType(type)) return 0;
+    this.inProgress.add(key);
+    const cost = this.selectionCost(fragment.selectionSet, type, fieldCost);
+    this.inProgress.delete(key);
+    this.fragmentCost.set(key, cost);
+    return cost;
+  }
 }
 
 function fieldOf(parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {

@@ -1,8 +1,16 @@
 import type { GraphQLFormattedError } from 'graphql';
 
+/** graphql-js suggestions ("Did you mean "incidents"?", "… the enum value …?") name schema members. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+export function withoutSuggestions(message: string): string {
+  return message.replace(SUGGESTION, '');
+}
+
 /**
  * Outside development: internal errors become a bare "Internal server error" (the cause is logged,
- * not sent), and no stack trace or wrapped exception leaves the server.
+ * not sent), no stack trace or wrapped exception leaves the server, and validation messages lose
+ * their suggestions, which would reveal field and enum names while introspection is off.
  */
 export function formatErrorFor(development: boolean, log: (message: string, error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
@@ -21,6 +29,6 @@ export function formatErrorFor(development: boolean, log: (message: string, erro
         extensions: { code: 'INTERNAL_SERVER_ERROR' },
       };
     }
-    return { ...formatted, extensions };
+    return { ...formatted, message: withoutSuggestions(formatted.message), extensions };
   };
 }

@@ -53,6 +53,17 @@ export enum IncidentChangeKind {
   UPDATED = 'updated',
   MERGED = 'merged',
   RESOLVED = 'resolved',
+  /** A person's triage change (acknowledged, assigned, verdict, comment; resolve/reopen of an unannounced incident). */
+  TRIAGED = 'triaged',
+}
+
+export enum TriageAction {
+  ACKNOWLEDGED = 'acknowledged',
+  ASSIGNED = 'assigned',
+  VERDICT = 'verdict',
+  COMMENT = 'comment',
+  RESOLVED = 'resolved',
+  REOPENED = 'reopened',
 }
 
 export enum IncidentOrder {
@@ -72,6 +83,7 @@ registerEnumType(Verdict, { name: 'Verdict', description: 'A person’s conclusi
 registerEnumType(Role, { name: 'Role', description: 'viewer < triager < admin.' });
 registerEnumType(AlertStatus, { name: 'AlertStatus' });
 registerEnumType(IncidentChangeKind, { name: 'IncidentChangeKind' });
+registerEnumType(TriageAction, { name: 'TriageAction', description: 'What a person did to an incident.' });
 registerEnumType(IncidentOrder, {
   name: 'IncidentOrder',
   description:

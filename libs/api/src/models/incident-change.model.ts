@@ -1,9 +1,10 @@
 import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
 import { ArtifactRefModel } from './artifact-ref.model';
 import { IncidentChangeKind, Stage } from './enums';
+import { TriageChangeModel } from './triage-change.model';
 
 @ObjectType('IncidentChange', {
-  description: 'An IncidentEvent from damon.incidents, as the correlator announced it.',
+  description: 'An IncidentEvent from damon.incidents, as the correlator or the API announced it.',
 })
 export class IncidentChangeModel {
   @Field(() => ID)
@@ -32,4 +33,10 @@ export class IncidentChangeModel {
 
   @Field(() => String, { nullable: true })
   mergedInto!: string | null;
+
+  @Field(() => TriageChangeModel, {
+    nullable: true,
+    description: 'For changes people made through the API (TRIAGED, and resolve/reopen).',
+  })
+  triage!: TriageChangeModel | null;
 }

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { redactNamesBelow } from '../auth/redact-names.middleware';
 import { requireRole } from '../auth/require-role.middleware';
 import { JsonScalar } from '../graphql/json.scalar';
 
@@ -22,6 +23,9 @@ export class TimelineEntryModel {
   })
   actor!: string;
 
-  @Field(() => JsonScalar)
+  @Field(() => JsonScalar, {
+    description: 'What changed. Below triager, people’s names (`assignee`…) are left out.',
+    middleware: [redactNamesBelow('triager')],
+  })
   details!: Record<string, unknown>;
 }

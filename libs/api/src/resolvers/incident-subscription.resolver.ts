@@ -43,6 +43,8 @@ export class IncidentSubscriptionResolver {
     @Parent() change: IncidentChangeModel,
     @Context() context: ApiContext,
   ): Promise<IncidentModel | null> {
-    return context.loaders.incidentById.load(change.incidentId);
+    // A subscription's context (and its loaders) lives as long as the subscription: drop the cached
+    // row, or every later change would show the incident as it was at the first one.
+    return context.loaders.incidentById.clear(change.incidentId).load(change.incidentId);
   }
 }

@@ -3,6 +3,7 @@ import { Args, Context, ID, Int, Parent, Query, ResolveField, Resolver } from '@
 import type { ApiContext } from '../auth/api-context';
 import { RolesGuard } from '../auth/roles.guard';
 import { IncidentFilterInput } from '../dto/incident-filter.input';
+import { checkId } from '../graphql/input-checks';
 import { ArtifactRefModel } from '../models/artifact-ref.model';
 import { CommentModel } from '../models/comment.model';
 import { IncidentOrder } from '../models/enums';
@@ -39,8 +40,12 @@ export class IncidentResolver {
   }
 
   @Query(() => IncidentModel, { nullable: true })
-  incident(@Args('id', { type: () => ID }) id: string): Promise<IncidentModel | null> {
-    return this.incidentQueries.byId(id);
+  incident(
+    @Args('id', { type: () => ID }) id: string,
+    @Context() context: ApiContext,
+  ): Promise<IncidentModel | null> {
+    // Through the request's loader: aliased lookups in one request become one query.
+    return context.loaders.incidentById.load(checkId('id', id));
   }
 
   @ResolveField(() => [ArtifactRefModel], { description: 'The artifacts the incident’s alerts concern.' })

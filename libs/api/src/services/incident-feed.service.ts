@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Bus, Subscription } from '@damon/bus';
 import type { IncidentEvent } from '@damon/contracts';
-import { ArtifactKind, IncidentChangeKind, Stage } from '../models/enums';
+import { ArtifactKind, IncidentChangeKind, Stage, TriageAction, Verdict } from '../models/enums';
 import type { IncidentChangeModel } from '../models/incident-change.model';
 import { API_BUS } from '../tokens';
 import { ChangeIterator } from './change-iterator';
@@ -48,6 +48,11 @@ export class IncidentFeed implements OnApplicationBootstrap, BeforeApplicationSh
     await this.subscription?.stop();
   }
 
+  /** Live subscriptions on this instance (tests wait on it before publishing). */
+  get listenerCount(): number {
+    return this.subscribers.size;
+  }
+
   /** Changes accepted by `accept`, from now until the client unsubscribes. */
   listen(accept: (change: IncidentChangeModel) => boolean): ChangeIterator<IncidentChangeModel> {
     const iterator = new ChangeIterator<IncidentChangeModel>(accept, () => this.subscribers.delete(iterator));
@@ -76,5 +81,13 @@ function toChange(event: IncidentEvent): IncidentChangeModel {
     alertIds: event.alertIds,
     occurredAt: new Date(event.occurredAt),
     mergedInto: event.mergedInto ?? null,
+    triage:
+      event.schemaVersion === 2 && event.triage
+        ? {
+            action: event.triage.action as TriageAction,
+            verdict: (event.triage.verdict as Verdict | undefined) ?? null,
+            assigned: event.triage.assigned ?? null,
+          }
+        : null,
   };
 }

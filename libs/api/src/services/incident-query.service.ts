@@ -8,6 +8,7 @@ import { checkDate, checkFinite, checkFirst, checkId, checkRange, checkText } fr
 import { IncidentOrder } from '../models/enums';
 import type { IncidentConnectionModel } from '../models/incident-connection.model';
 import type { IncidentModel } from '../models/incident.model';
+import { CountCache } from './count-cache';
 import { INCIDENT_COLUMNS, INCIDENT_FROM, toIncidentModel, type IncidentRow } from './incident-row';
 import { exactTimestamp, selectRows, SqlParams } from './sql';
 
@@ -27,13 +28,19 @@ const ORDERS: Record<IncidentOrder, { key: string; text: string; type: string }>
   [IncidentOrder.SEVERITY_DESC]: { key: 'i.severity', text: 'i.severity::text', type: 'double precision' },
 };
 
+const DEFAULT_COUNT_CACHE_MS = 1_000;
+
 /** Reads of incidents: filtered keyset pages, counts, single incidents. */
 @Injectable()
 export class IncidentQueryService {
+  private readonly counts: CountCache;
+
   constructor(
     @Inject(API_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(API_SETTINGS) private readonly settings: ApiSettings,
-  ) {}
+  ) {
+    this.counts = new CountCache(settings.countCacheMs ?? DEFAULT_COUNT_CACHE_MS);
+  }
 
   async list(
     filter: IncidentFilterInput | null | undefined,
@@ -75,12 +82,11 @@ export class IncidentQueryService {
     const conditions = incidentConditions(filter, params);
     // The triage join only when a verdict is asked for: the plain count stays on incidents alone.
     const from = filter?.verdict?.length ? INCIDENT_FROM : 'incidents i';
-    const [row] = await selectRows<{ n: number }>(
-      this.dataSource,
-      `SELECT count(*)::int AS n FROM ${from} ${where(conditions)}`,
-      params.values,
-    );
-    return row.n;
+    const sql = `SELECT count(*)::int AS n FROM ${from} ${where(conditions)}`;
+    return this.counts.get(JSON.stringify([sql, params.values]), async () => {
+      const [row] = await selectRows<{ n: number }>(this.dataSource, sql, params.values);
+      return row.n;
+    });
   }
 
   async byId(id: string): Promise<IncidentModel | null> {

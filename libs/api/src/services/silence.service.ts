@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { insertSilence } from '@damon/persistence';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { CreateSilenceInput } from '../dto/create-silence.input';
@@ -67,20 +68,20 @@ export class SilenceService {
     if (endsAt.getTime() <= startsAt.getTime()) throw badUserInput('input.endsAt', 'must be after startsAt');
     if (endsAt.getTime() <= Date.now()) throw badUserInput('input.endsAt', 'must be in the future');
     return this.dataSource.transaction(async (manager) => {
+      const id = await insertSilence(manager, {
+        detector: input.detector,
+        subjectKind: input.subjectKind,
+        subjectId: input.subjectId,
+        stage: input.stage,
+        startsAt,
+        endsAt,
+        author: actor.name,
+        comment: input.comment,
+      });
       const [row] = await selectRows<SilenceRow>(
         manager,
-        `INSERT INTO silences (detector, subject_kind, subject_id, stage, starts_at, ends_at, author, comment)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${SILENCE_COLUMNS}`,
-        [
-          input.detector ?? null,
-          input.subjectKind ?? null,
-          input.subjectId ?? null,
-          input.stage ?? null,
-          startsAt,
-          endsAt,
-          actor.name,
-          input.comment,
-        ],
+        `SELECT ${SILENCE_COLUMNS} FROM silences WHERE id = $1`,
+        [id],
       );
       await this.audit.other(manager, 'createSilence', { kind: 'silence', id: row.id }, actor, {
         matchers: {

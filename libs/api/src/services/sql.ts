@@ -1,12 +1,5 @@
-/** Anything that runs SQL: a DataSource, an EntityManager, a QueryRunner. */
-export interface Queryable {
-  query(sql: string, parameters?: unknown[]): Promise<unknown>;
-}
-
-/** Rows of a SELECT (TypeORM types `query` as `any`; this is the one cast). */
-export async function selectRows<T>(db: Queryable, sql: string, parameters: unknown[] = []): Promise<T[]> {
-  return (await db.query(sql, parameters)) as T[];
-}
+/** Anything that runs SQL, and the rows of a SELECT: the helpers the correlator's writes use too. */
+export { rowsOf as selectRows, type SqlRunner as Queryable } from '@damon/persistence';
 
 /** Numbered parameters for SQL built from optional filters: values never enter the SQL text. */
 export class SqlParams {

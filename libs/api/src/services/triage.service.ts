@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { TriageChange } from '@damon/contracts';
+import { changeIncidentStatus, lockFusion } from '@damon/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { conflict, notFound } from '../errors';
@@ -12,16 +14,13 @@ import { IncidentEventOutbox } from './incident-event.outbox';
 import { IncidentQueryService } from './incident-query.service';
 import { selectRows } from './sql';
 
-/**
- * The correlator's fusion lock (libs/correlation FUSION_LOCK_KEY): status changes wait for a fusion
- * in progress, so an alert is never added to an incident that was resolved under it.
- */
-const FUSION_LOCK_KEY = 0x64616d6f;
-
 const MAX_NOTE = 2000;
 const MAX_COMMENT = 10_000;
 
-/** People's decisions about incidents. Each one is audited in the incident timeline with its actor. */
+/**
+ * People's decisions about incidents. Each one is audited in the incident timeline with its actor
+ * and announced on damon.incidents (schemaVersion 2, `triage` without names) through the outbox.
+ */
 @Injectable()
 export class TriageService {
   constructor(
@@ -43,7 +42,10 @@ export class TriageService {
          RETURNING acknowledged_by = $2 AND acknowledged_at = now() AS first`,
         [id, actor.name],
       );
-      await this.audit.incident(manager, id, 'acknowledged', actor, { alreadyAcknowledged: !row.first });
+      const entry = await this.audit.incident(manager, id, 'acknowledged', actor, {
+        alreadyAcknowledged: !row.first,
+      });
+      return { action: 'acknowledged', entry };
     });
   }
 
@@ -55,7 +57,8 @@ export class TriageService {
          ON CONFLICT (incident_id) DO UPDATE SET assignee = EXCLUDED.assignee, updated_at = now()`,
         [id, value],
       );
-      await this.audit.incident(manager, id, 'assigned', actor, { assignee: value });
+      const entry = await this.audit.incident(manager, id, 'assigned', actor, { assignee: value });
+      return { action: 'assigned', assigned: value !== null, entry };
     });
   }
 
@@ -78,22 +81,28 @@ export class TriageService {
            verdict_by = EXCLUDED.verdict_by, verdict_at = EXCLUDED.verdict_at, updated_at = now()`,
         [id, verdict, text, actor.name],
       );
-      await this.audit.incident(manager, id, 'verdict', actor, {
+      const entry = await this.audit.incident(manager, id, 'verdict', actor, {
         verdict,
         note: text,
         previous: previous?.verdict ?? null,
       });
+      return { action: 'verdict', verdict, entry };
     });
   }
 
   async addComment(id: string, body: string, actor: Principal): Promise<CommentModel> {
     checkId('id', id);
     checkText('body', body, MAX_COMMENT);
-    return this.dataSource.transaction(async (manager) => {
+    const { comment, eventIds } = await this.dataSource.transaction(async (manager) => {
       await this.lockIncident(manager, id);
       const entry = await this.audit.incident(manager, id, 'comment', actor, { body });
-      return { id: entry.seq, incidentId: id, at: entry.at, body, author: actor.name };
+      return {
+        comment: { id: entry.seq, incidentId: id, at: entry.at, body, author: actor.name },
+        eventIds: await this.announce(manager, id, { action: 'comment' }, entry.seq),
+      };
     });
+    await this.outbox.publish(eventIds);
+    return comment;
   }
 
   async resolve(id: string, comment: string | null | undefined, actor: Principal): Promise<IncidentModel> {
@@ -113,42 +122,54 @@ export class TriageService {
   ): Promise<IncidentModel> {
     checkId('id', id);
     const text = comment == null ? '' : checkText('comment', comment, MAX_NOTE, { allowEmpty: true });
+    const action = to === 'resolved' ? 'resolved' : 'reopened';
     const eventIds = await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [FUSION_LOCK_KEY]);
+      await lockFusion(manager);
       const status = await this.lockIncident(manager, id);
       if (status !== from) throw conflict(`incident ${id} is ${status}, not ${from}`);
-      const [row] = await selectRows<{ announced: boolean }>(
-        manager,
-        `WITH changed AS (
-           UPDATE incidents SET status = $2, resolved_at = CASE WHEN $2 = 'resolved' THEN now() ELSE NULL END,
-             updated_at = now(), version = version + 1
-           WHERE id = $1 RETURNING announced
-         ) SELECT announced FROM changed`,
-        [id, to],
-      );
-      await this.audit.incident(manager, id, to === 'resolved' ? 'resolved' : 'reopened', actor, {
-        comment: text,
-      });
-      // Nobody heard of an incident still inside its group_wait: nothing to announce.
-      return row.announced
-        ? [await this.outbox.enqueue(manager, id, to === 'resolved' ? 'resolved' : 'updated')]
-        : [];
+      const changed = await changeIncidentStatus(manager, id, from, to, new Date());
+      if (!changed) throw conflict(`incident ${id} is not ${from}`);
+      const entry = await this.audit.incident(manager, id, action, actor, { comment: text });
+      // An incident still inside its group_wait was never announced as opened: its resolution is a
+      // triage change like the others, not a `resolved` event downstream consumers would act on.
+      if (!changed.announced) return this.announce(manager, id, { action }, entry.seq);
+      return this.outbox.enqueue(manager, [
+        {
+          incidentId: id,
+          change: to === 'resolved' ? 'resolved' : 'updated',
+          triage: { change: { action }, timelineSeq: entry.seq },
+        },
+      ]);
     });
     await this.outbox.publish(eventIds);
     return this.reload(id);
   }
 
-  /** Runs a triage change in a transaction holding the incident's row lock, then returns the incident. */
+  /**
+   * Runs a triage change in a transaction holding the incident's row lock, announces it through the
+   * outbox, then returns the incident.
+   */
   private async triage(
     id: string,
-    change: (manager: EntityManager) => Promise<void>,
+    change: (manager: EntityManager) => Promise<TriageChange & { entry: { seq: string } }>,
   ): Promise<IncidentModel> {
     checkId('id', id);
-    await this.dataSource.transaction(async (manager) => {
+    const eventIds = await this.dataSource.transaction(async (manager) => {
       await this.lockIncident(manager, id);
-      await change(manager);
+      const { entry, ...triage } = await change(manager);
+      return this.announce(manager, id, triage, entry.seq);
     });
+    await this.outbox.publish(eventIds);
     return this.reload(id);
+  }
+
+  private announce(
+    manager: EntityManager,
+    incidentId: string,
+    change: TriageChange,
+    timelineSeq: string,
+  ): Promise<string[]> {
+    return this.outbox.enqueue(manager, [{ incidentId, change: 'triaged', triage: { change, timelineSeq } }]);
   }
 
   /** Locks the incident row (serialising concurrent triage of one incident); its status, or NOT_FOUND. */
