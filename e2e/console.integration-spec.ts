@@ -330,10 +330,7 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
     expect(await alert.textContent()).toMatch(/at most \d+ characters/);
   });
 
-  // Needs the API to announce triage changes on `incidentUpdated` (issue 9, "Live triage across
-  // operators": an outbox-published triage event on damon.incidents). Until that lands the API publishes
-  // nothing when a verdict is set, so a second console cannot see it without a reload.
-  it.skip('a second console sees the first one’s verdict live, within 2 seconds (needs the triage event on incidentUpdated)', async () => {
+  it('a second console sees the first one’s verdict live, within 2 seconds (a triage event on incidentUpdated)', async () => {
     const second = await newPage();
     await signIn(second, bob.key);
     await second.goto(`${stack.url}/incidents/${incidentId}`);
