@@ -58,8 +58,10 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  // `on`, not `once`: npm forwards the terminal's SIGINT to us although the terminal already sent it
+  // to the whole process group; the repeat must not kill the process mid-shutdown.
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 
   try {
     await platform.start();
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     await platform.stop().catch(() => undefined);
     throw error;
   }
+  const key = await ensureAdminKey(platform.shared.dataSource);
   const url = `http://localhost:${config.PORT}`;
   print(
     `damon is ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL at ${url}/graphql)`,
@@ -76,7 +79,6 @@ async function main(): Promise<void> {
   print(
     platform.consoleServed() ? `  console: ${url}/` : '  console: not built (apps/console/dist is missing)',
   );
-  const key = await ensureAdminKey(platform.shared.dataSource);
   if ('created' in key) {
     print(`  admin API key (shown once, store it now): ${key.created}`);
     print(`  use it as: Authorization: Bearer <key>`);
