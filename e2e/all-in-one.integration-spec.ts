@@ -120,6 +120,7 @@ describe('npm start: the whole platform in one process, with the built-in story'
     process1 = start();
     await process1.waitFor(/damon is ready/, 90_000);
     const ready = (Date.now() - spawned) / 1000;
+    await process1.waitFor(/admin API key/, 10_000);
     console.log(`npm start: ready in ${ready.toFixed(1)} s (first start, new data folder)`);
     const printed = /admin API key \(shown once, store it now\): (\S+)/.exec(process1.output());
     expect(printed, process1.output()).not.toBeNull();
@@ -164,6 +165,7 @@ describe('npm start: the whole platform in one process, with the built-in story'
     process1 = start();
     await process1.waitFor(/damon is ready/, 90_000);
     console.log(`npm start: ready in ${((Date.now() - spawned) / 1000).toFixed(1)} s (restart)`);
+    await process1.waitFor(/admin API key\(s\) exist already/, 10_000);
     expect(process1.output()).toMatch(/1 admin API key\(s\) exist already/);
     expect(process1.output()).not.toMatch(/shown once/);
     const first = await incidents();

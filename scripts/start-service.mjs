@@ -5,14 +5,23 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const SERVICES = ['data-monitor', 'signal-monitor', 'representation-monitor', 'correlator', 'api'];
+// Service name → entry point; `migrate` applies pending migrations (the cluster's migration Job).
+const ENTRIES = {
+  'data-monitor': 'apps/data-monitor/src/main.ts',
+  'signal-monitor': 'apps/signal-monitor/src/main.ts',
+  'representation-monitor': 'apps/representation-monitor/src/main.ts',
+  correlator: 'apps/correlator/src/main.ts',
+  api: 'apps/api/src/main.ts',
+  migrate: 'libs/persistence/src/cli/migrate.ts',
+};
+const SERVICES = Object.keys(ENTRIES);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const name = process.argv[2];
 if (!SERVICES.includes(name)) {
   console.error(`usage: npm run start:service -- <${SERVICES.join('|')}>`);
   process.exit(2);
 }
-const main = join(root, 'apps', name, 'src', 'main.ts');
+const main = join(root, ENTRIES[name]);
 if (!existsSync(main)) {
   console.error(`${main} is missing`);
   process.exit(2);

@@ -16,7 +16,6 @@ const REPO = resolve(__dirname, '../../..');
 const USAGE = 'usage: npm start [-- --data-dir <folder>] [--scenario story|none]';
 
 async function main(): Promise<void> {
-  const started = Date.now();
   const { values } = parseArgs({
     options: {
       'data-dir': { type: 'string', default: resolve(REPO, 'tmp/damon') },
@@ -72,9 +71,7 @@ async function main(): Promise<void> {
   }
   const key = await ensureAdminKey(platform.shared.dataSource);
   const url = `http://localhost:${config.PORT}`;
-  print(
-    `damon is ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${url} (GraphQL at ${url}/graphql)`,
-  );
+  print(`damon is ready in ${process.uptime().toFixed(1)} s: ${url} (GraphQL at ${url}/graphql)`);
   print(`  bus: ${platform.busLabel}; database: ${platform.databaseLabel}`);
   print(
     platform.consoleServed() ? `  console: ${url}/` : '  console: not built (apps/console/dist is missing)',
