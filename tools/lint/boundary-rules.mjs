@@ -10,6 +10,18 @@ export const depConstraints = [
     sourceTag: `scope:${scope}`,
     onlyDependOnLibsWithTags: ['scope:shared', `scope:${scope}`],
   })),
+  // The all-in-one runner composes every stage, the correlator and the API in one process.
+  {
+    sourceTag: 'scope:platform',
+    onlyDependOnLibsWithTags: [
+      'scope:shared',
+      'scope:data',
+      'scope:signals',
+      'scope:representations',
+      'scope:correlation',
+      'scope:api',
+    ],
+  },
   {
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: ['type:feature', 'type:data-access', 'type:contracts', 'type:util', 'type:ui'],

@@ -13,6 +13,11 @@ export interface ServiceProcess {
   kill9(): Promise<void>;
   /** SIGTERM and wait for a graceful exit. */
   stop(timeoutMs?: number): Promise<number | null>;
+  /**
+   * Ctrl-C: SIGINT to the process's whole group, as a terminal sends it (processes started by
+   * `startNpmScript` lead their own group), and wait for the exit code.
+   */
+  interrupt(timeoutMs?: number): Promise<number | null>;
 }
 
 /**
@@ -40,6 +45,24 @@ export function startServiceProcess(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  return watchProcess(child, main);
+}
+
+/**
+ * Runs `npm <args>` in the repository as a user types it (e.g. `['start', '--', '--data-dir', dir]`),
+ * in its own process group, with the test's environment minus `unset`, plus `env`.
+ */
+export function startNpmScript(
+  args: string[],
+  options: { env?: Record<string, string>; unset?: string[] } = {},
+): ServiceProcess {
+  const env: Record<string, string | undefined> = { ...process.env, ...options.env };
+  for (const name of options.unset ?? []) delete env[name];
+  const child = spawn('npm', args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  return watchProcess(child, `npm ${args.join(' ')}`);
+}
+
+function watchProcess(child: ChildProcess, main: string): ServiceProcess {
   let output = '';
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -72,6 +95,14 @@ export function startServiceProcess(
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    interrupt: async (timeoutMs = 60_000) => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      process.kill(-child.pid!, 'SIGINT');
+      const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), timeoutMs);
       const code = await exited;
       clearTimeout(timer);
       return code;

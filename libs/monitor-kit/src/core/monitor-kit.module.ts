@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { createBus, type BusLogger } from '@damon/bus';
+import { createBus, type Bus, type BusLogger } from '@damon/bus';
 import { createDataSource } from '@damon/persistence';
 import { JsonLogger, ObservabilityModule, jsonLogLevel } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { loadMonitorEnv, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
-import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
+import { MONITOR_BUS, MONITOR_ENV, MONITOR_OWNS_RESOURCES, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorService } from './stage-monitor.service';
 
@@ -14,6 +14,11 @@ export interface MonitorKitOptions {
   handler: (env: MonitorEnv) => AnyStageHandler;
   /** Tests pass their own; otherwise read (and validated) from the environment once. */
   env?: MonitorEnv;
+  /**
+   * A bus and an initialised DataSource owned by the host (the all-in-one runner shares one of each
+   * between every part): the kit uses them and leaves closing them to the host.
+   */
+  shared?: { bus: Bus; dataSource: DataSource };
 }
 
 /**
@@ -52,6 +57,7 @@ export class MonitorKitModule {
             new MonitorMetrics(registry, handler.stage),
           inject: [Registry, STAGE_HANDLER],
         },
+        { provide: MONITOR_OWNS_RESOURCES, useValue: options.shared === undefined },
         {
           provide: MONITOR_BUS,
           useFactory: (
@@ -60,6 +66,7 @@ export class MonitorKitModule {
             metrics: MonitorMetrics,
             handler: AnyStageHandler,
           ) =>
+            options.shared?.bus ??
             createBus({
               brokers: env.KAFKA_BROKERS,
               clientId: `${handler.stage}-monitor`,
@@ -71,7 +78,8 @@ export class MonitorKitModule {
         },
         {
           provide: DataSource,
-          useFactory: (env: MonitorEnv) => createDataSource(env.DATABASE_URL, { poolSize: 4 }).initialize(),
+          useFactory: (env: MonitorEnv) =>
+            options.shared?.dataSource ?? createDataSource(env.DATABASE_URL, { poolSize: 4 }).initialize(),
           inject: [MONITOR_ENV],
         },
         StageMonitorService,
