@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from support.services import ScratchDatabase, ServiceProcess
+from support.services import PrivateKafka, ScratchDatabase, ServiceProcess
 from support.topic_reader import TopicReader
 
 
@@ -28,8 +28,28 @@ def database_url() -> str:
     return value
 
 
+@pytest.fixture(scope="session")
+def damon_topics(brokers):
+    """The damon topics, as the services create them at start (3 partitions), when missing."""
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    import damon
+
+    admin = AdminClient({"bootstrap.servers": brokers})
+    wanted = [damon.topics.DATA, damon.topics.TRAINING, damon.topics.REPRESENTATIONS, damon.topics.LINEAGE, damon.topics.SCORES, damon.topics.ALERTS, damon.topics.INCIDENTS, damon.topics.DLQ]
+    existing = set(admin.list_topics(timeout=10).topics)
+    missing = [NewTopic(t, num_partitions=3, replication_factor=1) for t in wanted if t not in existing]
+    for topic, future in (admin.create_topics(missing) if missing else {}).items():
+        try:
+            future.result(30)
+        except Exception as error:  # another process may have created it meanwhile
+            if "TOPIC_ALREADY_EXISTS" not in str(error):
+                raise
+    return wanted
+
+
 @pytest.fixture
-def client(brokers):
+def client(brokers, damon_topics):
     import damon
 
     c = damon.connect(brokers=brokers)
@@ -38,7 +58,7 @@ def client(brokers):
 
 
 @pytest.fixture
-def reader(brokers):
+def reader(brokers, damon_topics):
     readers = []
 
     def make(topic: str) -> TopicReader:
@@ -52,7 +72,7 @@ def reader(brokers):
 
 
 @pytest.fixture(scope="session")
-def representation_monitor(brokers, database_url):
+def representation_monitor(brokers, database_url, damon_topics):
     """apps/representation-monitor in its own process with a scratch database (migrations applied)."""
     db = ScratchDatabase.create(database_url)
     service = ServiceProcess.start(
@@ -73,3 +93,11 @@ def representation_monitor(brokers, database_url):
     finally:
         service.stop()
         db.drop()
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """A broker of our own (for tests that stop it), never the shared one."""
+    broker = PrivateKafka.start(tmp_path / "kafka")
+    yield broker
+    broker.stop()

@@ -93,3 +93,34 @@ class ScratchDatabase:
 
 def _psql(url: str, sql: str) -> None:
     subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True, timeout=60)
+
+
+class PrivateKafka:
+    """A broker started through infra/kafka/start on free ports with its own data folder."""
+
+    def __init__(self, env: Dict[str, str], url: str) -> None:
+        self.env = env
+        self.url = url
+        self._stopped = False
+
+    @classmethod
+    def start(cls, data_dir: Path) -> "PrivateKafka":
+        port, controller = _free_port(), _free_port()
+        env = {**os.environ, "KAFKA_PORT": str(port), "KAFKA_CONTROLLER_PORT": str(controller), "KAFKA_DATA_DIR": str(data_dir), "KAFKA_HEAP": "256m"}
+        done = subprocess.run(["bash", str(REPO_ROOT / "infra/kafka/start")], env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise RuntimeError(f"infra/kafka/start failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+        return cls(env, done.stdout.strip().splitlines()[-1].split("=", 1)[1])
+
+    def stop(self) -> None:
+        if not self._stopped:
+            self._stopped = True
+            subprocess.run(["bash", str(REPO_ROOT / "infra/kafka/stop")], env=self.env, capture_output=True, timeout=120)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
