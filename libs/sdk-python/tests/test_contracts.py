@@ -71,3 +71,23 @@ def test_invalid_events_are_refused_naming_the_field():
 def contract_validator(event: str) -> Draft202012Validator:
     """Validates against the repository's exported schema, not the package's copy."""
     return Draft202012Validator(json.loads((CONTRACTS / f"{event}.schema.json").read_text()))
+
+
+def activation_batch(vectors):
+    return {
+        "eventId": "e1", "schemaVersion": 1, "occurredAt": "2026-01-01T00:00:00.000Z", "subject": {"kind": "model", "id": "m"},
+        "batchId": "b", "trusted": False, "items": [{"itemId": "i"}], "layers": [{"name": "h", "dim": 3, "vectors": vectors}],
+    }
+
+
+def test_the_byte_length_must_match_the_shape_as_the_contracts_refinement_says():
+    good = activation_batch(damon.encode_vectors([[1.0, 2.0, 3.0]]))
+    validate("ActivationBatch", good)
+    assert contract_validator("ActivationBatch").is_valid(good)
+    short = activation_batch({**damon.encode_vectors([[1.0, 2.0]]), "shape": [1, 3]})
+    with pytest.raises(damon.InvalidEventError, match=r"layers\.0\.vectors\.data: holds 8 bytes but shape \[1, 3\] of float32 needs 12"):
+        validate("ActivationBatch", short)
+    not_base64 = activation_batch({"dtype": "float32", "shape": [1, 3], "data": "AAAA!AAAAAAA"})
+    with pytest.raises(damon.InvalidEventError, match=r"layers\.0\.vectors\.data: 'AAAA!AAAAAAA' does not match"):
+        validate("ActivationBatch", not_base64)
+    assert not contract_validator("ActivationBatch").is_valid(not_base64)

@@ -72,6 +72,7 @@ class ActivationMonitor:
         self._state = threading.local()
         self._trusted = 0
         self._logged = False
+        self._errors_lock = threading.Lock()
         self._handles = [modules[name].register_forward_hook(self._layer_hook(name)) for name in self.layers]
         self._handles.append(model.register_forward_pre_hook(self._before_forward, with_kwargs=True))
         self._handles.append(model.register_forward_hook(self._after_forward, with_kwargs=True))
@@ -188,24 +189,22 @@ class ActivationMonitor:
         if outputs:
             for item, out in zip(items, outputs):
                 item["output"] = out
-        event = {
-            **envelope("model", self.model_id),
-            "batchId": str(uuid.uuid4()),
-            "trusted": self._trusted > 0,
-            "items": items,
-            "layers": [
-                {"name": name, "dim": int(captured[name].shape[1]), "vectors": encode_vectors(captured[name])}
-                for name in self.layers
-            ],
-        }
+        head = {**envelope("model", self.model_id), "batchId": str(uuid.uuid4()), "trusted": self._trusted > 0, "items": items}
         framing = getattr(self._state, "framing", None)
         if framing:
-            event["framing"] = dict(framing)
-        self._client.send("ActivationBatch", event)
-        self.sent += 1
+            head["framing"] = dict(framing)
+
+        # Encoding and validation run on the client's encoder thread, off the forward pass.
+        def build() -> Dict[str, Any]:
+            layers = [{"name": n, "dim": int(captured[n].shape[1]), "vectors": encode_vectors(captured[n])} for n in self.layers]
+            return {**head, "layers": layers}
+
+        if self._client.submit("ActivationBatch", build, self._failed):
+            self.sent += 1
 
     def _failed(self, error: BaseException) -> None:
-        self.errors += 1
-        if not self._logged:
-            self._logged = True
+        with self._errors_lock:  # also called from the client's encoder thread
+            self.errors += 1
+            first, self._logged = not self._logged, True
+        if first:
             log.warning("damon: activation monitor of %s failed (the forward pass goes on; further errors are only counted in .errors): %r", self.model_id, error, exc_info=error)

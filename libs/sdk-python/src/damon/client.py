@@ -5,10 +5,11 @@ from __future__ import annotations
 import atexit
 import json
 import logging
+import queue
 import threading
 import time
 import weakref
-from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
 from confluent_kafka import KafkaException, Producer
 
@@ -41,6 +42,7 @@ class Client:
         validate: bool = True,
         connect_timeout: float = 10.0,
         exit_flush_timeout: float = 30.0,
+        max_pending: int = 1000,
         on_error: Optional[Callable[[str, Dict[str, Any]], None]] = None,
         config: Optional[Dict[str, Any]] = None,
         **kafka_config: Any,
@@ -81,6 +83,10 @@ class Client:
         self._closed = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="damon-producer", daemon=True)
         self._poller.start()
+        # Work handed over by hot paths (a model's forward pass): encoded, validated and sent here.
+        self._pending: "queue.Queue[Tuple[str, Callable[[], Optional[Dict[str, Any]]], Optional[Callable[[BaseException], None]]]]" = queue.Queue(max_pending)
+        self._worker = threading.Thread(target=self._work_loop, name="damon-encoder", daemon=True)
+        self._worker.start()
         # A weak reference: the exit hook must not keep a dropped client alive.
         ref = weakref.ref(self)
         atexit.register(lambda: (c := ref()) is not None and c.close())
@@ -122,9 +128,35 @@ class Client:
                     ) from None
                 self._producer.poll(0.05)
 
+    def submit(
+        self,
+        event: str,
+        build: Callable[[], Optional[Dict[str, Any]]],
+        on_failure: Optional[Callable[[BaseException], None]] = None,
+    ) -> bool:
+        """Hands ``build`` (which returns the payload, or None for nothing to send) to the background
+        encoder thread, which builds, validates and sends it: the caller pays only for the hand-over.
+        A full hand-over queue follows ``on_full`` like the send buffer. Returns False if dropped;
+        errors of ``build`` or ``send`` go to ``on_failure`` (or the log)."""
+        if self._closed.is_set():
+            raise RuntimeError("this damon client is closed")
+        try:
+            if self.on_full == "drop":
+                self._pending.put_nowait((event, build, on_failure))
+            else:
+                self._pending.put((event, build, on_failure), timeout=self.block_timeout)
+            return True
+        except queue.Full:
+            if self.on_full == "block":
+                raise BackPressureTimeout(f"the hand-over queue stayed full for {self.block_timeout}s") from None
+            with self._lock:
+                self.stats["dropped"] += 1
+            return False
+
     def flush(self, timeout: Optional[float] = None) -> None:
         """Waits until every queued message is delivered or failed; raises :class:`DeliveryError`
         when some failed since the last flush, or :class:`TimeoutError` when some are still queued."""
+        self._drain(timeout)
         remaining = self._producer.flush(-1 if timeout is None else timeout)
         with self._lock:
             new, self._unreported = self._unreported, 0
@@ -141,6 +173,7 @@ class Client:
         if self._closed.is_set():
             return
         try:
+            self._drain(self.exit_flush_timeout)
             remaining = self._producer.flush(self.exit_flush_timeout)
             if remaining:
                 log.error("damon: %d message(s) not delivered to %s at close", remaining, self.brokers)
@@ -176,6 +209,28 @@ class Client:
 
     def _on_global_error(self, err: Any) -> None:
         log.warning("damon: Kafka client error (%s): %s", self.brokers, err)
+
+    def _work_loop(self) -> None:
+        while True:
+            event, build, on_failure = self._pending.get()
+            try:
+                payload = build()
+                if payload is not None:
+                    self.send(event, payload)
+            except Exception as error:  # noqa: BLE001 - reported to the submitter, the thread goes on
+                if on_failure is not None:
+                    on_failure(error)
+                else:
+                    log.error("damon: could not send a %s: %r", event, error)
+            finally:
+                self._pending.task_done()
+
+    def _drain(self, timeout: Optional[float]) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._pending.unfinished_tasks:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"{self._pending.unfinished_tasks} event(s) still being encoded after {timeout}s")
+            time.sleep(0.005)
 
     def _poll_loop(self) -> None:
         while not self._closed.is_set():
@@ -216,3 +271,4 @@ def default_client(client: Optional[Client] = None) -> Client:
     if _default is None:
         raise RuntimeError("no damon client: call damon.connect(brokers=…) first or pass client=")
     return _default
+
