@@ -3,13 +3,16 @@ apps run as child processes the way they are deployed, against the real Kafka an
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
 import pytest
 
+import damon
+
 from support.services import PrivateKafka, ScratchDatabase, ServiceProcess
-from support.topic_reader import TopicReader
+from support.topic_reader import TopicReader, start_group_at_end
 
 
 @pytest.fixture(scope="session")
@@ -71,28 +74,49 @@ def reader(brokers, damon_topics):
         r.close()
 
 
+@contextlib.contextmanager
+def damon_stack(brokers: str, database_url: str, reference_size: int, correlator: bool = False):
+    """apps/representation-monitor (and apps/correlator) in their own processes with a scratch
+    database (migrations applied), each in a fresh consumer group that starts at the topics' end."""
+    db = ScratchDatabase.create(database_url)
+    services = []
+    try:
+        services.append(
+            ServiceProcess.start(
+                "apps/representation-monitor/src/main.ts",
+                {
+                    "KAFKA_BROKERS": brokers,
+                    "DATABASE_URL": db.url,
+                    "PORT": "0",
+                    "LOG_LEVEL": "info",
+                    "MONITOR_GROUP": f"sdk-test-repr-{uuid.uuid4()}",
+                    "MONITOR_FROM_BEGINNING": "false",
+                    "MONITOR_REFERENCE_SIZE": str(reference_size),
+                },
+            )
+        )
+        if correlator:
+            group = f"sdk-test-correlator-{uuid.uuid4()}"
+            start_group_at_end(brokers, group, [damon.topics.ALERTS, damon.topics.LINEAGE])
+            services.append(
+                ServiceProcess.start(
+                    "apps/correlator/src/main.ts",
+                    {"KAFKA_BROKERS": brokers, "DATABASE_URL": db.url, "PORT": "0", "CORRELATOR_GROUP": group, "GROUP_WAIT_SECONDS": "0"},
+                )
+            )
+        for service in services:
+            service.wait_for('"msg":"listening"', timeout=180)
+        yield services
+    finally:
+        for service in services:
+            service.stop()
+        db.drop()
+
+
 @pytest.fixture(scope="session")
 def representation_monitor(brokers, database_url, damon_topics):
-    """apps/representation-monitor in its own process with a scratch database (migrations applied)."""
-    db = ScratchDatabase.create(database_url)
-    service = ServiceProcess.start(
-        "apps/representation-monitor/src/main.ts",
-        {
-            "KAFKA_BROKERS": brokers,
-            "DATABASE_URL": db.url,
-            "PORT": "0",
-            "LOG_LEVEL": "info",
-            "MONITOR_GROUP": f"sdk-test-repr-{uuid.uuid4()}",
-            "MONITOR_FROM_BEGINNING": "false",
-            "MONITOR_REFERENCE_SIZE": "200",
-        },
-    )
-    try:
-        service.wait_for('"msg":"listening"', timeout=180)
-        yield service
-    finally:
-        service.stop()
-        db.drop()
+    with damon_stack(brokers, database_url, reference_size=200) as (monitor,):
+        yield monitor
 
 
 @pytest.fixture

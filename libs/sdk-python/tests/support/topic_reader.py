@@ -53,3 +53,16 @@ class TopicReader:
 
     def close(self) -> None:
         self._consumer.close()
+
+
+def start_group_at_end(brokers: str, group: str, topics: List[str]) -> None:
+    """Commits the topics' current end offsets for ``group``: a service joining it starts there, not
+    at the history other tests left on the shared broker."""
+    consumer = Consumer({"bootstrap.servers": brokers, "group.id": group, "enable.auto.commit": False})
+    offsets = []
+    for topic in topics:
+        for p in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
+            _low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            offsets.append(TopicPartition(topic, p, high))
+    consumer.commit(offsets=offsets, asynchronous=False)
+    consumer.close()
