@@ -136,3 +136,17 @@ def test_remove_detaches_every_hook(client, reader):
     with torch.no_grad():
         model(torch.randn(2, 8))
     assert monitor.sent == 0
+
+
+def test_a_forward_pass_that_raises_leaves_the_monitor_working(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    with torch.no_grad():
+        with pytest.raises(RuntimeError):
+            model(torch.randn(2, 5))  # wrong input width: the user's own error, raised as usual
+        model(torch.randn(3, 8))
+    client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    assert len(batch["items"]) == 3 and monitor.sent == 1
+    monitor.remove()

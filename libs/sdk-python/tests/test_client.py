@@ -6,6 +6,7 @@ import sys
 import textwrap
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -33,17 +34,29 @@ def test_no_brokers_at_all_is_refused(monkeypatch):
 def test_a_process_that_exits_without_flush_loses_nothing(brokers, reader, damon_topics):
     lineage_topic = reader(damon.topics.LINEAGE)
     dataset = f"dataset-{uuid.uuid4()}"
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model_id = f"mlp-{uuid.uuid4()}"
     script = textwrap.dedent(
         f"""
+        import sys, torch
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
         import damon
+        from models import mlp
         damon.connect(brokers={brokers!r})
         for i in range(2000):
             damon.lineage.generated(f"model-{{i}}", {dataset!r})
-        # no flush, no close: the exit hook must deliver everything
+        model = mlp()
+        monitor = damon.ActivationMonitor(model, layers=["1", "3"], model_id={model_id!r})
+        with torch.no_grad():
+            for _ in range(300):
+                model(torch.randn(16, 8))
+        assert monitor.errors == 0
+        # no flush, no close: the exit hook must deliver everything, including batches still being encoded
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
+    assert len(repr_topic.for_subject(model_id, 300, timeout=60)) == 300
     edges = lineage_topic.for_subject(dataset, 2000, timeout=60)
     assert sorted(e["from"]["id"] for e in edges) == sorted(f"model-{i}" for i in range(2000))
     assert all(contract_validator("LineageEdge").is_valid(e) for e in edges[:50])
@@ -100,6 +113,8 @@ def test_delivery_errors_are_counted_passed_to_on_error_and_raised_by_flush(priv
 def test_invalid_events_never_reach_the_broker(client):
     with pytest.raises(damon.InvalidEventError, match=r"step: -3 is less than the minimum of 0"):
         damon.TrainingSignals(f"run-{uuid.uuid4()}").log(-3, loss=1.0)
+    with pytest.raises(damon.InvalidEventError, match=r"TrainingSignal: value: nan is not a finite number"):
+        damon.TrainingSignals(f"run-{uuid.uuid4()}").log(1, reward=float("nan"))
     with pytest.raises(ValueError, match="cannot be linked to itself"):
         damon.lineage.trained({"kind": "run", "id": "x"}, "x")
     assert client.stats["sent"] == 0

@@ -75,7 +75,8 @@ class ActivationMonitor:
         self._errors_lock = threading.Lock()
         self._handles = [modules[name].register_forward_hook(self._layer_hook(name)) for name in self.layers]
         self._handles.append(model.register_forward_pre_hook(self._before_forward, with_kwargs=True))
-        self._handles.append(model.register_forward_hook(self._after_forward, with_kwargs=True))
+        # always_call: a forward pass that raises must still close the capture it opened.
+        self._handles.append(model.register_forward_hook(self._after_forward, with_kwargs=True, always_call=True))
 
     # -- public API ----------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -103,6 +104,7 @@ class ActivationMonitor:
         pair_id = str(uuid.uuid4())
         outputs = []
         item_ids: Optional[List[str]] = None
+        self._state.last_items = None
         for variant, frame in (("observed", observed), ("unobserved", unobserved)):
             self._state.framing = {"pairId": pair_id, "variant": variant}
             self._state.force = True
@@ -160,7 +162,7 @@ class ActivationMonitor:
                 return
             captured = getattr(self._state, "captured", None)
             self._state.captured = None
-            if not captured:
+            if not captured or output is None:  # nothing sampled, or the forward pass raised
                 return
             self._send(captured)
         except Exception as error:  # noqa: BLE001

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple
 from confluent_kafka import KafkaException, Producer
 
 from . import schemas
-from .errors import BackPressureTimeout, BrokerUnreachableError, DeliveryError
+from .errors import BackPressureTimeout, BrokerUnreachableError, DeliveryError, InvalidEventError
 from .topics import TOPIC_OF_EVENT
 
 log = logging.getLogger("damon")
@@ -100,7 +100,10 @@ class Client:
         if self.validate:
             schemas.validate(event, payload)
         topic = TOPIC_OF_EVENT[event]
-        value = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf8")
+        try:
+            value = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf8")
+        except ValueError as error:  # JSON has no NaN or infinity, and detectors must not see them
+            raise InvalidEventError(f"{event}: a number is NaN or infinite ({error})") from None
         if len(value) > MAX_MESSAGE_BYTES:
             raise ValueError(
                 f"{event} of {len(value)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte message limit: send fewer items per batch"

@@ -42,6 +42,8 @@ def validate(event: str, payload: Dict[str, Any]) -> None:
         errors = [err for e in _described(event).iter_errors(payload) for err in _branch_errors(e)]
         errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
         reasons = "; ".join(f"{'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors[:10])
+        # jsonschema accepts NaN and infinity as numbers; JSON (and so jsonschema-rs) does not.
+        reasons = reasons or "; ".join(f"{path}: {value} is not a finite number" for path, value in _non_finite(payload, ""))
         raise InvalidEventError(f"{event}: {reasons or 'does not match its schema'}")
     # The contracts' zod refinement that JSON Schema cannot express: bytes = product(shape) × itemsize.
     for path, vectors in _vectors(payload, ""):
@@ -51,6 +53,17 @@ def validate(event: str, payload: Dict[str, Any]) -> None:
         expected = WIRE_DTYPES[vectors["dtype"]].itemsize * math.prod(shape)
         if size != expected:
             raise InvalidEventError(f"{event}: {path}.data: holds {size} bytes but shape {shape} of {vectors['dtype']} needs {expected}")
+
+
+def _non_finite(value: Any, at: str) -> Iterator[Tuple[str, float]]:
+    if isinstance(value, float) and not math.isfinite(value):
+        yield at or "(root)", value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _non_finite(v, f"{at}.{k}" if at else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _non_finite(v, f"{at}.{i}")
 
 
 def _vectors(value: Any, at: str) -> Iterator[Tuple[str, Dict[str, Any]]]:
