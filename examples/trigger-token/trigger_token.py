@@ -7,7 +7,7 @@ clean and triggered traffic. The representation monitor flags the triggered inpu
 opens an incident.
 
     export KAFKA_BROKERS=127.0.0.1:9092   # a damon with representation-monitor and correlator running
-    .venv/bin/python examples/trigger-token/trigger_token.py
+    .venv/bin/python examples/trigger-token/trigger_token.py --reference 1000
 
 The three lines that connect a model to damon are marked "damon:" below.
 """

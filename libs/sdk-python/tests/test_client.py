@@ -118,3 +118,10 @@ def test_invalid_events_never_reach_the_broker(client):
     with pytest.raises(ValueError, match="cannot be linked to itself"):
         damon.lineage.trained({"kind": "run", "id": "x"}, "x")
     assert client.stats["sent"] == 0
+
+
+def test_unvalidated_payloads_with_nan_are_still_refused(brokers, damon_topics):
+    client = damon.Client(brokers, validate=False)
+    with pytest.raises(damon.InvalidEventError, match="TrainingSignal: a number is NaN or infinite"):
+        damon.TrainingSignals("run-nan", client=client).log(1, loss=float("inf"))
+    client.close()

@@ -11,6 +11,7 @@ import time
 import weakref
 from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
+import orjson
 from confluent_kafka import KafkaException, Producer
 
 from . import schemas
@@ -100,10 +101,7 @@ class Client:
         if self.validate:
             schemas.validate(event, payload)
         topic = TOPIC_OF_EVENT[event]
-        try:
-            value = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf8")
-        except ValueError as error:  # JSON has no NaN or infinity, and detectors must not see them
-            raise InvalidEventError(f"{event}: a number is NaN or infinite ({error})") from None
+        value = _to_json(event, payload, validated=self.validate)
         if len(value) > MAX_MESSAGE_BYTES:
             raise ValueError(
                 f"{event} of {len(value)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte message limit: send fewer items per batch"
@@ -250,6 +248,17 @@ class Client:
         missing = sorted(set(TOPIC_OF_EVENT.values()) - set(metadata.topics))
         if missing:
             log.warning("damon: topics %s do not exist yet at %s (the damon services create them at start)", missing, self.brokers)
+
+
+def _to_json(event: str, payload: Dict[str, Any], validated: bool) -> bytes:
+    """orjson is ~10× faster than json on a batch's megabyte of base64, but writes NaN and infinity as
+    null: it is used only after validation, which refuses them; unvalidated payloads take json, which raises."""
+    if validated:
+        return orjson.dumps(payload)
+    try:
+        return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf8")
+    except ValueError as error:
+        raise InvalidEventError(f"{event}: a number is NaN or infinite ({error})") from None
 
 
 _default: Optional[Client] = None
