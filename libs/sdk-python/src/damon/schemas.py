@@ -1,8 +1,8 @@
 """Validation against the JSON Schemas exported from libs/contracts (copied into the package as
 ``damon/schemas``; a test fails when the copy and libs/contracts/json-schema differ).
 
-Valid events take the fast path, jsonschema-rs (Rust: a 256 × 768 ActivationBatch costs ~50 µs per
-item in the pure-Python ``jsonschema``, which is too slow for a producer); an invalid one is
+Valid events take the fast path, jsonschema-rs (Rust: the pure-Python ``jsonschema`` spends tens of
+milliseconds on a 256-item ActivationBatch, too slow for a producer); an invalid one is
 described by ``jsonschema``, whose errors name the field the way the contracts' zod errors do."""
 
 from __future__ import annotations
