@@ -67,6 +67,25 @@ function vitest(project, reporter = 'default') {
   log(`${project}: ${r.numPassedTests} passed, ${r.numFailedTests} failed in ${seconds}s`);
 }
 
+/**
+ * The Python SDK's pytest suite runs inside the integration step (libs/sdk-python's integration
+ * spec, while Kafka and PostgreSQL are up); its own counts are added here. No report = a failure.
+ */
+function pytestCounts() {
+  const report = resolve(resultsDir, 'pytest.json');
+  if (!existsSync(report)) {
+    totals.failed += 1;
+    failedSteps.push('pytest (no report)');
+    return;
+  }
+  const r = JSON.parse(readFileSync(report, 'utf8'));
+  totals.passed += r.passed;
+  totals.failed += r.failed;
+  totals.skipped += r.skipped;
+  if (r.failed > 0 || r.exitCode !== 0) failedSteps.push('pytest');
+  log(`pytest: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+}
+
 // npm run lint computes the Nx project graph first: without it the boundary rule skips itself.
 gate('lint', 'npm', ['run', '--silent', 'lint']);
 gate('type-check', 'npx', ['tsc', '-p', 'tsconfig.json']);
@@ -75,7 +94,9 @@ gate('python reference environment', 'node', ['tools/python/ensure-venv.mjs']);
 vitest('unit');
 // The integration project's global setup starts Kafka and PostgreSQL through infra/ (unless
 // KAFKA_BROKERS / DATABASE_URL name existing ones) and stops them when the run ends.
+rmSync(resolve(resultsDir, 'pytest.json'), { force: true });
 vitest('integration', 'verbose');
+pytestCounts();
 
 if (failedSteps.length) log(`failed: ${failedSteps.join(', ')}`);
 console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Creates <repo>/.venv and installs tools/python/requirements-test.txt into it.
-// Idempotent: pip runs only when the requirements file's hash differs from the one stored in
+// Creates <repo>/.venv and installs tools/python/requirements-test.txt into it, then the Python SDK's
+// pinned requirements (libs/sdk-python/requirements-dev.txt) and the SDK itself, editable.
+// Idempotent: pip runs only when the requirements files' hash differs from the one stored in
 // .venv/requirements.sha256 after the last successful install. Progress goes to stderr so that
 // callers may keep stdout clean; exits non-zero with a clear message on failure.
 import { createHash } from 'node:crypto';
@@ -13,6 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
 const venv = join(repoRoot, '.venv');
 const requirements = join(here, 'requirements-test.txt');
+const sdk = join(repoRoot, 'libs/sdk-python');
+const sdkRequirements = join(sdk, 'requirements-dev.txt');
 const hashFile = join(venv, 'requirements.sha256');
 const python = join(venv, 'bin', 'python');
 
@@ -31,7 +34,11 @@ function run(command, args) {
   if (result.status !== 0) fail(`${command} ${args.join(' ')} exited with ${result.status ?? result.signal}`);
 }
 
-const wanted = createHash('sha256').update(readFileSync(requirements)).digest('hex');
+const wanted = createHash('sha256')
+  .update(readFileSync(requirements))
+  .update(readFileSync(sdkRequirements))
+  .update(readFileSync(join(sdk, 'pyproject.toml')))
+  .digest('hex');
 
 if (!existsSync(python)) {
   log(`creating ${venv} with python3 -m venv`);
@@ -54,6 +61,10 @@ run(python, [
   'off',
   '-r',
   requirements,
+  '-r',
+  sdkRequirements,
+  '--editable',
+  sdk,
 ]);
 writeFileSync(hashFile, `${wanted}\n`);
 log('installed');

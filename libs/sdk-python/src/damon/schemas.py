@@ -1,0 +1,91 @@
+"""Validation against the JSON Schemas exported from libs/contracts (copied into the package as
+``damon/schemas``; a test fails when the copy and libs/contracts/json-schema differ).
+
+Valid events take the fast path, jsonschema-rs (Rust: the pure-Python ``jsonschema`` spends tens of
+milliseconds on a 256-item ActivationBatch, too slow for a producer); an invalid one is
+described by ``jsonschema``, whose errors name the field the way the contracts' zod errors do."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Dict, Iterator, List, Tuple
+
+import jsonschema_rs
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .errors import InvalidEventError
+from .vectors import WIRE_DTYPES
+
+
+@lru_cache(maxsize=None)
+def schema(event: str) -> Dict[str, Any]:
+    return json.loads(resources.files("damon").joinpath("schemas", f"{event}.schema.json").read_text("utf8"))
+
+
+@lru_cache(maxsize=None)
+def _fast(event: str) -> Any:
+    return jsonschema_rs.validator_for(schema(event))
+
+
+@lru_cache(maxsize=None)
+def _described(event: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(event))
+
+
+def validate(event: str, payload: Dict[str, Any]) -> None:
+    """Raises :class:`InvalidEventError` naming each bad field (as the contracts' ``describeIssues``)."""
+    if not _fast(event).is_valid(payload):
+        errors = [err for e in _described(event).iter_errors(payload) for err in _branch_errors(e)]
+        errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
+        reasons = "; ".join(f"{'.'.join(map(str, e.absolute_path)) or '(root)'}: {e.message[:200]}" for e in errors[:10])
+        # jsonschema accepts NaN and infinity as numbers; JSON (and so jsonschema-rs) does not.
+        reasons = reasons or "; ".join(f"{path}: {value} is not a finite number" for path, value in _non_finite(payload, ""))
+        raise InvalidEventError(f"{event}: {reasons or 'does not match its schema'}")
+    # The contracts' zod refinement that JSON Schema cannot express: bytes = product(shape) × itemsize.
+    for path, vectors in _vectors(payload, ""):
+        data, shape = vectors["data"], vectors["shape"]
+        padding = 2 if data.endswith("==") else 1 if data.endswith("=") else 0
+        size = len(data) // 4 * 3 - padding
+        expected = WIRE_DTYPES[vectors["dtype"]].itemsize * math.prod(shape)
+        if size != expected:
+            raise InvalidEventError(f"{event}: {path}.data: holds {size} bytes but shape {shape} of {vectors['dtype']} needs {expected}")
+
+
+def _non_finite(value: Any, at: str) -> Iterator[Tuple[str, float]]:
+    if isinstance(value, float) and not math.isfinite(value):
+        yield at or "(root)", value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _non_finite(v, f"{at}.{k}" if at else k)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _non_finite(v, f"{at}.{i}")
+
+
+def _vectors(value: Any, at: str) -> Iterator[Tuple[str, Dict[str, Any]]]:
+    if isinstance(value, dict):
+        if "data" in value and "shape" in value and value.get("dtype") in WIRE_DTYPES:
+            yield at, value
+            return
+        for k, v in value.items():
+            if isinstance(v, (dict, list)):
+                yield from _vectors(v, f"{at}.{k}" if at else k)
+    elif isinstance(value, list) and value and isinstance(value[0], (dict, list)):
+        for i, v in enumerate(value):
+            yield from _vectors(v, f"{at}.{i}")
+
+
+def _branch_errors(error: ValidationError) -> List[ValidationError]:
+    """A union (TrainingSignal's kinds) fails as a whole: report the errors of the branch whose
+    discriminator (a ``const``) matched, the way zod's discriminated union does."""
+    if not error.context:
+        return [error]
+    branches: Dict[Any, List[ValidationError]] = {}
+    for e in error.context:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    matching = [errs for errs in branches.values() if not any(e.validator == "const" for e in errs)]
+    return matching[0] if len(matching) == 1 else [error]

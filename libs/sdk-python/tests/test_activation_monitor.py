@@ -1,0 +1,152 @@
+"""ActivationMonitor against the real broker: shapes, values, trusted window, contrast pairs, errors."""
+
+import logging
+import uuid
+
+import numpy as np
+import pytest
+import torch
+
+import damon
+from models import mlp, tiny_gpt2
+from test_contracts import contract_validator
+
+
+def read_batches(reader, model_id, count):
+    return reader.for_subject(model_id, count, timeout=30)
+
+
+def test_mlp_hooks_send_one_row_per_item_and_layer_with_the_layer_outputs(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1", "3"], model_id=model_id)
+    x = torch.randn(5, 8)
+    with torch.no_grad():
+        out = model(x)
+        expected_1 = torch.relu(model[0](x))
+        expected_3 = torch.relu(model[2](expected_1))
+    client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    assert out.shape == (5, 3)
+    assert contract_validator("ActivationBatch").is_valid(batch)
+    assert [l["name"] for l in batch["layers"]] == ["1", "3"]
+    assert [l["dim"] for l in batch["layers"]] == [16, 12]
+    assert [l["vectors"]["shape"] for l in batch["layers"]] == [[5, 16], [5, 12]]
+    assert len(batch["items"]) == 5 and len({i["itemId"] for i in batch["items"]}) == 5
+    np.testing.assert_allclose(damon.decode_vectors(batch["layers"][0]["vectors"]), expected_1.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(damon.decode_vectors(batch["layers"][1]["vectors"]), expected_3.numpy(), rtol=1e-6)
+    assert batch["trusted"] is False and "framing" not in batch
+    assert repr_topic.keys[-1] == model_id
+    monitor.remove()
+
+
+def test_tiny_gpt2_blocks_are_pooled_over_tokens_as_the_hidden_states_say(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = tiny_gpt2(), f"gpt2-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["transformer.h.0", "transformer.h.1"], model_id=model_id, pool="mean")
+    last = damon.ActivationMonitor(model, layers=["transformer.h.1"], model_id=model_id + "-last", pool="last")
+    ids = torch.randint(0, 50, (4, 10))
+    with torch.no_grad():
+        hidden = model(ids, output_hidden_states=True).hidden_states
+    client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    (last_batch,) = read_batches(repr_topic, model_id + "-last", 1)
+    assert contract_validator("ActivationBatch").is_valid(batch)
+    # hidden_states[i + 1] is block i's output (the last one has ln_f applied, hence n_layer=3).
+    for layer, block in zip(batch["layers"], (1, 2)):
+        assert layer["vectors"]["shape"] == [4, 32]
+        np.testing.assert_allclose(damon.decode_vectors(layer["vectors"]), hidden[block].mean(dim=1).numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(damon.decode_vectors(last_batch["layers"][0]["vectors"]), hidden[2][:, -1, :].numpy(), rtol=1e-5, atol=1e-6)
+    monitor.remove()
+    last.remove()
+
+
+def test_an_unknown_layer_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match=r"unknown layer\(s\) \['transformer.h.9'\].*valid names: 'transformer', 'transformer.wte'"):
+        damon.ActivationMonitor(tiny_gpt2(), layers=["transformer.h.9"], model_id="m", client=object())
+
+
+def test_the_trusted_window_marks_its_batches_and_sample_rate_zero_sends_nothing(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    silent = damon.ActivationMonitor(model, layers=["3"], model_id=model_id + "-silent", sample_rate=0.0)
+    with torch.no_grad():
+        model(torch.randn(2, 8))
+        with monitor.trusted():
+            model(torch.randn(3, 8))
+            model(torch.randn(4, 8))
+        model(torch.randn(5, 8))
+    client.flush()
+    batches = read_batches(repr_topic, model_id, 4)
+    assert [(len(b["items"]), b["trusted"]) for b in batches] == [(2, False), (3, True), (4, True), (5, False)]
+    repr_topic.drain(1.0)
+    assert not [m for m in repr_topic.messages if m["subject"]["id"] == model_id + "-silent"]
+    assert silent.sent == 0 and monitor.sent == 4
+    monitor.remove()
+    silent.remove()
+
+
+def test_contrast_sends_an_observed_and_an_unobserved_batch_sharing_pair_and_item_ids(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = tiny_gpt2(), f"gpt2-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["transformer.h.0"], model_id=model_id, sample_rate=0.0)
+    cue = torch.full((3, 2), 7)
+    prompts = torch.randint(0, 50, (3, 6))
+    with torch.no_grad():
+        watched, unwatched = monitor.contrast(prompts, observed=lambda p: torch.cat([cue, p], dim=1), unobserved=lambda p: p)
+    client.flush()
+    observed, unobserved = read_batches(repr_topic, model_id, 2)
+    assert watched.logits.shape == (3, 8, 50) and unwatched.logits.shape == (3, 6, 50)
+    assert observed["framing"]["variant"] == "observed" and unobserved["framing"]["variant"] == "unobserved"
+    assert observed["framing"]["pairId"] == unobserved["framing"]["pairId"]
+    assert [i["itemId"] for i in observed["items"]] == [i["itemId"] for i in unobserved["items"]]
+    assert not np.allclose(damon.decode_vectors(observed["layers"][0]["vectors"]), damon.decode_vectors(unobserved["layers"][0]["vectors"]))
+    monitor.remove()
+
+
+def test_a_hook_that_raises_never_breaks_the_forward_pass_and_is_counted_and_logged_once(client, reader, caplog):
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    x = torch.randn(4, 8)
+    with torch.no_grad():
+        clean = model(x)
+
+    def broken_pool(t):
+        raise RuntimeError("pool exploded")
+
+    monitor = damon.ActivationMonitor(model, layers=["1", "3"], model_id=model_id, pool=broken_pool)
+    with caplog.at_level(logging.WARNING, logger="damon"), torch.no_grad():
+        outputs = [model(x) for _ in range(3)]
+    for out in outputs:
+        assert torch.equal(out, clean)
+    # Each layer hook fails, then the batch misses its layers: counted, never raised.
+    assert monitor.errors >= 6 and monitor.sent == 0
+    assert [r.getMessage() for r in caplog.records].count(caplog.records[0].getMessage()) == 1
+    assert "pool exploded" in caplog.records[0].getMessage() and len(caplog.records) == 1
+    monitor.remove()
+    with torch.no_grad():
+        assert torch.equal(model(x), clean)
+
+
+def test_remove_detaches_every_hook(client, reader):
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1", "3"], model_id=model_id)
+    monitor.remove()
+    assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
+    with torch.no_grad():
+        model(torch.randn(2, 8))
+    assert monitor.sent == 0
+
+
+def test_a_forward_pass_that_raises_leaves_the_monitor_working(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    with torch.no_grad():
+        with pytest.raises(RuntimeError):
+            model(torch.randn(2, 5))  # wrong input width: the user's own error, raised as usual
+        model(torch.randn(3, 8))
+    client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    assert len(batch["items"]) == 3 and monitor.sent == 1
+    monitor.remove()

@@ -1,0 +1,156 @@
+"""TrainingSignals, the transformers callback, DatasetReporter and lineage against the real broker."""
+
+import hashlib
+import uuid
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+import damon
+from models import mlp
+from test_contracts import contract_validator
+
+
+def by_kind(events):
+    return {(e["step"], e["kind"]): e for e in events}
+
+
+def test_log_sends_one_valid_signal_per_value_keyed_by_the_run(client, reader):
+    topic = reader(damon.topics.TRAINING)
+    run = f"run-{uuid.uuid4()}"
+    signals = damon.TrainingSignals(run, source="reward-model-7")
+    assert signals.log(3, reward=0.5, reference_reward=0.4, loss=1.25, kl=0.02, grad_norm=3.5) == 4
+    with signals.trusted():
+        signals.log(4, loss=1.0)
+    client.flush()
+    events = topic.for_subject(run, 5)
+    assert all(contract_validator("TrainingSignal").is_valid(e) for e in events)
+    got = by_kind(events)
+    assert got[(3, "reward")]["value"] == 0.5 and got[(3, "reward")]["referenceValue"] == 0.4
+    assert got[(3, "loss")]["value"] == 1.25 and got[(3, "kl")]["value"] == 0.02 and got[(3, "grad_stats")]["norm"] == 3.5
+    assert got[(3, "reward")]["source"] == {"kind": "model", "id": "reward-model-7"}
+    assert "trusted" not in got[(3, "loss")] and got[(4, "loss")]["trusted"] is True
+    assert set(topic.keys) >= {run}
+
+
+def test_preferences_one_event_per_pair(client, reader):
+    topic = reader(damon.topics.TRAINING)
+    run = f"run-{uuid.uuid4()}"
+    damon.TrainingSignals(run).log_preferences(9, ["p1", "p2"], ["a", "b"], reference_preferred=["a", "a"], margins=[0.3, 1.5])
+    client.flush()
+    events = sorted(topic.for_subject(run, 2), key=lambda e: e["pairId"])
+    assert [(e["pairId"], e["preferred"], e["referencePreferred"], e["margin"]) for e in events] == [("p1", "a", "a", 0.3), ("p2", "b", "a", 1.5)]
+
+
+def test_gradient_norm_and_direction_sketch(client, reader):
+    topic = reader(damon.topics.TRAINING)
+    run = f"run-{uuid.uuid4()}"
+    model = mlp()
+    signals = damon.TrainingSignals(run)
+
+    def grads(x, sign=1.0):
+        model.zero_grad()
+        (sign * model(x).sum()).backward()
+        return torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+
+    x = torch.randn(16, 8)
+    g = grads(x)
+    norm = signals.log_gradients(model, step=1)
+    grads(x, -2.0)
+    signals.log_gradients(model, step=2)
+    grads(torch.randn(16, 8) * 5)
+    signals.log_gradients(model, step=3)
+    client.flush()
+    events = by_kind(topic.for_subject(run, 3))
+    assert all(contract_validator("TrainingSignal").is_valid(e) for e in events.values())
+    assert norm == pytest.approx(float(g.norm()), rel=1e-6)
+    assert events[(1, "grad_stats")]["norm"] == pytest.approx(float(g.norm()), rel=1e-6)
+    d1, d2, d3 = (damon.decode_vectors(events[(s, "grad_stats")]["direction"]) for s in (1, 2, 3))
+    assert d1.shape == (damon.training_signals.SKETCH_DIM,)
+    assert np.linalg.norm(d1) == pytest.approx(1.0, rel=1e-5)
+    # The same gradient scaled by -2: the opposite direction, exactly (the sketch is linear).
+    assert float(d1 @ d2) == pytest.approx(-1.0, abs=1e-5)
+    # Another gradient: the sketch's cosine estimates the true cosine (CountSketch, 64 buckets).
+    g3 = torch.cat([p.grad.reshape(-1) for p in model.parameters()])
+    true_cos = float(g @ g3 / (g.norm() * g3.norm()))
+    assert float(d1 @ d3) == pytest.approx(true_cos, abs=0.35)
+
+
+def test_edits_as_low_rank_factors_or_dense(client, reader):
+    topic = reader(damon.topics.TRAINING)
+    run = f"run-{uuid.uuid4()}"
+    signals = damon.TrainingSignals(run)
+    rng = np.random.default_rng(3)
+    delta = rng.normal(size=(12, 2)) @ rng.normal(size=(2, 9))
+    signals.log_edit("model-9", "transformer.h.1.mlp.c_fc", delta, step=1, rank=2)
+    signals.log_edit("model-9", "lm_head", torch.ones(3, 4), step=2)
+    a, b = rng.normal(size=(5, 1)), rng.normal(size=(6, 1))
+    signals.log_edit("model-9", "wte", (a, b), step=3)
+    client.flush()
+    events = by_kind(topic.for_subject(run, 3))
+    assert all(contract_validator("TrainingSignal").is_valid(e) for e in events.values())
+    edit = events[(1, "param_edit")]
+    assert edit["target"] == {"kind": "model", "id": "model-9"} and edit["layer"] == "transformer.h.1.mlp.c_fc"
+    fa, fb = damon.decode_vectors(edit["factors"]["a"]), damon.decode_vectors(edit["factors"]["b"])
+    assert fa.shape == (12, 2) and fb.shape == (9, 2)
+    np.testing.assert_allclose(fa @ fb.T, delta, atol=1e-4)
+    assert damon.decode_vectors(events[(2, "param_edit")]["dense"]).tolist() == [[1.0] * 4] * 3
+    np.testing.assert_allclose(damon.decode_vectors(events[(3, "param_edit")]["factors"]["a"]), a, rtol=1e-6)
+
+
+def test_the_trainer_callback_logs_loss_grad_norm_and_trl_reward_and_kl(client, reader):
+    from transformers import TrainerCallback, TrainerControl, TrainerState
+
+    topic = reader(damon.topics.TRAINING)
+    run = f"run-{uuid.uuid4()}"
+    callback = damon.DamonCallback(run)
+    assert isinstance(callback, TrainerCallback)
+    state, control = TrainerState(), TrainerControl()
+    state.global_step = 10
+    callback.on_log(SimpleNamespace(), state, control, logs={"loss": 2.5, "grad_norm": 0.75, "learning_rate": 1e-4})
+    state.global_step = 20
+    # What TRL's GRPO/PPO-style trainers log.
+    callback.on_log(SimpleNamespace(), state, control, logs={"loss": 2.0, "reward": 0.9, "kl": 0.05, "objective/kl": 9.0})
+    client.flush()
+    got = by_kind(topic.for_subject(run, 5))
+    assert sorted(got) == [(10, "grad_stats"), (10, "loss"), (20, "kl"), (20, "loss"), (20, "reward")]
+    assert got[(10, "grad_stats")]["norm"] == 0.75 and got[(20, "reward")]["value"] == 0.9 and got[(20, "kl")]["value"] == 0.05
+
+
+def test_dataset_batches_carry_hashes_labels_curation_and_embeddings(client, reader):
+    topic = reader(damon.topics.DATA)
+    dataset = f"dataset-{uuid.uuid4()}"
+    embed = lambda texts: np.array([[len(t), t.count("a")] for t in texts], dtype=np.float32)  # noqa: E731
+    reporter = damon.DatasetReporter(dataset, embed=embed, generator="gen-1", curator="curator-2")
+    texts = ["a cat", "banana", "zz"]
+    with reporter.trusted():
+        reporter.report(texts, labels=["x", "y", "x"], accepted=[True, False, True], slices=["s1", "s1", "s2"], sample_ids=["1", "2", "3"])
+    reporter.report(["q"])
+    client.flush()
+    first, second = topic.for_subject(dataset, 2)
+    assert contract_validator("DatasetBatch").is_valid(first) and contract_validator("DatasetBatch").is_valid(second)
+    assert first["trusted"] is True and second["trusted"] is False
+    assert first["generator"] == {"kind": "model", "id": "gen-1"} and first["curator"] == {"kind": "model", "id": "curator-2"}
+    assert [s["textHash"] for s in first["samples"]] == [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    assert [(s["sampleId"], s["label"], s["accepted"], s["slice"]) for s in first["samples"]] == [("1", "x", True, "s1"), ("2", "y", False, "s1"), ("3", "x", True, "s2")]
+    assert damon.decode_vectors(first["embeddings"]).tolist() == [[5, 2], [6, 3], [2, 0]]
+    with pytest.raises(ValueError, match="labels has 1 entries for 3 samples"):
+        reporter.report(texts, labels=["x"])
+
+
+def test_lineage_edges_of_each_relation(client, reader):
+    topic = reader(damon.topics.LINEAGE)
+    tag = uuid.uuid4().hex[:8]
+    damon.lineage.generated(f"gen-{tag}", f"ds-{tag}")
+    damon.lineage.trained(f"ds-{tag}", f"run-{tag}")
+    damon.lineage.rewarded(f"rm-{tag}", f"run-{tag}")
+    damon.lineage.produced(f"run-{tag}", f"model-{tag}")
+    damon.lineage.edited(f"edit-{tag}", f"model-{tag}")
+    client.flush()
+    edges = topic.read_until(lambda kept: len(kept) >= 5, lambda m: m["to"]["id"].endswith(tag))
+    assert all(contract_validator("LineageEdge").is_valid(e) for e in edges)
+    assert sorted((e["from"]["kind"], e["relation"], e["to"]["kind"], e["subject"] == e["to"]) for e in edges) == sorted(
+        [("model", "generated", "dataset", True), ("dataset", "trained", "run", True), ("model", "rewarded", "run", True), ("run", "produced", "model", True), ("edit", "edited", "model", True)]
+    )
