@@ -1,5 +1,14 @@
 export { initBackend, type BackendName } from './backend';
-export { type Matrix, matrix, fromRows, sliceRows, subtractMatrices } from './matrix';
+export {
+  type Matrix,
+  matrix,
+  fromRows,
+  sliceRows,
+  subtractMatrices,
+  stackRows,
+  pickRows,
+  spreadIndexes,
+} from './matrix';
 export { type EncodedArray } from './serialization';
 export {
   GaussianDetector,
@@ -23,6 +32,8 @@ export {
 } from './gaussian/oversight-contrast-detector';
 export {
   spectralSignature,
+  topDirectionShare,
+  spectralNullShares,
   type SpectralSignatureOptions,
   type SpectralSignatureResult,
 } from './population/spectral-signature';
@@ -34,6 +45,7 @@ export {
 export {
   mmdTest,
   linearTimeMmdTest,
+  medianHeuristic,
   type MmdOptions,
   type MmdResult,
   type LinearMmdResult,
@@ -59,7 +71,29 @@ export {
   type EditAuditorJson,
 } from './edit/edit-auditor';
 export { ConformalCalibrator, type ConformalCalibratorJson } from './calibration/conformal-calibrator';
-export { fisherCombine, minPSidak, fusePValues, type FusionMethod } from './calibration/fusion';
+export {
+  fisherCombine,
+  minPSidak,
+  cauchyCombine,
+  evidenceWeights,
+  fusePValues,
+  type FusionMethod,
+} from './calibration/fusion';
+export {
+  FusedCalibration,
+  fitFusedCalibrator,
+  fusedStatistic,
+  type FusedCalibrationJson,
+  type FusedScores,
+} from './calibration/fused-calibration';
+export { scoreHistogram, type ScoreHistogram } from './calibration/score-histogram';
+export { KnnDetector, type KnnDetectorOptions, type KnnDetectorJson } from './neighbours/knn-detector';
+export {
+  QuantumEntropyDetector,
+  queWeights,
+  type QuantumEntropyOptions,
+  type QuantumEntropyJson,
+} from './population/quantum-entropy-detector';
 export { auroc } from './metrics/auroc';
 export { accumulateMoments, type Moments } from './linalg/moments';
 export {
@@ -70,6 +104,6 @@ export {
 } from './linalg/ledoit-wolf';
 export { symmetricEigen, type SymmetricEigen } from './linalg/symmetric-eigen';
 export { topEigen, mulberry32 } from './linalg/top-eigen';
-export { chiSquareSf, normalSf, kolmogorovSf } from './special-functions';
+export { chiSquareSf, normalSf, kolmogorovSf, median } from './special-functions';
 // Seeded synthetic activations for tests and benchmarks of this library and its users.
 export { FactorModel, normalGenerator, randomUnitVector, toRows, concatRows } from './testing/synthetic-data';

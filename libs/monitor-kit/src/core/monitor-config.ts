@@ -49,7 +49,7 @@ export const monitorEnvSchema = z.object({
   MONITOR_REFERENCE_MODE: enumVar(referenceModeSchema, 'trusted'),
   MONITOR_MAX_BATCH_ITEMS: integerVar({ min: 1, max: LIMITS.maxBatchItems, default: LIMITS.maxBatchItems }),
   MONITOR_WINDOW_SIZE: integerVar({ min: 2, max: 100_000, default: 500 }),
-  MONITOR_FUSION: enumVar(fusionMethodSchema, 'fisher'),
+  MONITOR_FUSION: enumVar(fusionMethodSchema, 'adaptive-cauchy'),
   /**
    * Gaussian detectors' covariance rank: `auto` (exact up to d = 1024, else top-128 + isotropic
    * residual), `full`, or a number k of principal directions (faster scoring at large d).
