@@ -18,7 +18,7 @@ export const DATA_DETECTORS = {
 } as const;
 
 /** State key of what could not be fitted and why (read by the kit and the subject status). */
-export const STATUS_KEY = '_status';
+export { UNAVAILABLE_STATE_KEY as STATUS_KEY } from '@damon/monitor-kit';
 
 export interface PreparedDataset {
   event: DatasetBatch;

@@ -2,6 +2,7 @@ import { decodeVectors, type ActivationBatch, type ArtifactRef } from '@damon/co
 import { matrix, type GaussianDetectorOptions, type Matrix } from '@damon/detectors';
 import {
   RejectedInputError,
+  UNAVAILABLE_STATE_KEY,
   assertBatchSize,
   type DetectorState,
   type MonitorSettingsValues,
@@ -86,7 +87,7 @@ export class RepresentationStageHandler implements StageHandler<
   fit(reference: PreparedActivations[], settings: MonitorSettingsValues): Record<string, DetectorState> {
     const unavailable: Unavailable = {};
     const states = fitLayers(reference, settings, this.gaussianOptions, unavailable);
-    return { ...states, _status: { unavailable } };
+    return { ...states, [UNAVAILABLE_STATE_KEY]: { unavailable } };
   }
 
   load(states: Record<string, DetectorState>): FittedRepresentations {
