@@ -5,6 +5,8 @@ import { ArtifactConnectionResolver } from './artifact-connection.resolver';
 import { ArtifactResolver } from './artifact.resolver';
 import { CommandResolver } from './command.resolver';
 import { DetectorStatsResolver } from './detector-stats.resolver';
+import { FlaggedItemsResolver } from './flagged-items.resolver';
+import { SubjectStatusResolver } from './subject-status.resolver';
 import { IncidentConnectionResolver } from './incident-connection.resolver';
 import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
 import { IncidentResolver } from './incident.resolver';
@@ -25,4 +27,6 @@ export const API_RESOLVERS = [
   DetectorStatsResolver,
   ApiKeyResolver,
   IncidentSubscriptionResolver,
+  FlaggedItemsResolver,
+  SubjectStatusResolver,
 ];

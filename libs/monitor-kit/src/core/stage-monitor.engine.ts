@@ -20,6 +20,8 @@ export interface EngineOptions {
 /** What the kit keeps in monitor_subjects.stream_state: the reference shape and the handler's own state. */
 interface SubjectStreamState {
   shape?: Record<string, number>;
+  /** Reference items the subject needs before its fit (N of "n of N"), for the subject status. */
+  referenceTarget?: number;
   handler?: StreamState;
 }
 
@@ -192,6 +194,7 @@ export class StageMonitorEngine {
       const input: InputRef = { eventId: event.eventId, occurredAt: event.occurredAt };
 
       if (row.phase === 'learning') {
+        state.referenceTarget = settings.referenceSize;
         if (!(this.handler.trusted(event) || settings.referenceMode === 'first-n')) continue;
         state.shape = {
           ...state.shape,
