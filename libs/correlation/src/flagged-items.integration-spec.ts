@@ -68,10 +68,12 @@ describe('flagged items stay findable in the correlator (real PostgreSQL)', () =
       flaggedItems: undefined,
     });
     await service.handleBatch(alerts.map((value) => ({ topic: 'damon.alerts' as const, value })));
-    const rows = (await dataSource.query(
+    const rows = await dataSource.query<
+      { status: string; flagged_item_ids: string[] | null; flagged_item_count: number | null }[]
+    >(
       `SELECT status, flagged_item_ids, flagged_item_count FROM alerts WHERE subject_id = $1 ORDER BY alert_id`,
       [`${RUN}-m`],
-    )) as { status: string; flagged_item_ids: string[] | null; flagged_item_count: number | null }[];
+    );
     expect(rows).toHaveLength(41);
     expect(rows.filter((r) => r.status === 'duplicate').length).toBeGreaterThan(0);
     const ids = new Set(rows.flatMap((r) => r.flagged_item_ids ?? []));
