@@ -7,7 +7,13 @@ import {
   topDirectionShare,
   type Matrix,
 } from '@damon/detectors';
-import { round, type AlertDraft, type MonitorSettingsValues, type ScoreRows } from '@damon/monitor-kit';
+import {
+  boundedIds,
+  round,
+  type AlertDraft,
+  type MonitorSettingsValues,
+  type ScoreRows,
+} from '@damon/monitor-kit';
 import type { DatasetBatch } from '@damon/contracts';
 import { DATA_DETECTORS, type FittedDataset } from './data-detectors';
 
@@ -89,9 +95,9 @@ export function scoreSamples(
           samples: n,
           fdr: settings.alpha,
           detectors: sources.map((s) => s.detector),
-          flaggedSamples: flagged.slice(0, MAX_FLAGGED_IN_EVIDENCE),
+          flaggedSamples: boundedIds(flagged, MAX_FLAGGED_IN_EVIDENCE).listed,
           flaggedCount: flagged.length,
-          notListed: Math.max(0, flagged.length - MAX_FLAGGED_IN_EVIDENCE),
+          notListed: boundedIds(flagged, MAX_FLAGGED_IN_EVIDENCE).notListed,
           topSamples: order.slice(0, TOP).map((i) => ({
             sampleId: ids[i],
             fusedPValue: round(fused[i]),
@@ -138,9 +144,9 @@ export function scoreSamples(
             score: round(r.score),
             flagged: own.includes(r.sampleId),
           })),
-          flaggedSamples: own.slice(0, MAX_FLAGGED_IN_EVIDENCE),
+          flaggedSamples: boundedIds(own, MAX_FLAGGED_IN_EVIDENCE).listed,
           flaggedCount: own.length,
-          notListed: Math.max(0, own.length - MAX_FLAGGED_IN_EVIDENCE),
+          notListed: boundedIds(own, MAX_FLAGGED_IN_EVIDENCE).notListed,
           referenceHistogram: {
             ...scoreHistogram(s.scores),
             current: round(share),

@@ -1,5 +1,11 @@
 import type { FusedCalibration } from '@damon/detectors';
-import { round, type AlertDraft, type MonitorSettingsValues, type ScoreRows } from '@damon/monitor-kit';
+import {
+  boundedIds,
+  round,
+  type AlertDraft,
+  type MonitorSettingsValues,
+  type ScoreRows,
+} from '@damon/monitor-kit';
 import type { Component } from './representation-components';
 
 const TOP = 5;
@@ -45,10 +51,14 @@ export function fusedItemScores<S>(input: {
     .map((itemId, i) => ({ itemId, score: round(statistic[i]), pValue: round(final[i]) }))
     .sort((a, b) => a.pValue - b.pValue || b.score - a.score);
   const flagged = ranked.filter((r) => r.pValue <= settings.alpha);
+  const bounded = boundedIds(
+    flagged.map((r) => r.itemId),
+    MAX_FLAGGED_LISTED,
+  );
   const flaggedItems = {
-    ids: flagged.slice(0, MAX_FLAGGED_LISTED).map((r) => r.itemId),
+    ids: bounded.listed,
     count: flagged.length,
-    notListed: Math.max(0, flagged.length - MAX_FLAGGED_LISTED),
+    notListed: bounded.notListed,
     expectedByChance: round(settings.alpha * itemIds.length),
   };
   const weights = components.map((c, k) => ({
