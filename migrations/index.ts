@@ -3,6 +3,7 @@ import { Foundation1795438800000 } from './1795438800000-foundation';
 import { MonitorLifecycle1795438977864 } from './1795438977864-monitor-lifecycle';
 import { Correlator1795439051057 } from './1795439051057-correlator';
 import { Api1795440051271 } from './1795440051271-api';
+import { FlaggedItems1795450000000 } from './1795450000000-flagged-items';
 import { IncidentSeverityTerms1796182049604 } from './1796182049604-incident-severity-terms';
 
 /**
@@ -14,5 +15,6 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   MonitorLifecycle1795438977864,
   Correlator1795439051057,
   Api1795440051271,
+  FlaggedItems1795450000000,
   IncidentSeverityTerms1796182049604,
 ];

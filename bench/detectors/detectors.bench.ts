@@ -1,12 +1,14 @@
 // Gaussian (Mahalanobis) detector throughput and accuracy against NumPy on the same float32 vectors.
 // Run: npm run bench:detectors. The last line is machine-readable:
 //   detectors: d768_ratio=<ours/numpy vectors per s> d4096_ratio=<...> auroc_gap=<full-rank minus low-rank>
+//              knn_auroc=<ours> knn_sklearn=<...> que_auroc=<ours> que_numpy=<...> fused_gap=<best layer minus fused>
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { GaussianDetector, auroc, initBackend, mulberry32, type Matrix } from '@damon/detectors';
 import { runPythonReference } from '@damon/testing';
+import { benchNewDetectors } from './new-detectors';
 
 const REFERENCE_ROWS = 20_000;
 const CLEAN_TEST_ROWS = 20_000;
@@ -154,8 +156,11 @@ async function main(): Promise<void> {
     const d768 = benchDim(768, 4, workDir);
     const d4096 = benchDim(4096, 6, workDir);
     const gap = Math.max(d768.aurocGap, d4096.aurocGap);
+    const added = benchNewDetectors();
     console.log(
-      `detectors: d768_ratio=${d768.ratio.toFixed(2)} d4096_ratio=${d4096.ratio.toFixed(2)} auroc_gap=${gap.toFixed(4)}`,
+      `detectors: d768_ratio=${d768.ratio.toFixed(2)} d4096_ratio=${d4096.ratio.toFixed(2)} auroc_gap=${gap.toFixed(4)}` +
+        ` knn_auroc=${added.knn.toFixed(4)} knn_sklearn=${added.knnSklearn.toFixed(4)} que_auroc=${added.que.toFixed(4)}` +
+        ` que_numpy=${added.queNumpy.toFixed(4)} fused_gap=${(added.bestLayer - added.fused).toFixed(4)}`,
     );
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
     const decoded = time('decodeEvent (parse+zod)', () => decodeEvent('damon.telemetry.repr', raw));
     if (!decoded.ok) throw new Error(decoded.reason);
     const prepared = time('prepare (base64+finite)', () => handler.prepare(decoded.value, settings));
-    for (const c of fitted.components) time(`score ${c.key}`, () => c.score(prepared));
+    for (const c of fitted.components) time(`score ${c.key}`, () => c.score(prepared.layers));
     const outcome = time('handler.score (all)', () => handler.score(prepared, fitted, settings, {}));
     const messages = time('encode ScoreBatches (zod+json)', () =>
       outcome.scores.map((rows) =>

@@ -126,8 +126,44 @@ def long_run_variance(req):
     return {"value": float(gamma[0] + 2 * sum((1 - l / (lags + 1)) * gamma[l] for l in range(1, lags + 1)))}
 
 
+def knn(req):
+    from sklearn.neighbors import NearestNeighbors
+
+    reference = np.asarray(req["X"], dtype=np.float64)
+    query = np.asarray(req["Y"], dtype=np.float64)
+    k = int(req["k"])
+    distances, _ = NearestNeighbors(n_neighbors=k).fit(reference).kneighbors(query)
+    return {"kth": distances[:, k - 1].tolist()}
+
+
+def que(req):
+    """QUE (Dong, Hopkins & Li 2019) with the trusted Ledoit-Wolf Gaussian as the clean model."""
+    from scipy.linalg import expm
+    from sklearn.covariance import LedoitWolf
+
+    reference = np.asarray(req["X"], dtype=np.float64)
+    batch = np.asarray(req["Y"], dtype=np.float64)
+    alpha = float(req["alpha"])
+    lw = LedoitWolf().fit(reference)
+    values, vectors = np.linalg.eigh(lw.covariance_)
+    whitening = vectors / np.sqrt(values)
+    z = (batch - lw.location_) @ whitening
+    moment = z.T @ z / len(z)
+    top = np.linalg.eigvalsh(moment).max()
+    u = expm(alpha * (moment - np.eye(len(moment))) / (top - 1))
+    tau = np.einsum("ij,jk,ik->i", z, u, z) / np.trace(u) * len(moment)
+    return {"scores": tau.tolist()}
+
+
+def cauchy(req):
+    p = np.asarray(req["p"], dtype=np.float64)
+    t = np.mean(np.tan((0.5 - p) * np.pi), axis=1)
+    return {"combined": (0.5 - np.arctan(t) / np.pi).tolist()}
+
+
 OPS = {"ledoit_wolf": ledoit_wolf, "ks": ks, "mmd": mmd, "auroc": auroc, "chi2": chi2, "eigh": eigh, "pvalues": pvalues,
-       "tails": tails, "cusum_arl": cusum_arl, "genpareto": genpareto, "long_run_variance": long_run_variance}
+       "tails": tails, "cusum_arl": cusum_arl, "genpareto": genpareto, "long_run_variance": long_run_variance,
+       "knn": knn, "que": que, "cauchy": cauchy}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

@@ -29,6 +29,8 @@ import { ArtifactService } from './services/artifact.service';
 import { AuditService } from './services/audit.service';
 import { CommandService } from './services/command.service';
 import { DetectorStatsService } from './services/detector-stats.service';
+import { FlaggedItemsService } from './services/flagged-items.service';
+import { SubjectStatusService } from './services/subject-status.service';
 import { IncidentDetailService } from './services/incident-detail.service';
 import { IncidentEventOutbox } from './services/incident-event.outbox';
 import { IncidentFeed } from './services/incident-feed.service';
@@ -63,6 +65,8 @@ const SERVICES = [
   ArtifactService,
   SilenceService,
   DetectorStatsService,
+  FlaggedItemsService,
+  SubjectStatusService,
   IncidentEventOutbox,
   TriageService,
   CommandService,

@@ -10,6 +10,8 @@ export const LIMITS = {
   maxMessageBytes: 16 * 1024 * 1024,
   /** Length of ids (event, subject, item). */
   maxIdLength: 256,
+  /** Flagged item ids one alert lists (the count beyond travels with them). */
+  maxFlaggedItemIds: 1000,
   /** Bytes of an alert's JSON evidence. */
   maxEvidenceBytes: 64 * 1024,
 } as const;

@@ -42,6 +42,18 @@ export const stageAlertSchema = z
       .optional(),
     window: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }),
     inputEventIds: z.array(idSchema).min(1).max(LIMITS.maxBatchItems),
+    /**
+     * The items (samples, activation rows) the alert points at: their ids, at most
+     * LIMITS.maxFlaggedItemIds, and how many were flagged in all. Optional and additive: alerts
+     * written before it existed (schemaVersion 1 without it) stay valid.
+     */
+    flaggedItems: z
+      .object({
+        ids: z.array(idSchema).max(LIMITS.maxFlaggedItemIds),
+        count: z.int().min(0),
+      })
+      .refine((f) => f.count >= f.ids.length, { message: 'count must be at least the number of ids' })
+      .optional(),
   })
   .superRefine((alert, ctx) => {
     if (Date.parse(alert.window.from) > Date.parse(alert.window.to)) {

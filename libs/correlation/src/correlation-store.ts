@@ -308,13 +308,17 @@ export class CorrelationStore {
     const a = recorded.map((r) => r.alert);
     await manager.query(
       `INSERT INTO alerts (alert_id, event_id, stage, detector, subject_kind, subject_id, score, p_value, alpha, evidence,
-                           window_from, window_to, occurred_at, input_event_ids, fingerprint, status, silence_id, inhibited_by, duplicate_of)
+                           window_from, window_to, occurred_at, input_event_ids, fingerprint, status, silence_id, inhibited_by, duplicate_of,
+                           flagged_item_ids, flagged_item_count)
        SELECT x.alert_id, x.event_id, x.stage, x.detector, x.subject_kind, x.subject_id, x.score, x.p_value, x.alpha, x.evidence::jsonb,
-              x.window_from, x.window_to, x.occurred_at, x.input_event_ids::jsonb, x.fingerprint, x.status, x.silence_id, x.inhibited_by, x.duplicate_of
+              x.window_from, x.window_to, x.occurred_at, x.input_event_ids::jsonb, x.fingerprint, x.status, x.silence_id, x.inhibited_by, x.duplicate_of,
+              x.flagged_item_ids::jsonb, x.flagged_item_count
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::float8[], $9::float8[], $10::text[],
-                   $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::text[], $16::text[], $17::uuid[], $18::text[], $19::text[])
+                   $11::timestamptz[], $12::timestamptz[], $13::timestamptz[], $14::text[], $15::text[], $16::text[], $17::uuid[], $18::text[], $19::text[],
+                   $20::text[], $21::int[])
          AS x(alert_id, event_id, stage, detector, subject_kind, subject_id, score, p_value, alpha, evidence,
-              window_from, window_to, occurred_at, input_event_ids, fingerprint, status, silence_id, inhibited_by, duplicate_of)`,
+              window_from, window_to, occurred_at, input_event_ids, fingerprint, status, silence_id, inhibited_by, duplicate_of,
+              flagged_item_ids, flagged_item_count)`,
       [
         a.map((x) => x.alertId),
         a.map((x) => x.eventId),
@@ -335,6 +339,9 @@ export class CorrelationStore {
         recorded.map((r) => r.silenceId),
         recorded.map((r) => r.inhibitedBy),
         recorded.map((r) => r.duplicateOf),
+        // Kept on every recorded alert, duplicates included, so no flagged item is lost to the fingerprint.
+        a.map((x) => (x.flaggedItems ? JSON.stringify(x.flaggedItems.ids) : null)),
+        a.map((x) => x.flaggedItems?.count ?? null),
       ],
     );
   }

@@ -1,5 +1,14 @@
 export { initBackend, type BackendName } from './backend';
-export { type Matrix, matrix, fromRows, sliceRows, subtractMatrices } from './matrix';
+export {
+  type Matrix,
+  matrix,
+  fromRows,
+  sliceRows,
+  subtractMatrices,
+  stackRows,
+  pickRows,
+  spreadIndexes,
+} from './matrix';
 export { type EncodedArray } from './serialization';
 export {
   GaussianDetector,
@@ -23,6 +32,8 @@ export {
 } from './gaussian/oversight-contrast-detector';
 export {
   spectralSignature,
+  topDirectionShare,
+  spectralNullShares,
   type SpectralSignatureOptions,
   type SpectralSignatureResult,
 } from './population/spectral-signature';
@@ -34,6 +45,7 @@ export {
 export {
   mmdTest,
   linearTimeMmdTest,
+  medianHeuristic,
   type MmdOptions,
   type MmdResult,
   type LinearMmdResult,
@@ -74,7 +86,29 @@ export {
   type ParetoFit,
   type ParetoTailOptions,
 } from './calibration/pareto-tail';
-export { fisherCombine, minPSidak, fusePValues, type FusionMethod } from './calibration/fusion';
+export {
+  fisherCombine,
+  minPSidak,
+  cauchyCombine,
+  evidenceWeights,
+  fusePValues,
+  type FusionMethod,
+} from './calibration/fusion';
+export {
+  FusedCalibration,
+  fitFusedCalibrator,
+  fusedStatistic,
+  type FusedCalibrationJson,
+  type FusedScores,
+} from './calibration/fused-calibration';
+export { scoreHistogram, type ScoreHistogram } from './calibration/score-histogram';
+export { KnnDetector, type KnnDetectorOptions, type KnnDetectorJson } from './neighbours/knn-detector';
+export {
+  QuantumEntropyDetector,
+  queWeights,
+  type QuantumEntropyOptions,
+  type QuantumEntropyJson,
+} from './population/quantum-entropy-detector';
 export { auroc } from './metrics/auroc';
 export { accumulateMoments, type Moments } from './linalg/moments';
 export {
@@ -92,6 +126,7 @@ export {
   logBinomialSf,
   normalSf,
   kolmogorovSf,
+  median,
 } from './special-functions';
 // Seeded synthetic activations for tests and benchmarks of this library and its users.
 export { FactorModel, normalGenerator, randomUnitVector, toRows, concatRows } from './testing/synthetic-data';

@@ -14,16 +14,29 @@ import {
 import { FactorModel } from './testing/synthetic-data';
 
 let backend = '';
+const logged: string[] = [];
 beforeAll(async () => {
-  backend = await initBackend(() => undefined);
+  backend = await initBackend((message) => logged.push(message));
 });
+
+/** Whether an optional native backend package is installed on this host. */
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const roundTrip = <T>(json: T): T => JSON.parse(JSON.stringify(json)) as T;
 
 describe('backend and memory', () => {
-  it('chooses a backend (wasm here) and says which', () => {
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(backend);
+  it('chooses tfjs-node when installed, else WebAssembly (never the slow cpu fallback here), and says which', () => {
+    const native = installed('@tensorflow/tfjs-node-gpu') || installed('@tensorflow/tfjs-node');
+    expect(backend).toBe(native ? 'tensorflow' : 'wasm');
     expect(tf.getBackend()).toBe(backend);
+    expect(logged).toEqual([expect.stringMatching(new RegExp(`^detectors: tfjs backend ${backend}\\b`))]);
   });
 
   it('leaks no tensor over 10,000 scored batches', () => {

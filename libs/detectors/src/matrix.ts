@@ -53,3 +53,31 @@ export function assertSameShape(a: Matrix, b: Matrix, what: string): void {
 export function assertCols(m: Matrix, cols: number, what: string): void {
   if (m.cols !== cols) throw new Error(`${what}: expected ${cols} columns, got ${m.cols}`);
 }
+
+/** The rows of `parts` one after another (all with the same number of columns). */
+export function stackRows(parts: readonly Matrix[]): Matrix {
+  if (parts.length === 0) throw new Error('stackRows: no parts');
+  const cols = parts[0].cols;
+  const rows = parts.reduce((n, p) => n + p.rows, 0);
+  const data = new Float32Array(rows * cols);
+  let offset = 0;
+  for (const p of parts) {
+    assertCols(p, cols, 'stackRows');
+    data.set(p.data, offset);
+    offset += p.data.length;
+  }
+  return { rows, cols, data };
+}
+
+/** Copies of the rows at `indexes`, in that order. */
+export function pickRows(m: Matrix, indexes: readonly number[]): Matrix {
+  const data = new Float32Array(indexes.length * m.cols);
+  indexes.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
+  return { rows: indexes.length, cols: m.cols, data };
+}
+
+/** At most `max` of `indexes`, evenly spaced (deterministic, so a refit picks the same rows). */
+export function spreadIndexes(indexes: readonly number[], max: number): number[] {
+  if (indexes.length <= max) return [...indexes];
+  return Array.from({ length: max }, (_, i) => indexes[Math.floor((i * indexes.length) / max)]);
+}

@@ -1,5 +1,6 @@
 export * from './core/bootstrap-monitor';
 export * from './core/calibration-split';
+export * from './core/evidence-ids';
 export * from './core/monitor-config';
 export * from './core/monitor-kit.module';
 export * from './core/monitor-metrics';

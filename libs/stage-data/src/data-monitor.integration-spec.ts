@@ -1,4 +1,4 @@
-import { normalGenerator } from '@damon/detectors';
+import { auroc, normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { encodeVectors, type DatasetBatch } from '@damon/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,10 +101,16 @@ describe('data monitor (real Kafka and PostgreSQL)', () => {
       'damon.telemetry.data',
       Array.from({ length: CLEAN / BATCH }, () => batch(false)),
     );
-    const scoredBatches = () => new Set(recorder.of('damon.scores').map((s) => s.items[0].itemId)).size;
+    // Batch-level tests score one row per batch (itemId = batchId); per-sample detectors one per sample.
+    const batchTests = ['mmd', 'feature-ks', 'spectral-signature', 'curation-bias', 'sample-outliers'];
+    const batchScores = () =>
+      recorder
+        .of('damon.scores')
+        .filter((s) => s.subject.id === datasetId && batchTests.includes(s.detector));
+    const scoredBatches = () => new Set(batchScores().map((s) => s.items[0].itemId)).size;
     await waitFor(() => scoredBatches() === CLEAN / BATCH, 120_000, 'every clean batch scored');
-    const alerts = () => recorder.of('damon.alerts');
-    const tests = recorder.of('damon.scores').filter((s) => s.detector !== 'unknown-provenance').length;
+    const alerts = () => recorder.of('damon.alerts').filter((a) => a.subject.id === datasetId);
+    const tests = batchScores().length;
     const cleanAlerts = alerts().length;
     // MMD (permutations), KS+BH and chi-square give valid p-values; the spectral statistic is conformal
     // on 200 held-out sub-batches: the beta-binomial bound with 200 calibration values covers them all.
@@ -152,5 +158,65 @@ describe('data monitor (real Kafka and PostgreSQL)', () => {
       (s) => s.sampleId,
     );
     expect(top.every((id) => poisonedIds.includes(id))).toBe(true);
+    // Every data alert that points at samples lists them, bounded, with the count.
+    for (const detector of ['spectral-signature', 'sample-outliers']) {
+      const flagged = by(detector).flaggedItems!;
+      expect(flagged.count).toBeGreaterThanOrEqual(flagged.ids.length);
+      expect(poisonedIds.every((id) => flagged.ids.includes(id))).toBe(true);
+    }
+  });
+
+  it('a reference sent as one batch: a 3% distinct cluster is ranked (AUROC ≥ 0.95) and listed in the alerts', async () => {
+    const subjectId = `dataset-${randomUUID()}`;
+    const one = (rows: number, trusted: boolean, poisoned = 0): DatasetBatch => {
+      const b = batch(trusted);
+      const values = new Float32Array(rows * DIM);
+      for (let i = 0; i < rows; i++)
+        for (let c = 0; c < DIM; c++)
+          values[i * DIM + c] = randn() + (i < poisoned ? 6 * (c % 2 ? 1 : -1) : 0);
+      return {
+        ...b,
+        subject: { kind: 'dataset', id: subjectId },
+        samples: Array.from({ length: rows }, (_, i) => ({
+          sampleId: `${i < poisoned ? 'p' : 'c'}-${randomUUID()}`,
+        })),
+        embeddings: encodeVectors(values, [rows, DIM]),
+      };
+    };
+    const own = new TopicRecorder(
+      bus,
+      ['damon.alerts', 'damon.scores'],
+      (_t, v) => (v as { subject: { id: string } }).subject.id === subjectId,
+    );
+    await own.start();
+    try {
+      const planted = one(400, false, 12);
+      await bus.publishMany('damon.telemetry.data', [one(REFERENCE, true), planted]);
+      const onPlanted = () => own.of('damon.alerts').filter((a) => a.inputEventIds.includes(planted.eventId));
+      await waitFor(
+        () =>
+          ['spectral-signature', 'sample-outliers'].every((d) => onPlanted().some((a) => a.detector === d)),
+        60_000,
+        'spectral and sample-outlier alerts',
+      );
+      const poisoned = new Set(planted.samples.slice(0, 12).map((s) => s.sampleId));
+      for (const detector of ['sample-mahalanobis', 'sample-knn', 'sample-spectral']) {
+        const rows = own.of('damon.scores').find((s) => s.detector === detector)!;
+        expect(rows.items).toHaveLength(400);
+        const clean = rows.items.filter((i) => !poisoned.has(i.itemId)).map((i) => i.score);
+        const bad = rows.items.filter((i) => poisoned.has(i.itemId)).map((i) => i.score);
+        expect(auroc(clean, bad)).toBeGreaterThanOrEqual(0.95);
+      }
+      for (const detector of ['spectral-signature', 'sample-outliers']) {
+        const alert = onPlanted().find((a) => a.detector === detector)!;
+        expect([...poisoned].every((id) => alert.flaggedItems!.ids.includes(id))).toBe(true);
+        expect(alert.evidence.flaggedSamples).not.toEqual([]);
+      }
+      expect(
+        onPlanted().find((a) => a.detector === 'spectral-signature')!.evidence.estimatedPoisonedFraction,
+      ).toBeGreaterThan(0);
+    } finally {
+      await own.stop();
+    }
   });
 });

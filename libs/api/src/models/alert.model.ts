@@ -1,4 +1,4 @@
-import { Field, Float, ID, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { JsonScalar } from '../graphql/json.scalar';
 import { ArtifactRefModel } from './artifact-ref.model';
 import { AlertStatus, Stage } from './enums';
@@ -43,4 +43,10 @@ export class AlertModel {
 
   @Field(() => AlertStatus)
   status!: AlertStatus;
+
+  @Field(() => [String], { description: 'Ids of the items the alert pointed at (bounded; empty when none).' })
+  flaggedItemIds!: string[];
+
+  @Field(() => Int, { description: 'How many items the alert flagged in all (may exceed the ids listed).' })
+  flaggedItemCount!: number;
 }

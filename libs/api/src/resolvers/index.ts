@@ -6,6 +6,8 @@ import { ArtifactResolver } from './artifact.resolver';
 import { CallerResolver } from './caller.resolver';
 import { CommandResolver } from './command.resolver';
 import { DetectorStatsResolver } from './detector-stats.resolver';
+import { FlaggedItemsResolver } from './flagged-items.resolver';
+import { SubjectStatusResolver } from './subject-status.resolver';
 import { IncidentConnectionResolver } from './incident-connection.resolver';
 import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
 import { IncidentResolver } from './incident.resolver';
@@ -27,4 +29,6 @@ export const API_RESOLVERS = [
   ApiKeyResolver,
   IncidentSubscriptionResolver,
   CallerResolver,
+  FlaggedItemsResolver,
+  SubjectStatusResolver,
 ];

@@ -2,7 +2,7 @@ import type { AlertModel } from '../models/alert.model';
 import { type AlertStatus, type ArtifactKind, type Stage } from '../models/enums';
 
 export const ALERT_COLUMNS = `al.alert_id, al.stage, al.detector, al.subject_kind, al.subject_id, al.score, al.p_value, al.alpha,
-  al.evidence, al.window_from, al.window_to, al.occurred_at, al.recorded_at, al.status`;
+  al.evidence, al.window_from, al.window_to, al.occurred_at, al.recorded_at, al.status, al.flagged_item_ids, al.flagged_item_count`;
 
 export interface AlertRow {
   alert_id: string;
@@ -19,6 +19,8 @@ export interface AlertRow {
   occurred_at: Date;
   recorded_at: Date;
   status: string;
+  flagged_item_ids?: string[] | null;
+  flagged_item_count?: number | null;
 }
 
 export function toAlertModel(row: AlertRow): AlertModel {
@@ -36,5 +38,7 @@ export function toAlertModel(row: AlertRow): AlertModel {
     occurredAt: row.occurred_at,
     recordedAt: row.recorded_at,
     status: row.status as AlertStatus,
+    flaggedItemIds: row.flagged_item_ids ?? [],
+    flaggedItemCount: row.flagged_item_count ?? 0,
   };
 }

@@ -25,6 +25,7 @@ export class ConformalCalibrator {
       if (Number.isNaN(heldOutScores[i])) throw new Error('ConformalCalibrator: NaN score');
     }
     this.sorted = Float64Array.from(heldOutScores).sort();
+    this.scale = undefined;
     return this;
   }
 
@@ -43,6 +44,27 @@ export class ConformalCalibrator {
 
   pValues(scores: ArrayLike<number>): Float64Array {
     return Float64Array.from(scores, (s) => this.pValue(s));
+  }
+
+  /**
+   * The conformal p-value up to the largest calibration score; beyond it, 1/(n+1) times an
+   * exponential tail whose scale is the mean excess of the top 10% (at least 5) of calibration
+   * scores over the next one (the generalized-Pareto fit with shape 0, the peaks-over-threshold
+   * default). Conformal p-values all stop at 1/(n+1), so scores beyond every calibration score would
+   * tie; this keeps them ranked (monotone in the score) for fusion and ranking. Under the null such
+   * scores are rare (probability ≤ 1/(n+1)), so the false-positive rate at α ≥ 1/(n+1) is unchanged.
+   */
+  tailPValue(score: number): number {
+    const n = this.require();
+    const max = this.sorted[n - 1];
+    if (!(score > max)) return this.pValue(score);
+    const scale = this.tailScale();
+    const floor = 1 / (n + 1);
+    return scale > 0 ? floor * Math.exp(-(score - max) / scale) : floor;
+  }
+
+  tailPValues(scores: ArrayLike<number>): Float64Array {
+    return Float64Array.from(scores, (s) => this.tailPValue(s));
   }
 
   /**
@@ -65,6 +87,22 @@ export class ConformalCalibrator {
   static fromJSON(json: ConformalCalibratorJson): ConformalCalibrator {
     checkHeader(json, 'conformal-calibrator', 1);
     return new ConformalCalibrator().fit(json.scores);
+  }
+
+  private scale: number | undefined;
+
+  private tailScale(): number {
+    if (this.scale !== undefined) return this.scale;
+    const n = this.sorted.length;
+    const k = Math.min(n - 1, Math.max(5, Math.ceil(0.1 * n)));
+    let excess = 0;
+    if (k > 0) {
+      const threshold = this.sorted[n - 1 - k];
+      for (let i = n - k; i < n; i++) excess += this.sorted[i] - threshold;
+      excess /= k;
+    }
+    this.scale = Number.isFinite(excess) ? excess : 0;
+    return this.scale;
   }
 
   private require(): number {

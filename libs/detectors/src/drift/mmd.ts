@@ -167,3 +167,20 @@ function squaredDistance(a: Float32Array, i: number, b: Float32Array, j: number,
   }
   return s;
 }
+
+/** Median pairwise Euclidean distance of the rows (the RBF bandwidth heuristic); 1 when all coincide. */
+export function medianHeuristic(m: Matrix): number {
+  const distances: number[] = [];
+  for (let i = 0; i < m.rows; i++)
+    for (let j = i + 1; j < m.rows; j++)
+      distances.push(Math.sqrt(squaredDistance(m.data, i, m.data, j, m.cols)));
+  distances.sort((a, b) => a - b);
+  const mid = distances.length / 2;
+  const value =
+    distances.length === 0
+      ? 0
+      : distances.length % 2
+        ? distances[Math.floor(mid)]
+        : (distances[mid - 1] + distances[mid]) / 2;
+  return value || 1;
+}

@@ -1,7 +1,7 @@
-import { type Matrix } from '../matrix';
+import { type Matrix, pickRows } from '../matrix';
 import { accumulateMoments } from '../linalg/moments';
 import { symmetricEigen } from '../linalg/symmetric-eigen';
-import { topEigen } from '../linalg/top-eigen';
+import { mulberry32, topEigen } from '../linalg/top-eigen';
 import { median, normalSf, scaledMad } from '../special-functions';
 
 export interface SpectralSignatureOptions {
@@ -18,6 +18,8 @@ export interface SpectralSignatureResult {
   /** Row-major components×d top right-singular vectors of the centred batch. */
   readonly directions: Float64Array;
   readonly flagged: Uint8Array;
+  /** Per-sample robust z (median/MAD) of the signed projection on the top direction. */
+  readonly robustZ: Float64Array;
   /** Flagged fraction minus the fraction a clean Gaussian batch would flag at the cutoff, floored at 0. */
   readonly estimatedFraction: number;
 }
@@ -50,7 +52,8 @@ export function spectralSignature(
   const cutoff = options.cutoff ?? 3.5;
   const centre = median(top);
   const scale = scaledMad(top, centre) || 1;
-  const flagged = Uint8Array.from(top, (p) => (Math.abs(p - centre) / scale > cutoff ? 1 : 0));
+  const robustZ = Float64Array.from(top, (p) => (p - centre) / scale);
+  const flagged = Uint8Array.from(robustZ, (z) => (Math.abs(z) > cutoff ? 1 : 0));
   const flaggedFraction = flagged.reduce((a, b) => a + b, 0) / batch.rows;
   const expected = 2 * normalSf(cutoff);
   return {
@@ -58,6 +61,42 @@ export function spectralSignature(
     singularValues: Array.from(eigen.values.slice(0, components), (v) => Math.sqrt(Math.max(v, 0))),
     directions,
     flagged,
+    robustZ,
     estimatedFraction: Math.max(0, (flaggedFraction - expected) / (1 - expected)),
   };
+}
+
+/** Share of the centred batch's variance along its top direction (large when a sub-population is shifted). */
+export function topDirectionShare(batch: Matrix): number {
+  const signature = spectralSignature(batch);
+  const moments = accumulateMoments(batch);
+  let total = 0;
+  for (let j = 0; j < batch.cols; j++) total += moments.scatter[j * batch.cols + j];
+  return total > 0 ? signature.singularValues[0] ** 2 / total : 0;
+}
+
+/**
+ * The top-direction share of `draws` random sub-batches of `batchSize` trusted rows, drawn without
+ * replacement (seeded): the null distribution a batch's share is calibrated against. The statistic
+ * fits nothing on the reference, so every trusted row may be drawn, and a reference sent as one
+ * batch works as well as one sent in many. Its null shrinks as batches grow, so calibrating at a
+ * size at most the scored batch's is conservative.
+ */
+export function spectralNullShares(
+  reference: Matrix,
+  batchSize: number,
+  draws: number,
+  seed: number,
+): number[] {
+  if (batchSize < 4 || batchSize > reference.rows)
+    throw new Error(`spectralNullShares: batch size ${batchSize} for ${reference.rows} reference rows`);
+  const random = mulberry32(seed);
+  const pool = Array.from({ length: reference.rows }, (_, i) => i);
+  return Array.from({ length: draws }, () => {
+    for (let i = 0; i < batchSize; i++) {
+      const j = i + Math.floor(random() * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    return topDirectionShare(pickRows(reference, pool.slice(0, batchSize)));
+  });
 }

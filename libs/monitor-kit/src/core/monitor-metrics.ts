@@ -13,6 +13,7 @@ export class MonitorMetrics {
   readonly deadLettered: Counter<'stage' | 'reason'>;
   readonly lag: Gauge<'stage'>;
   readonly scoringLatency: Histogram<'stage'>;
+  readonly unavailable: Gauge<'stage' | 'detector'>;
 
   constructor(
     registry: Registry,
@@ -72,6 +73,12 @@ export class MonitorMetrics {
       help: 'Time to handle one subject’s events of a fetched batch (decode, score, persist, publish)',
       labelNames: ['stage'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.unavailable = new Gauge({
+      name: 'damon_monitor_detector_unavailable_subjects',
+      help: 'Subjects whose last fit could not fit this detector (the reason is in the log and the subject status)',
+      labelNames: ['stage', 'detector'],
       registers,
     });
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const fusionMethodSchema = z.enum(['fisher', 'min-p-sidak']);
+export const fusionMethodSchema = z.enum(['fisher', 'min-p-sidak', 'cauchy', 'adaptive-cauchy']);
 export const referenceModeSchema = z.enum(['trusted', 'first-n']);
 
 /** Everything a stage monitor can be told per subject; defaults come from the environment. */

@@ -1,4 +1,4 @@
-import type { ArtifactRef, ScoreBatch, Stage, StageAlert } from '@damon/contracts';
+import { LIMITS, type ArtifactRef, type ScoreBatch, type Stage, type StageAlert } from '@damon/contracts';
 import { derivedId } from './output-ids';
 import type { AlertDraft, ScoreRows } from './stage-handler';
 
@@ -47,6 +47,17 @@ export class OutputBuilder {
       ...(draft.severityEvidence ? { severityEvidence: draft.severityEvidence } : {}),
       window: { from: times[0], to: times[times.length - 1] },
       inputEventIds: ids,
+      ...(draft.flagged
+        ? {
+            flaggedItems: {
+              ids: draft.flagged.ids.slice(0, LIMITS.maxFlaggedItemIds),
+              count: Math.max(
+                draft.flagged.count,
+                Math.min(draft.flagged.ids.length, LIMITS.maxFlaggedItemIds),
+              ),
+            },
+          }
+        : {}),
     };
   }
 

@@ -32,6 +32,8 @@ export interface AlertDraft {
   itemKey?: string;
   /** Earlier events the finding also rests on (e.g. the other half of an observed/unobserved pair). */
   relatedInputs?: { eventId: string; occurredAt: string }[];
+  /** The items (samples, activation rows) the finding points at: ids (bounded) and how many in all. */
+  flagged?: { ids: string[]; count: number };
 }
 
 export interface ScoringOutcome {

@@ -20,6 +20,8 @@ export interface EngineOptions {
 /** What the kit keeps in monitor_subjects.stream_state: the reference shape and the handler's own state. */
 interface SubjectStreamState {
   shape?: Record<string, number>;
+  /** Reference items the subject needs before its fit (N of "n of N"), for the subject status. */
+  referenceTarget?: number;
   handler?: StreamState;
 }
 
@@ -30,8 +32,14 @@ interface Outputs {
   scoredItems: number;
   learnedItems: number;
   duplicates: number;
-  fitted?: { version: number; fitted: unknown; referenceItems: number };
+  fitted?: { version: number; fitted: unknown; referenceItems: number; unavailable: Record<string, string> };
 }
+
+/**
+ * Detector state key under which a handler's fit names the detectors it could not fit and why
+ * (`{ unavailable: { [detector]: reason } }`); kept with the baseline for the subject status.
+ */
+export const UNAVAILABLE_STATE_KEY = '_status';
 
 /** Room in a dead letter for everything but the original bytes (as the bus leaves). */
 const DEAD_LETTER_OVERHEAD_BYTES = 64 * 1024;
@@ -124,6 +132,7 @@ export class StageMonitorEngine {
         version: outputs.fitted.version,
         referenceItems: outputs.fitted.referenceItems,
       });
+      this.reportUnavailable(key, subject, outputs.fitted.unavailable);
     }
     const stage = this.stage;
     this.metrics.consumed.inc({ stage }, messages.length);
@@ -185,6 +194,7 @@ export class StageMonitorEngine {
       const input: InputRef = { eventId: event.eventId, occurredAt: event.occurredAt };
 
       if (row.phase === 'learning') {
+        state.referenceTarget = settings.referenceSize;
         if (!(this.handler.trusted(event) || settings.referenceMode === 'first-n')) continue;
         state.shape = {
           ...state.shape,
@@ -244,6 +254,7 @@ export class StageMonitorEngine {
       },
     };
     const referenceItems = row.referenceItems;
+    const status = states[UNAVAILABLE_STATE_KEY] as { unavailable?: Record<string, string> } | undefined;
     row.baselineVersion += 1;
     row.fitCount += 1;
     row.fittedAt = new Date();
@@ -251,7 +262,12 @@ export class StageMonitorEngine {
     row.referenceItems = 0;
     await this.store.saveBaselines(manager, subject, row.baselineVersion, states, row.fittedAt);
     await this.store.clearReference(manager, subject);
-    return { version: row.baselineVersion, fitted: this.handler.load(states), referenceItems };
+    return {
+      version: row.baselineVersion,
+      fitted: this.handler.load(states),
+      referenceItems,
+      unavailable: status?.unavailable ?? {},
+    };
   }
 
   private async loadFitted(
@@ -269,6 +285,27 @@ export class StageMonitorEngine {
     const fitted = this.handler.load(states);
     this.cache.set(key, { version: row.baselineVersion, fitted });
     return fitted;
+  }
+
+  /** Detectors of this subject that could not be fitted, by name, for the unavailable gauge. */
+  private readonly unavailableBySubject = new Map<string, Set<string>>();
+
+  /** A detector that cannot run says so: a warning with the reason, and the gauge by detector. */
+  private reportUnavailable(key: string, subject: ArtifactRef, unavailable: Record<string, string>): void {
+    const before = this.unavailableBySubject.get(key) ?? new Set<string>();
+    const now = new Set(Object.keys(unavailable));
+    for (const detector of before)
+      if (!now.has(detector)) this.metrics.unavailable.dec({ stage: this.stage, detector });
+    for (const [detector, reason] of Object.entries(unavailable)) {
+      if (!before.has(detector)) this.metrics.unavailable.inc({ stage: this.stage, detector });
+      this.logger.event('warn', 'baseline', 'detector cannot run', {
+        stage: this.stage,
+        subject,
+        detector,
+        reason,
+      });
+    }
+    this.unavailableBySubject.set(key, now);
   }
 
   private evict(key: string): void {

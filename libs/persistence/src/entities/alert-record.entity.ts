@@ -57,6 +57,14 @@ export class AlertRecord {
   @Column({ name: 'input_event_ids', type: 'jsonb' })
   inputEventIds!: string[];
 
+  /** Ids of the items the alert pointed at (bounded); null when it named none. */
+  @Column({ name: 'flagged_item_ids', type: 'jsonb', nullable: true })
+  flaggedItemIds!: string[] | null;
+
+  /** How many items were flagged in all (may exceed the ids listed). */
+  @Column({ name: 'flagged_item_count', type: 'integer', nullable: true })
+  flaggedItemCount!: number | null;
+
   @Column({ name: 'fingerprint', type: 'text' })
   fingerprint!: string;
 

@@ -1,0 +1,208 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  ConformalCalibrator,
+  GaussianDetector,
+  KnnDetector,
+  QuantumEntropyDetector,
+  auroc,
+  FusedCalibration,
+  initBackend,
+  matrix,
+  queWeights,
+  spectralSignature,
+  type FusionMethod,
+  type KnnDetectorJson,
+  type QuantumEntropyJson,
+  type Matrix,
+} from './index';
+import { FactorModel, concatRows, normalGenerator, randomUnitVector } from './testing/synthetic-data';
+
+beforeAll(async () => {
+  await initBackend(() => undefined);
+});
+
+const split = (scores: ArrayLike<number>, clean: number) =>
+  [Array.from(scores).slice(0, clean), Array.from(scores).slice(clean)] as const;
+
+describe('tail p-values beyond the calibration floor', () => {
+  const calibrator = new ConformalCalibrator().fit(Array.from({ length: 99 }, (_, i) => i));
+
+  it('equal the conformal p-value up to the largest calibration score', () => {
+    for (const s of [-1, 0, 50.5, 98]) expect(calibrator.tailPValue(s)).toBe(calibrator.pValue(s));
+  });
+
+  it('keep decreasing beyond it (exponential tail, mean excess of the top 10%)', () => {
+    // Top 10 scores 89..98 over the 11th (88): mean excess 5.5.
+    expect(calibrator.tailPValue(98 + 5.5)).toBeCloseTo(Math.exp(-1) / 100, 12);
+    const p = [99, 110, 200, 1000].map((s) => calibrator.tailPValue(s));
+    p.reduce(
+      (previous, next) => {
+        expect(next).toBeLessThan(previous);
+        return next;
+      },
+      1 / 100 + 1e-12,
+    );
+  });
+});
+
+describe('fusion keeps the strongest layer: anomalies living in one layer only', () => {
+  // Four layers; the planted items are shifted in one layer only and normal in the other three.
+  const d = 24;
+  const layers = [0, 1, 2, 3].map((l) => new FactorModel(d, 4, 700 + l));
+  const clean = 2000;
+  const planted = 100;
+  const anomalous = 2;
+  const sample = (rows: number, seed: number, shift?: Float32Array) =>
+    layers.map((model, l) => model.sample(rows, seed + 10 * l, l === anomalous ? shift : undefined));
+  // Built lazily: describe bodies run before the backend is ready.
+  let fixture:
+    | {
+        scores: Float32Array[];
+        calibrators: ConformalCalibrator[];
+        calScores: Float32Array[];
+        single: number;
+      }
+    | undefined;
+  const setup = () => {
+    if (fixture) return fixture;
+    const fitRows = sample(3000, 710);
+    const calRows = sample(1000, 720);
+    const test = sample(clean, 730).map((m, l) =>
+      concatRows(m, sample(planted, 740, randomUnitVector(d, 750, 2.2))[l]),
+    );
+    const detectors = fitRows.map((rows) => new GaussianDetector().fit(rows));
+    const calScores = detectors.map((g, l) => g.score(calRows[l]));
+    const calibrators = calScores.map((s) => new ConformalCalibrator().fit(s));
+    const scores = detectors.map((g, l) => g.score(test[l]));
+    detectors.forEach((g) => g.dispose());
+    fixture = { scores, calibrators, calScores, single: auroc(...split(scores[anomalous], clean)) };
+    return fixture;
+  };
+
+  const fuse = (method: FusionMethod) => {
+    const { scores, calibrators, calScores } = setup();
+    return FusedCalibration.fit(calScores, calibrators, method).score(scores, calibrators);
+  };
+
+  it.each<FusionMethod>(['adaptive-cauchy'])(
+    '%s fusion is within 0.01 AUROC of the anomalous layer alone',
+    (method) => {
+      const { single } = setup();
+      const fused = fuse(method).statistic;
+      expect(single).toBeGreaterThan(0.9);
+      expect(single).toBeLessThan(0.995); // not saturated, so a dilution would show
+      expect(auroc(...split(fused, clean))).toBeGreaterThan(single - 0.01);
+    },
+  );
+
+  it('fixed-weight fusions (Fisher, min-p, Cauchy) fall behind; adaptive weights go to the anomalous layer', () => {
+    const { single } = setup();
+    const results = Object.fromEntries(
+      (['fisher', 'min-p-sidak', 'cauchy'] as const).map((m) => [
+        m,
+        auroc(...split(fuse(m).statistic, clean)),
+      ]),
+    );
+    console.info(`one-layer anomalies: single=${single.toFixed(4)} ${JSON.stringify(results)}`);
+    for (const value of Object.values(results)) expect(value).toBeLessThan(single - 0.03);
+    const adaptive = fuse('adaptive-cauchy');
+    expect(adaptive.weights[anomalous]).toBeGreaterThan(0.9);
+  });
+
+  it('adaptive weights stay near equal on a clean batch, and its p-values stay calibrated', () => {
+    const { calibrators, calScores } = setup();
+    const cleanScores = sample(4000, 760).map((m, l) => {
+      const g = new GaussianDetector().fit(sample(3000, 710)[l]);
+      const s = g.score(m);
+      g.dispose();
+      return s;
+    });
+    const fused = FusedCalibration.fit(calScores, calibrators, 'adaptive-cauchy').score(
+      cleanScores,
+      calibrators,
+    );
+    for (const w of fused.weights) expect(w).toBeLessThan(0.8);
+    const rate = fused.pValue.filter((p) => p <= 0.05).length / fused.pValue.length;
+    expect(rate).toBeGreaterThan(0.03);
+    expect(rate).toBeLessThan(0.07);
+  });
+});
+
+describe('k-nearest-neighbour distance', () => {
+  it('sees an anomaly between two trusted modes, where one Gaussian ellipsoid cannot', () => {
+    const d = 8;
+    const randn = normalGenerator(801);
+    const mode = randomUnitVector(d, 802, 6);
+    const cloud = (rows: number, centre: (i: number) => number) =>
+      matrix(
+        rows,
+        d,
+        Float32Array.from({ length: rows * d }, (_, i) => centre(i % d) + randn()),
+      );
+    const bimodal = (rows: number) =>
+      concatRows(
+        cloud(rows / 2, (j) => mode[j]),
+        cloud(rows / 2, (j) => -mode[j]),
+      );
+    const reference = bimodal(2000);
+    // Anomalies sit at the overall mean, between the modes: near for Mahalanobis, far from every row.
+    const test = concatRows(
+      bimodal(1000),
+      cloud(100, () => 0),
+    );
+    const knn = new KnnDetector({ k: 5 }).fit(reference);
+    const gaussian = new GaussianDetector().fit(reference);
+    expect(auroc(...split(knn.score(test), 1000))).toBeGreaterThan(0.99);
+    expect(auroc(...split(gaussian.score(test), 1000))).toBeLessThan(0.6);
+    const restored = KnnDetector.fromJSON(JSON.parse(JSON.stringify(knn.toJSON())) as KnnDetectorJson);
+    expect(Array.from(restored.score(test).slice(0, 5))).toEqual(Array.from(knn.score(test).slice(0, 5)));
+    [knn, gaussian, restored].forEach((x) => x.dispose());
+  });
+
+  it('keeps at most maxReference rows, evenly spaced', () => {
+    const model = new FactorModel(6, 2, 811);
+    const knn = new KnnDetector({ k: 3, maxReference: 100 }).fit(model.sample(1000, 812));
+    expect(knn.referenceRows).toBe(100);
+    knn.dispose();
+  });
+});
+
+describe('QUE (quantum-entropy) scoring', () => {
+  it('weights interpolate between Mahalanobis (α = 0) and the top direction (large α)', () => {
+    const values = Float64Array.from([3, 1.5, 1, 0.5]);
+    expect(Array.from(queWeights(values, 0))).toEqual([1, 1, 1, 1]);
+    const sharp = queWeights(values, 60);
+    expect(sharp[0]).toBeCloseTo(4, 6);
+    expect(sharp[1]).toBeLessThan(1e-6);
+    expect(Array.from(queWeights(Float64Array.from([0.9, 0.5]), 4))).toEqual([1, 1]);
+  });
+
+  it('on a batch with a small poisoned cluster beats Mahalanobis and matches the spectral signature', () => {
+    const d = 32;
+    const model = new FactorModel(d, 4, 901);
+    const reference = model.sample(4000, 902);
+    const cleanRows = 970;
+    // 3% of the batch, shifted along one direction by less than the clean spread in Mahalanobis units.
+    const batch: Matrix = concatRows(
+      model.sample(cleanRows, 903),
+      model.sample(30, 904, randomUnitVector(d, 905, 2.5)),
+    );
+    const que = new QuantumEntropyDetector({ alpha: 4 }).fit(reference);
+    const gaussian = new GaussianDetector().fit(reference);
+    const results = {
+      que: auroc(...split(que.score(batch), cleanRows)),
+      mahalanobis: auroc(...split(gaussian.score(batch), cleanRows)),
+      spectral: auroc(...split(spectralSignature(batch).scores, cleanRows)),
+    };
+    console.info(
+      `poisoned 3%: que=${results.que.toFixed(4)} mahalanobis=${results.mahalanobis.toFixed(4)} spectral=${results.spectral.toFixed(4)}`,
+    );
+    expect(results.que).toBeGreaterThan(results.mahalanobis + 0.02);
+    expect(results.que).toBeGreaterThan(0.95);
+    const restored = QuantumEntropyDetector.fromJSON(
+      JSON.parse(JSON.stringify(que.toJSON())) as QuantumEntropyJson,
+    );
+    expect(restored.score(batch)[0]).toBeCloseTo(que.score(batch)[0], 4);
+    [que, gaussian, restored].forEach((x) => x.dispose());
+  });
+});

@@ -1,0 +1,138 @@
+import {
+  ConformalCalibrator,
+  FusedCalibration,
+  GaussianDetector,
+  KnnDetector,
+  LayerPropagationDetector,
+  OversightContrastDetector,
+  scoreHistogram,
+  type ConformalCalibratorJson,
+  type FusedCalibrationJson,
+  type FusionMethod,
+  type GaussianDetectorJson,
+  type KnnDetectorJson,
+  type LayerPropagationDetectorJson,
+  type Matrix,
+  type OversightContrastDetectorJson,
+  type ScoreHistogram,
+} from '@damon/detectors';
+import type { DetectorState } from '@damon/monitor-kit';
+import type { PairedHalf } from './representation-pairing';
+
+export const REPRESENTATION_DETECTORS = {
+  fused: 'fused-layers',
+  gaussian: 'gaussian',
+  knn: 'knn',
+  propagation: 'propagation',
+  contrast: 'oversight-contrast',
+} as const;
+
+export type ComponentKind = 'gaussian' | 'knn' | 'propagation' | 'oversight-contrast';
+
+export type Scorer = (layers: Map<string, Matrix>) => Float32Array;
+export type PairScorer = (observed: Map<string, Matrix>, unobserved: Map<string, Matrix>) => Float32Array;
+
+export interface Component<S> {
+  key: string;
+  detector: ComponentKind;
+  layer: string;
+  score: S;
+  calibrator: ConformalCalibrator;
+  histogram: ScoreHistogram;
+  dispose(): void;
+}
+
+export interface FittedRepresentations {
+  layers: string[];
+  components: Component<Scorer>[];
+  fused?: FusedCalibration;
+  contrast: Component<PairScorer>[];
+  contrastFused?: FusedCalibration;
+}
+
+/** One component as stored in detector_baselines. */
+export interface ComponentState {
+  calibration: ConformalCalibratorJson;
+  detector:
+    GaussianDetectorJson | KnnDetectorJson | LayerPropagationDetectorJson | OversightContrastDetectorJson;
+  layer: string;
+  kind: ComponentKind;
+}
+
+export const CONTRAST_FUSED_KEY = `${REPRESENTATION_DETECTORS.contrast}:fused`;
+
+export function fusedState(fused: FusedCalibration): DetectorState {
+  return { method: fused.method, fused: fused.toJSON() };
+}
+
+/** Stored states back to scorers (the state mapping); unknown keys are left alone. */
+export function loadComponents(states: Record<string, DetectorState>): FittedRepresentations {
+  const fitted: FittedRepresentations = { layers: [], components: [], contrast: [] };
+  for (const [key, raw] of Object.entries(states)) {
+    if (key === REPRESENTATION_DETECTORS.fused || key === CONTRAST_FUSED_KEY) {
+      // Baselines fitted before the fused calibration kept its items carry a fixed calibrator.
+      const fused = raw.fused
+        ? FusedCalibration.fromJSON(raw.fused as FusedCalibrationJson)
+        : FusedCalibration.legacy(raw.method as FusionMethod, raw.calibration as ConformalCalibratorJson);
+      if (key === REPRESENTATION_DETECTORS.fused) fitted.fused = fused;
+      else fitted.contrastFused = fused;
+      continue;
+    }
+    if (!key.includes(':')) continue;
+    const state = raw as unknown as ComponentState;
+    const base = {
+      key,
+      layer: state.layer,
+      calibrator: ConformalCalibrator.fromJSON(state.calibration),
+      histogram: scoreHistogram(state.calibration.scores),
+    };
+    switch (state.kind) {
+      case 'gaussian': {
+        const detector = GaussianDetector.fromJSON(state.detector as GaussianDetectorJson);
+        if (!fitted.layers.includes(state.layer)) fitted.layers.push(state.layer);
+        fitted.components.push({
+          ...base,
+          detector: 'gaussian',
+          score: (layers) => detector.score(layers.get(state.layer)!),
+          dispose: () => detector.dispose(),
+        });
+        break;
+      }
+      case 'knn': {
+        const detector = KnnDetector.fromJSON(state.detector as KnnDetectorJson);
+        if (!fitted.layers.includes(state.layer)) fitted.layers.push(state.layer);
+        fitted.components.push({
+          ...base,
+          detector: 'knn',
+          score: (layers) => detector.score(layers.get(state.layer)!),
+          dispose: () => detector.dispose(),
+        });
+        break;
+      }
+      case 'propagation': {
+        const detector = LayerPropagationDetector.fromJSON(state.detector as LayerPropagationDetectorJson);
+        const [source, target] = state.layer.split('->');
+        fitted.components.push({
+          ...base,
+          detector: 'propagation',
+          score: (layers) => detector.score(layers.get(source)!, layers.get(target)!),
+          dispose: () => detector.dispose(),
+        });
+        break;
+      }
+      case 'oversight-contrast': {
+        const detector = OversightContrastDetector.fromJSON(state.detector as OversightContrastDetectorJson);
+        fitted.contrast.push({
+          ...base,
+          detector: 'oversight-contrast',
+          score: (o, u) => detector.score(o.get(state.layer)!, u.get(state.layer)!),
+          dispose: () => detector.dispose(),
+        });
+        break;
+      }
+    }
+  }
+  return fitted;
+}
+
+export type { PairedHalf };
