@@ -50,6 +50,7 @@ export type IncidentChangeKind =
   | 'MERGED'
   | 'OPENED'
   | 'RESOLVED'
+  | 'TRIAGED'
   | 'UPDATED';
 
 /** Every given condition must hold. */
