@@ -126,6 +126,13 @@ describe('npm start: the whole platform in one process, with the built-in story'
     expect(printed, process1.output()).not.toBeNull();
     key = printed![1];
 
+    // The console on the same port: its page at / and at a client route (SPA fallback).
+    for (const path of ['/', '/incidents']) {
+      const page = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { accept: 'text/html' } });
+      expect(page.status, path).toBe(200);
+      expect(await page.text(), path).toMatch(/<div id="root">/);
+    }
+
     const incident = await eventually(
       async () => {
         const { nodes } = await incidents({ stages: ['DATA', 'SIGNALS', 'REPRESENTATIONS'] });

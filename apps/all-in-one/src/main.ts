@@ -3,6 +3,7 @@
  * The whole platform in one process; see README.md ("Quick start") and apps/all-in-one/README.md.
  */
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@damon/config';
@@ -14,6 +15,26 @@ import { StatusLine } from './status-line';
 
 const REPO = resolve(__dirname, '../../..');
 const USAGE = 'usage: npm start [-- --data-dir <folder>] [--scenario story|none]';
+
+/**
+ * The console's production build (apps/console/build-if-stale.mjs: a few seconds, only when a source
+ * changed), run beside the platform's start; a failed build leaves the API running without it.
+ */
+function buildConsole(print: (line: string) => void): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [resolve(REPO, 'apps/console/build-if-stale.mjs')],
+      { cwd: REPO, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) {
+          print(`console build failed, serving the API only:\n${stderr}`);
+          done(undefined);
+        } else done(stdout.trim());
+      },
+    );
+  });
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -33,7 +54,7 @@ async function main(): Promise<void> {
   const platform = new Platform({
     config,
     dataDir: resolve(values['data-dir']),
-    consoleDir: resolve(REPO, 'apps/console/dist'),
+    consoleDir: buildConsole(print),
     print,
   });
 
@@ -74,7 +95,7 @@ async function main(): Promise<void> {
   print(`damon is ready in ${process.uptime().toFixed(1)} s: ${url} (GraphQL at ${url}/graphql)`);
   print(`  bus: ${platform.busLabel}; database: ${platform.databaseLabel}`);
   print(
-    platform.consoleServed() ? `  console: ${url}/` : '  console: not built (apps/console/dist is missing)',
+    platform.consoleServed() ? `  console: ${url}/` : '  console: not served (its build failed, see above)',
   );
   if ('created' in key) {
     print(`  admin API key (shown once, store it now): ${key.created}`);

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus, type Bus } from '@damon/bus';
 import { CorrelationModule, DEFAULT_CORRELATION_SETTINGS, IncidentOutboxPublisher } from '@damon/correlation';
@@ -19,8 +17,8 @@ export interface PlatformOptions {
   config: AllInOneConfig;
   /** Folder of the embedded database (used only without DATABASE_URL). */
   dataDir: string;
-  /** Built console to serve at `/`, when it exists. */
-  consoleDir: string;
+  /** The console's production build to serve at `/` (built while the platform starts), if any. */
+  consoleDir: Promise<string | undefined>;
   print: (line: string) => void;
 }
 
@@ -58,6 +56,7 @@ export class Platform {
   private correlator?: INestApplicationContext;
   private api?: INestApplication;
   private metrics: MonitorMetrics[] = [];
+  private consoleDir?: string;
   /** `embedded` or the URL's host, for the banner. */
   databaseLabel = '';
   busLabel = '';
@@ -128,14 +127,18 @@ export class Platform {
     );
     await this.correlator.init();
 
-    this.api = await createApiApplication({ ...shared, settings: DEFAULT_API_SETTINGS, logger });
-    if (existsSync(this.options.consoleDir))
-      (this.api as NestExpressApplication).useStaticAssets(this.options.consoleDir);
+    this.consoleDir = await this.options.consoleDir;
+    this.api = await createApiApplication({
+      ...shared,
+      settings: DEFAULT_API_SETTINGS,
+      logger,
+      consoleDir: this.consoleDir,
+    });
     await this.api.listen(config.PORT);
   }
 
   consoleServed(): boolean {
-    return existsSync(this.options.consoleDir);
+    return this.consoleDir !== undefined;
   }
 
   async counts(): Promise<PlatformCounts> {
