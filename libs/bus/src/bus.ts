@@ -15,7 +15,11 @@ export interface ReceivedMessage<T extends Topic = Topic> {
 }
 
 export interface RetryPolicy {
-  /** Handler attempts per message (or batch) before it is dead-lettered. */
+  /**
+   * Handler attempts per message (or batch) before it is dead-lettered. Failures of our own
+   * infrastructure (database or broker unreachable) are not counted: they are retried with the same
+   * capped backoff until the dependency returns, and never dead-letter the message.
+   */
   attempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;

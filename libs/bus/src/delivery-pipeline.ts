@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetter, Topic, TopicMap } from '@damon/contracts';
 import { DEFAULT_RETRY, type ReceivedMessage, type RetryPolicy, type SubscribeOptions } from './bus';
 import { buildDeadLetter, decodeEvent, errorMessage, isDeadLetterTopic, type RawRecord } from './event-codec';
+import { isInfrastructureError } from './infrastructure-error';
 
 /** Where the bus reports what it drops or dead-letters; console by default. */
 export interface BusLogger {
@@ -47,6 +48,11 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
  * The one consumer-side path both buses share: parse and validate, hand valid messages to the
  * handler with retries, dead-letter what is invalid or keeps failing, and commit only after a
  * message is finished, so the partition always moves on and nothing is committed unhandled.
+ *
+ * A failure of our own infrastructure (database or broker unreachable, see isInfrastructureError)
+ * is not the message's fault: the partition waits on it (exponential backoff capped at
+ * maxBackoffMs, heartbeating) for as long as the outage lasts, and such failures count toward
+ * neither the retry attempts nor the dead-letter queue.
  */
 export class DeliveryPipeline<T extends Topic> {
   private readonly policy: RetryPolicy;
@@ -113,13 +119,24 @@ export class DeliveryPipeline<T extends Topic> {
     // The whole batch first; when it keeps failing, message by message, so only the messages that
     // themselves fail are dead-lettered.
     let attempt = 0;
+    let delivery = 0;
+    let outage = 0;
     while (attempt < this.policy.attempts) {
-      attempt += 1;
+      delivery += 1;
       try {
-        await batchHandler(valid.map(({ record, value }) => this.received(record, value, attempt)));
+        await batchHandler(valid.map(({ record, value }) => this.received(record, value, delivery)));
         await scope.commit(last);
         return records.length;
       } catch (error) {
+        if (isInfrastructureError(error)) {
+          outage += 1;
+          this.reportOutage(`batch of ${valid.length} from ${last.topic}/${last.partition}`, outage, error);
+          if (!(await this.pause(outage, scope))) return 0;
+          await scope.between?.();
+          continue;
+        }
+        outage = 0;
+        attempt += 1;
         this.context.logger.warn(
           `[bus] ${this.options.group}: batch of ${valid.length} failed (attempt ${attempt}): ${errorMessage(error)}`,
         );
@@ -153,11 +170,24 @@ export class DeliveryPipeline<T extends Topic> {
     run: (attempt: number) => Promise<void>,
   ): Promise<'done' | 'abandoned'> {
     let reason = '';
-    for (let attempt = 1; attempt <= this.policy.attempts; attempt += 1) {
+    let attempt = 0; // failures of the handler, which count toward dead-lettering
+    let delivery = 0;
+    let outage = 0; // consecutive failures of our infrastructure, which never do
+    while (attempt < this.policy.attempts) {
+      delivery += 1;
       try {
-        await run(attempt);
+        await run(delivery);
         return 'done';
       } catch (error) {
+        if (isInfrastructureError(error)) {
+          outage += 1;
+          this.reportOutage(`${record.topic}/${record.partition}@${record.offset}`, outage, error);
+          if (!(await this.pause(outage, scope))) return 'abandoned';
+          await scope.between?.();
+          continue;
+        }
+        outage = 0;
+        attempt += 1;
         reason = errorMessage(error);
         this.context.logger.warn(
           `[bus] ${this.options.group}: handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}/${this.policy.attempts}): ${reason}`,
@@ -175,6 +205,14 @@ export class DeliveryPipeline<T extends Topic> {
       this.policy.attempts,
     );
     return 'done';
+  }
+
+  /** The first failure of an outage as a warning, then every tenth, so a long outage does not flood the log. */
+  private reportOutage(what: string, outage: number, error: unknown): void {
+    if (outage !== 1 && outage % 10 !== 0) return;
+    this.context.logger.warn(
+      `[bus] ${this.options.group}: dependency unavailable on ${what} (try ${outage}, waiting ${backoffMs(this.policy, outage)} ms, not dead-lettered): ${errorMessage(error)}`,
+    );
   }
 
   /** Waits out the backoff; false when the member must let go meanwhile (the record stays uncommitted). */

@@ -1,6 +1,7 @@
 export * from './bus';
 export { createBus, type BusConfig } from './create-bus';
 export { SILENT_LOGGER, backoffMs, type BusLogger } from './delivery-pipeline';
+export { DependencyUnavailableError, isInfrastructureError } from './infrastructure-error';
 export { KafkaBus, type KafkaBusOptions } from './kafka-bus';
 export type { KafkaConsumerTuning } from './kafka-subscription';
 export { MemoryBus, type MemoryBusOptions } from './memory-bus';
