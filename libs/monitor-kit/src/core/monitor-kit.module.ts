@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { createBus, type BusLogger } from '@damon/bus';
-import { createDataSource } from '@damon/persistence';
+import { KafkaBus, type Bus, type BusLogger } from '@damon/bus';
+import type { Stage } from '@damon/contracts';
+import { openServiceDataSource } from '@damon/persistence';
 import { JsonLogger, ObservabilityModule, jsonLogLevel } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -11,9 +12,16 @@ import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorService } from './stage-monitor.service';
 
 export interface MonitorKitOptions {
+  /** The app's stage: its default PORT and the variables it refuses (when the env is read here). */
+  stage?: Stage;
   handler: (env: MonitorEnv) => AnyStageHandler;
   /** Tests pass their own; otherwise read (and validated) from the environment once. */
   env?: MonitorEnv;
+  /**
+   * The all-in-one runner's in-process bus, chosen explicitly. Otherwise a KafkaBus on KAFKA_BROKERS,
+   * which is then required: a monitor never falls back to an in-process bus on its own.
+   */
+  bus?: (logger: BusLogger) => Bus;
 }
 
 /**
@@ -39,7 +47,10 @@ export class MonitorKitModule {
       module: MonitorKitModule,
       imports: [ObservabilityModule],
       providers: [
-        { provide: MONITOR_ENV, useFactory: () => options.env ?? loadMonitorEnv() },
+        {
+          provide: MONITOR_ENV,
+          useFactory: () => options.env ?? loadMonitorEnv(undefined, { stage: options.stage }),
+        },
         { provide: STAGE_HANDLER, useFactory: options.handler, inject: [MONITOR_ENV] },
         {
           provide: JsonLogger,
@@ -56,22 +67,30 @@ export class MonitorKitModule {
           provide: MONITOR_BUS,
           useFactory: (
             env: MonitorEnv,
-            logger: JsonLogger,
+            jsonLogger: JsonLogger,
             metrics: MonitorMetrics,
             handler: AnyStageHandler,
-          ) =>
-            createBus({
+          ): Bus => {
+            const logger = busLogger(jsonLogger, metrics);
+            if (options.bus) return options.bus(logger);
+            if (!env.KAFKA_BROKERS)
+              throw new Error(
+                'KAFKA_BROKERS is not set: a stage monitor consumes from Kafka (only the all-in-one runner uses the in-process bus)',
+              );
+            return new KafkaBus({
               brokers: env.KAFKA_BROKERS,
               clientId: `${handler.stage}-monitor`,
-              logger: busLogger(logger, metrics),
+              logger,
               defaultPartitions: env.MONITOR_PARTITIONS,
               consumer: { maxBytesPerPartition: env.MONITOR_FETCH_MAX_BYTES },
-            }),
+            });
+          },
           inject: [MONITOR_ENV, JsonLogger, MonitorMetrics, STAGE_HANDLER],
         },
         {
           provide: DataSource,
-          useFactory: (env: MonitorEnv) => createDataSource(env.DATABASE_URL, { poolSize: 4 }).initialize(),
+          // Refuses to start on a schema with pending migrations, as every service does.
+          useFactory: (env: MonitorEnv) => openServiceDataSource(env.DATABASE_URL, { poolSize: 4 }),
           inject: [MONITOR_ENV],
         },
         StageMonitorService,
