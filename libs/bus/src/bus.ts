@@ -65,7 +65,30 @@ export interface TopicPartition {
   partition: number;
 }
 
+/** What one subscription reports about its consumer, for readiness and liveness probes. */
+export interface SubscriptionHealth {
+  group: string;
+  topics: string[];
+  /** A member of its group holding an assignment (possibly empty: more members than partitions). */
+  joined: boolean;
+  assignedPartitions: number;
+  /**
+   * Messages between the consumer's position and the end of its partitions: as of the last fetched
+   * batch of each partition on Kafka (undefined before the first), exact on the in-process bus.
+   */
+  lag: number | undefined;
+  /** Since the coordinator last acknowledged this member (Kafka only). */
+  sinceHeartbeatMs?: number;
+  /** The last crash the consumer restarted from, if any since it last joined. */
+  lastCrash?: string;
+  /** The consumer crashed and will not restart: only a new process brings it back. */
+  failed?: string;
+  stopped: boolean;
+}
+
 export interface Subscription {
+  /** The consumer as it stands now: membership, assignment, lag, crashes. */
+  health(): SubscriptionHealth;
   /**
    * Resolves once this member has joined its group and received its first assignment (possibly
    * empty when the group has more members than partitions).
@@ -96,6 +119,8 @@ export interface Bus {
   /** Publishes bytes as they are, unvalidated: for bridges and tests of bad input. */
   publishRaw(topic: string, value: Buffer | string, key?: string | null): Promise<void>;
   subscribe<T extends Topic>(options: SubscribeOptions<T>): Promise<Subscription>;
+  /** Every open subscription's health (see busHealthChecks for the probes built on it). */
+  health(): SubscriptionHealth[];
   close(): Promise<void>;
 }
 

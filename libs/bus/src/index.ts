@@ -1,4 +1,5 @@
 export * from './bus';
+export { busHealthChecks, type BusHealthOptions, type HealthReport } from './bus-health';
 export { createBus, type BusConfig } from './create-bus';
 export { SILENT_LOGGER, backoffMs, type BusLogger } from './delivery-pipeline';
 export { DependencyUnavailableError, isInfrastructureError } from './infrastructure-error';
