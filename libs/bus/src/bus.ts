@@ -56,7 +56,17 @@ export interface SubscribeEach<T extends Topic> extends SubscribeBase<T> {
  */
 export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
   batchHandler: (messages: ReceivedMessage<T>[]) => Promise<void>;
+  /**
+   * Most messages (default 500) and bytes (default 16 MiB) handed to one handler call. A fetched
+   * batch is processed in such chunks, each committed, with a heartbeat between them, so a huge
+   * fetch (tens of thousands of small messages) never outlives the consumer's session.
+   */
+  maxBatchMessages?: number;
+  maxBatchBytes?: number;
 }
+
+export const DEFAULT_MAX_BATCH_MESSAGES = 500;
+export const DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 export type SubscribeOptions<T extends Topic> = SubscribeEach<T> | SubscribeBatch<T>;
 

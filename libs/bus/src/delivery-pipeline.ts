@@ -1,6 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetter, Topic, TopicMap } from '@damon/contracts';
-import { DEFAULT_RETRY, type ReceivedMessage, type RetryPolicy, type SubscribeOptions } from './bus';
+import {
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_BATCH_MESSAGES,
+  DEFAULT_RETRY,
+  type ReceivedMessage,
+  type RetryPolicy,
+  type SubscribeOptions,
+} from './bus';
 import { buildDeadLetter, decodeEvent, errorMessage, isDeadLetterTopic, type RawRecord } from './event-codec';
 import { isInfrastructureError } from './infrastructure-error';
 
@@ -69,9 +76,27 @@ export class DeliveryPipeline<T extends Topic> {
    * dead-lettered, and committed); the rest stay uncommitted for whoever owns the partition next.
    */
   async process(records: readonly RawRecord[], scope: PartitionScope): Promise<number> {
-    return 'batchHandler' in this.options
-      ? this.processBatch(records, scope, this.options.batchHandler)
-      : this.processEach(records, scope, this.options.handler);
+    if (!('batchHandler' in this.options)) return this.processEach(records, scope, this.options.handler);
+    const { batchHandler } = this.options;
+    let finished = 0;
+    for (const chunk of chunks(records, this.maxBatchMessages, this.maxBatchBytes)) {
+      const done = await this.processBatch(chunk, scope, batchHandler);
+      finished += done;
+      if (done < chunk.length) break;
+      // Between chunks: the heartbeat that keeps a long fetched batch from costing the assignment.
+      await scope.between?.();
+    }
+    return finished;
+  }
+
+  private get maxBatchMessages(): number {
+    return (
+      ('maxBatchMessages' in this.options && this.options.maxBatchMessages) || DEFAULT_MAX_BATCH_MESSAGES
+    );
+  }
+
+  private get maxBatchBytes(): number {
+    return ('maxBatchBytes' in this.options && this.options.maxBatchBytes) || DEFAULT_MAX_BATCH_BYTES;
   }
 
   private async processEach(
@@ -255,4 +280,22 @@ export class DeliveryPipeline<T extends Topic> {
       attempt,
     };
   }
+}
+
+/** Consecutive runs of at most `maxMessages` records and (unless one record alone exceeds it) `maxBytes`. */
+export function chunks(records: readonly RawRecord[], maxMessages: number, maxBytes: number): RawRecord[][] {
+  const out: RawRecord[][] = [];
+  let current: RawRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (current.length > 0 && (current.length >= maxMessages || bytes + record.value.length > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += record.value.length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }
