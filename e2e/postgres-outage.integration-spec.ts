@@ -216,6 +216,14 @@ describe('PostgreSQL outage mid-stream (private PostgreSQL, real Kafka)', () => 
     expect(monitor.child.exitCode).toBeNull();
     expect(correlator.child.exitCode).toBeNull();
     expect(monitor.output()).toMatch(/dependency unavailable/);
+    // The correlator's own metrics: the outbox backlog (drained: 0 or a few in flight) and batch latency.
+    const port = /"msg":"listening".*?"port":(\d+)|"port":(\d+).*?"msg":"listening"/.exec(
+      correlator.output(),
+    );
+    const metrics = await (await fetch(`http://127.0.0.1:${port?.[1] ?? port?.[2]}/metrics`)).text();
+    expect(metrics).toMatch(/^damon_correlator_outbox_backlog \d+$/m);
+    const batches = Number(/^damon_correlator_batch_seconds_count (\d+)$/m.exec(metrics)?.[1]);
+    expect(batches).toBeGreaterThan(0);
     await monitor.stop();
     expect(monitor.output()).toContain('"msg":"stopped"');
     expect(await correlator.stop()).toBe(0);

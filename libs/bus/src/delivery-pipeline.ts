@@ -26,7 +26,12 @@ export interface DeliveryContext {
   deadLetter(letter: DeadLetter): Promise<void>;
   /** Aborts a pending backoff when the member stops. */
   signal: AbortSignal;
+  /** Told how long each batch handler call that succeeded took (metrics). */
+  onBatchHandled?: BatchObserver;
 }
+
+/** Observes each successful batch handler call: its group, message count and duration in seconds. */
+export type BatchObserver = (group: string, messages: number, seconds: number) => void;
 
 /** How one run over records of one partition reports progress and learns it must stop. */
 export interface PartitionScope {
@@ -149,7 +154,9 @@ export class DeliveryPipeline<T extends Topic> {
     while (attempt < this.policy.attempts) {
       delivery += 1;
       try {
+        const started = performance.now();
         await batchHandler(valid.map(({ record, value }) => this.received(record, value, delivery)));
+        this.context.onBatchHandled?.(this.options.group, valid.length, (performance.now() - started) / 1000);
         await scope.commit(last);
         return records.length;
       } catch (error) {

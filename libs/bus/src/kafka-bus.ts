@@ -1,7 +1,7 @@
 import { DLQ_TOPIC, type Topic, type TopicMap } from '@damon/contracts';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Bus, PublishOptions, SubscribeOptions, Subscription, SubscriptionHealth } from './bus';
-import type { BusLogger } from './delivery-pipeline';
+import type { BatchObserver, BusLogger } from './delivery-pipeline';
 import { assertMessageSize, encodeEvent, toBuffer, type EncodedMessage } from './event-codec';
 import { commitGroupStartOffsets } from './group-start-offsets';
 import { KafkaSubscription, type KafkaConsumerTuning } from './kafka-subscription';
@@ -20,6 +20,8 @@ export interface KafkaBusOptions {
   consumer?: KafkaConsumerTuning;
   connectionTimeout?: number;
   requestTimeout?: number;
+  /** Told the duration of every batch handler call that succeeded (for a latency metric). */
+  onBatchHandled?: BatchObserver;
 }
 
 /**
@@ -84,7 +86,11 @@ export class KafkaBus implements Bus {
     const subscription = new KafkaSubscription<T>(
       this.kafka,
       options,
-      { logger: this.logger, deadLetter: (letter) => this.publish(DLQ_TOPIC, letter) },
+      {
+        logger: this.logger,
+        deadLetter: (letter) => this.publish(DLQ_TOPIC, letter),
+        onBatchHandled: this.options.onBatchHandled,
+      },
       this.options.consumer ?? {},
     );
     const subscriptions = this.subscriptions;
