@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { countVitestRun } from '../tools/vitest/vitest-report.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const resultsDir = resolve(root, 'test-results');
@@ -49,22 +50,15 @@ function vitest(project, reporter = 'default') {
     '--reporter=json',
     `--outputFile.json=${report}`,
   ]);
-  if (!existsSync(report)) {
-    totals.failed += 1;
-    failedSteps.push(`${project} (no report)`);
-    return;
-  }
-  const r = JSON.parse(readFileSync(report, 'utf8'));
-  totals.passed += r.numPassedTests;
-  totals.failed += r.numFailedTests;
-  totals.skipped += r.numPendingTests + r.numTodoTests;
-  // A suite that failed to load has no failing test of its own: count it.
-  const brokenSuites = r.testResults.filter(
-    (s) => s.status === 'failed' && s.assertionResults.length === 0,
-  ).length;
-  totals.failed += brokenSuites;
-  if (!ok || r.numFailedTests > 0 || brokenSuites > 0) failedSteps.push(project);
-  log(`${project}: ${r.numPassedTests} passed, ${r.numFailedTests} failed in ${seconds}s`);
+  const counted = countVitestRun(
+    existsSync(report) ? JSON.parse(readFileSync(report, 'utf8')) : undefined,
+    ok,
+  );
+  totals.passed += counted.passed;
+  totals.failed += counted.failed;
+  totals.skipped += counted.skipped;
+  if (!counted.ok) failedSteps.push(existsSync(report) ? project : `${project} (no report)`);
+  log(`${project}: ${counted.passed} passed, ${counted.failed} failed in ${seconds}s`);
 }
 
 /**

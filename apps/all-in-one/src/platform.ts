@@ -93,14 +93,18 @@ export class Platform {
     const shared = this.shared;
 
     for (const stage of STAGES) {
-      const env = loadMonitorEnv({
-        DATABASE_URL: this.databaseUrl,
-        LOG_LEVEL: config.LOG_LEVEL,
-        MONITOR_ALPHA: config.MONITOR_ALPHA,
-        MONITOR_REFERENCE_SIZE: String(stage.referenceSize(config)),
-        // Half held out: calibrated p-values reach down to 1/(n/2 + 1), below MONITOR_ALPHA.
-        MONITOR_CALIBRATION_FRACTION: '0.5',
-      });
+      const env = loadMonitorEnv(
+        {
+          DATABASE_URL: this.databaseUrl,
+          LOG_LEVEL: config.LOG_LEVEL,
+          MONITOR_ALPHA: config.MONITOR_ALPHA,
+          MONITOR_REFERENCE_SIZE: String(stage.referenceSize(config)),
+          // Half held out: calibrated p-values reach down to 1/(n/2 + 1), below MONITOR_ALPHA.
+          MONITOR_CALIBRATION_FRACTION: '0.5',
+        },
+        // The parts share the platform's bus (in-process unless KAFKA_BROKERS is set).
+        { embedded: true },
+      );
       const monitor = await NestFactory.createApplicationContext(
         MonitorKitModule.forStage({ handler: stage.handler, env, shared }),
         { logger },

@@ -4,6 +4,6 @@ import { DataStageHandler } from '@damon/stage-data';
 
 /** Stage 1: batches of training samples (damon.telemetry.data) → damon.alerts. */
 @Module({
-  imports: [MonitorKitModule.forStage({ handler: () => new DataStageHandler() })],
+  imports: [MonitorKitModule.forStage({ stage: 'data', handler: () => new DataStageHandler() })],
 })
 export class DataMonitorModule {}

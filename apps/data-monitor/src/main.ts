@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { bootstrapMonitor } from '@damon/monitor-kit';
 import { DataMonitorModule } from './data-monitor.module';
 
-bootstrapMonitor(DataMonitorModule, 'data-monitor');
+bootstrapMonitor(DataMonitorModule, 'data');

@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { bootstrapMonitor } from '@damon/monitor-kit';
 import { RepresentationMonitorModule } from './representation-monitor.module';
 
-bootstrapMonitor(RepresentationMonitorModule, 'representation-monitor');
+bootstrapMonitor(RepresentationMonitorModule, 'representations');

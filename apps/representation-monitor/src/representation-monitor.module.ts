@@ -6,6 +6,7 @@ import { RepresentationStageHandler } from '@damon/stage-representations';
 @Module({
   imports: [
     MonitorKitModule.forStage({
+      stage: 'representations',
       handler: (env) => new RepresentationStageHandler({ rank: env.MONITOR_GAUSSIAN_RANK }),
     }),
   ],

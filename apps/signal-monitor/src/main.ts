@@ -2,4 +2,4 @@ import 'reflect-metadata';
 import { bootstrapMonitor } from '@damon/monitor-kit';
 import { SignalMonitorModule } from './signal-monitor.module';
 
-bootstrapMonitor(SignalMonitorModule, 'signal-monitor');
+bootstrapMonitor(SignalMonitorModule, 'signals');

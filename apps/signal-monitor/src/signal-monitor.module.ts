@@ -4,6 +4,6 @@ import { SignalStageHandler } from '@damon/stage-signals';
 
 /** Stage 2: training signals of runs (damon.telemetry.training) → damon.alerts. */
 @Module({
-  imports: [MonitorKitModule.forStage({ handler: () => new SignalStageHandler() })],
+  imports: [MonitorKitModule.forStage({ stage: 'signals', handler: () => new SignalStageHandler() })],
 })
 export class SignalMonitorModule {}

@@ -341,6 +341,62 @@ export function describeBusConformance(
       await stop(member);
     });
 
+    it('waits out an outage of our own infrastructure (ECONNREFUSED, SQLSTATE 57P01) past the retry attempts, never dead-lettering', async () => {
+      const { group, subject } = ids('outage');
+      const letters = await watchDeadLetters(group);
+      const each: string[] = [];
+      const batches: string[] = [];
+      let eachFailures = 0;
+      let batchFailures = 0;
+      const outage = (failures: number) =>
+        failures % 2 === 0
+          ? Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })
+          : Object.assign(new Error('query failed'), {
+              driverError: Object.assign(new Error('terminating connection'), { code: '57P01' }),
+            });
+      const retry = { attempts: 2, initialBackoffMs: 5, maxBackoffMs: 20 };
+      const members = [
+        await join({
+          group,
+          topics: [TOPIC],
+          retry,
+          handler: (m) => {
+            if (!mine(`ds-${run}-outage-`)(m)) return Promise.resolve();
+            // Eight failures in a row, four times the attempts the policy allows.
+            if (eachFailures < 8) return Promise.reject(outage(eachFailures++));
+            each.push(m.value.eventId);
+            return Promise.resolve();
+          },
+        }),
+        await join({
+          group: `${group}-batch`,
+          topics: [TOPIC],
+          retry,
+          batchHandler: (messages) => {
+            const relevant = messages.filter(mine(`ds-${run}-outage-`));
+            if (relevant.length > 0 && batchFailures < 8) return Promise.reject(outage(batchFailures++));
+            batches.push(...relevant.map((m) => m.value.eventId));
+            return Promise.resolve();
+          },
+        }),
+      ];
+      const batchLetters = await watchDeadLetters(`${group}-batch`);
+      await bus.publishMany(
+        TOPIC,
+        [0, 1, 2].map((seq) => edge(subject(0), seq)),
+      );
+      const expected = [0, 1, 2].map((seq) => `${subject(0)}-${seq}`);
+      await waitFor('every message after the outage (each)', () => each.length >= 3);
+      await waitFor('every message after the outage (batch)', () => new Set(batches).size >= 3);
+      expect(each).toEqual(expected);
+      expect([...new Set(batches)]).toEqual(expected);
+      expect(eachFailures).toBe(8);
+      expect(batchFailures).toBe(8);
+      expect(letters).toHaveLength(0);
+      expect(batchLetters).toHaveLength(0);
+      for (const member of members) await stop(member);
+    });
+
     it('batch mode: hands over batches in order, and dead-letters only the message that keeps failing', async () => {
       const { group, subject } = ids('batch');
       const letters = await watchDeadLetters(group);

@@ -15,7 +15,11 @@ export interface ReceivedMessage<T extends Topic = Topic> {
 }
 
 export interface RetryPolicy {
-  /** Handler attempts per message (or batch) before it is dead-lettered. */
+  /**
+   * Handler attempts per message (or batch) before it is dead-lettered. Failures of our own
+   * infrastructure (database or broker unreachable) are not counted: they are retried with the same
+   * capped backoff until the dependency returns, and never dead-letter the message.
+   */
   attempts: number;
   initialBackoffMs: number;
   maxBackoffMs: number;
@@ -52,7 +56,17 @@ export interface SubscribeEach<T extends Topic> extends SubscribeBase<T> {
  */
 export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
   batchHandler: (messages: ReceivedMessage<T>[]) => Promise<void>;
+  /**
+   * Most messages (default 500) and bytes (default 16 MiB) handed to one handler call. A fetched
+   * batch is processed in such chunks, each committed, with a heartbeat between them, so a huge
+   * fetch (tens of thousands of small messages) never outlives the consumer's session.
+   */
+  maxBatchMessages?: number;
+  maxBatchBytes?: number;
 }
+
+export const DEFAULT_MAX_BATCH_MESSAGES = 500;
+export const DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
 export type SubscribeOptions<T extends Topic> = SubscribeEach<T> | SubscribeBatch<T>;
 
@@ -61,7 +75,30 @@ export interface TopicPartition {
   partition: number;
 }
 
+/** What one subscription reports about its consumer, for readiness and liveness probes. */
+export interface SubscriptionHealth {
+  group: string;
+  topics: string[];
+  /** A member of its group holding an assignment (possibly empty: more members than partitions). */
+  joined: boolean;
+  assignedPartitions: number;
+  /**
+   * Messages between the consumer's position and the end of its partitions: as of the last fetched
+   * batch of each partition on Kafka (undefined before the first), exact on the in-process bus.
+   */
+  lag: number | undefined;
+  /** Since the coordinator last acknowledged this member (Kafka only). */
+  sinceHeartbeatMs?: number;
+  /** The last crash the consumer restarted from, if any since it last joined. */
+  lastCrash?: string;
+  /** The consumer crashed and will not restart: only a new process brings it back. */
+  failed?: string;
+  stopped: boolean;
+}
+
 export interface Subscription {
+  /** The consumer as it stands now: membership, assignment, lag, crashes. */
+  health(): SubscriptionHealth;
   /**
    * Resolves once this member has joined its group and received its first assignment (possibly
    * empty when the group has more members than partitions).
@@ -92,6 +129,8 @@ export interface Bus {
   /** Publishes bytes as they are, unvalidated: for bridges and tests of bad input. */
   publishRaw(topic: string, value: Buffer | string, key?: string | null): Promise<void>;
   subscribe<T extends Topic>(options: SubscribeOptions<T>): Promise<Subscription>;
+  /** Every open subscription's health (see busHealthChecks for the probes built on it). */
+  health(): SubscriptionHealth[];
   close(): Promise<void>;
 }
 

@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetter, Topic, TopicMap } from '@damon/contracts';
-import { DEFAULT_RETRY, type ReceivedMessage, type RetryPolicy, type SubscribeOptions } from './bus';
+import {
+  DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_MAX_BATCH_MESSAGES,
+  DEFAULT_RETRY,
+  type ReceivedMessage,
+  type RetryPolicy,
+  type SubscribeOptions,
+} from './bus';
 import { buildDeadLetter, decodeEvent, errorMessage, isDeadLetterTopic, type RawRecord } from './event-codec';
+import { isInfrastructureError } from './infrastructure-error';
 
 /** Where the bus reports what it drops or dead-letters; console by default. */
 export interface BusLogger {
@@ -18,7 +26,12 @@ export interface DeliveryContext {
   deadLetter(letter: DeadLetter): Promise<void>;
   /** Aborts a pending backoff when the member stops. */
   signal: AbortSignal;
+  /** Told how long each batch handler call that succeeded took (metrics). */
+  onBatchHandled?: BatchObserver;
 }
+
+/** Observes each successful batch handler call: its group, message count and duration in seconds. */
+export type BatchObserver = (group: string, messages: number, seconds: number) => void;
 
 /** How one run over records of one partition reports progress and learns it must stop. */
 export interface PartitionScope {
@@ -47,6 +60,11 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
  * The one consumer-side path both buses share: parse and validate, hand valid messages to the
  * handler with retries, dead-letter what is invalid or keeps failing, and commit only after a
  * message is finished, so the partition always moves on and nothing is committed unhandled.
+ *
+ * A failure of our own infrastructure (database or broker unreachable, see isInfrastructureError)
+ * is not the message's fault: the partition waits on it (exponential backoff capped at
+ * maxBackoffMs, heartbeating) for as long as the outage lasts, and such failures count toward
+ * neither the retry attempts nor the dead-letter queue.
  */
 export class DeliveryPipeline<T extends Topic> {
   private readonly policy: RetryPolicy;
@@ -63,9 +81,27 @@ export class DeliveryPipeline<T extends Topic> {
    * dead-lettered, and committed); the rest stay uncommitted for whoever owns the partition next.
    */
   async process(records: readonly RawRecord[], scope: PartitionScope): Promise<number> {
-    return 'batchHandler' in this.options
-      ? this.processBatch(records, scope, this.options.batchHandler)
-      : this.processEach(records, scope, this.options.handler);
+    if (!('batchHandler' in this.options)) return this.processEach(records, scope, this.options.handler);
+    const { batchHandler } = this.options;
+    let finished = 0;
+    for (const chunk of chunks(records, this.maxBatchMessages, this.maxBatchBytes)) {
+      const done = await this.processBatch(chunk, scope, batchHandler);
+      finished += done;
+      if (done < chunk.length) break;
+      // Between chunks: the heartbeat that keeps a long fetched batch from costing the assignment.
+      await scope.between?.();
+    }
+    return finished;
+  }
+
+  private get maxBatchMessages(): number {
+    return (
+      ('maxBatchMessages' in this.options && this.options.maxBatchMessages) || DEFAULT_MAX_BATCH_MESSAGES
+    );
+  }
+
+  private get maxBatchBytes(): number {
+    return ('maxBatchBytes' in this.options && this.options.maxBatchBytes) || DEFAULT_MAX_BATCH_BYTES;
   }
 
   private async processEach(
@@ -113,13 +149,26 @@ export class DeliveryPipeline<T extends Topic> {
     // The whole batch first; when it keeps failing, message by message, so only the messages that
     // themselves fail are dead-lettered.
     let attempt = 0;
+    let delivery = 0;
+    let outage = 0;
     while (attempt < this.policy.attempts) {
-      attempt += 1;
+      delivery += 1;
       try {
-        await batchHandler(valid.map(({ record, value }) => this.received(record, value, attempt)));
+        const started = performance.now();
+        await batchHandler(valid.map(({ record, value }) => this.received(record, value, delivery)));
+        this.context.onBatchHandled?.(this.options.group, valid.length, (performance.now() - started) / 1000);
         await scope.commit(last);
         return records.length;
       } catch (error) {
+        if (isInfrastructureError(error)) {
+          outage += 1;
+          this.reportOutage(`batch of ${valid.length} from ${last.topic}/${last.partition}`, outage, error);
+          if (!(await this.pause(outage, scope))) return 0;
+          await scope.between?.();
+          continue;
+        }
+        outage = 0;
+        attempt += 1;
         this.context.logger.warn(
           `[bus] ${this.options.group}: batch of ${valid.length} failed (attempt ${attempt}): ${errorMessage(error)}`,
         );
@@ -153,11 +202,24 @@ export class DeliveryPipeline<T extends Topic> {
     run: (attempt: number) => Promise<void>,
   ): Promise<'done' | 'abandoned'> {
     let reason = '';
-    for (let attempt = 1; attempt <= this.policy.attempts; attempt += 1) {
+    let attempt = 0; // failures of the handler, which count toward dead-lettering
+    let delivery = 0;
+    let outage = 0; // consecutive failures of our infrastructure, which never do
+    while (attempt < this.policy.attempts) {
+      delivery += 1;
       try {
-        await run(attempt);
+        await run(delivery);
         return 'done';
       } catch (error) {
+        if (isInfrastructureError(error)) {
+          outage += 1;
+          this.reportOutage(`${record.topic}/${record.partition}@${record.offset}`, outage, error);
+          if (!(await this.pause(outage, scope))) return 'abandoned';
+          await scope.between?.();
+          continue;
+        }
+        outage = 0;
+        attempt += 1;
         reason = errorMessage(error);
         this.context.logger.warn(
           `[bus] ${this.options.group}: handler failed on ${record.topic}/${record.partition}@${record.offset} (attempt ${attempt}/${this.policy.attempts}): ${reason}`,
@@ -175,6 +237,14 @@ export class DeliveryPipeline<T extends Topic> {
       this.policy.attempts,
     );
     return 'done';
+  }
+
+  /** The first failure of an outage as a warning, then every tenth, so a long outage does not flood the log. */
+  private reportOutage(what: string, outage: number, error: unknown): void {
+    if (outage !== 1 && outage % 10 !== 0) return;
+    this.context.logger.warn(
+      `[bus] ${this.options.group}: dependency unavailable on ${what} (try ${outage}, waiting ${backoffMs(this.policy, outage)} ms, not dead-lettered): ${errorMessage(error)}`,
+    );
   }
 
   /** Waits out the backoff; false when the member must let go meanwhile (the record stays uncommitted). */
@@ -217,4 +287,22 @@ export class DeliveryPipeline<T extends Topic> {
       attempt,
     };
   }
+}
+
+/** Consecutive runs of at most `maxMessages` records and (unless one record alone exceeds it) `maxBytes`. */
+export function chunks(records: readonly RawRecord[], maxMessages: number, maxBytes: number): RawRecord[][] {
+  const out: RawRecord[][] = [];
+  let current: RawRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    if (current.length > 0 && (current.length >= maxMessages || bytes + record.value.length > maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(record);
+    bytes += record.value.length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
 }

@@ -1,6 +1,7 @@
 import { LIMITS } from '@damon/contracts';
 import { describe, expect, it } from 'vitest';
-import { backoffMs } from './delivery-pipeline';
+import type { DeadLetter, LineageEdge } from '@damon/contracts';
+import { backoffMs, DeliveryPipeline, SILENT_LOGGER } from './delivery-pipeline';
 import { buildDeadLetter, decodeEvent, type RawRecord } from './event-codec';
 
 const record = (value: Buffer): RawRecord => ({
@@ -21,6 +22,63 @@ describe('decodeEvent', () => {
     expect(notJson.ok === false && notJson.reason).toMatch(/^not JSON: /);
     const badSchema = decodeEvent('damon.lineage', Buffer.from('{"eventId":""}'));
     expect(badSchema.ok === false && badSchema.reason).toMatch(/^schema: .*eventId/);
+  });
+});
+
+const edge: LineageEdge = {
+  eventId: 'e-1',
+  schemaVersion: 1,
+  occurredAt: '2025-01-01T00:00:00.000Z',
+  subject: { kind: 'dataset', id: 'd' },
+  from: { kind: 'model', id: 'm' },
+  to: { kind: 'dataset', id: 'd' },
+  relation: 'generated',
+};
+/** Valid JSON of a valid event, padded with whitespace past the message limit. */
+const oversized = Buffer.concat([
+  Buffer.from(JSON.stringify(edge)),
+  Buffer.alloc(LIMITS.maxMessageBytes, 0x20),
+]);
+
+describe('decodeEvent: size', () => {
+  it('refuses a valid event over LIMITS.maxMessageBytes, and accepts it at the limit', () => {
+    const result = decodeEvent('damon.lineage', oversized);
+    expect(result).toEqual({
+      ok: false,
+      reason: `message too large: ${oversized.length} bytes, over the limit of 16777216 bytes (LIMITS.maxMessageBytes)`,
+    });
+    const atLimit = oversized.subarray(0, LIMITS.maxMessageBytes);
+    expect(decodeEvent('damon.lineage', atLimit)).toMatchObject({ ok: true, value: edge });
+  });
+
+  it('dead-letters it through the pipeline, never reaching the handler, and moves on', async () => {
+    const letters: DeadLetter[] = [];
+    const handled: string[] = [];
+    const committed: string[] = [];
+    const pipeline = new DeliveryPipeline(
+      {
+        group: 'g',
+        topics: ['damon.lineage'],
+        handler: (m) => Promise.resolve(void handled.push(m.value.eventId)),
+      },
+      {
+        logger: SILENT_LOGGER,
+        deadLetter: (letter) => Promise.resolve(void letters.push(letter)),
+        signal: new AbortController().signal,
+      },
+    );
+    const next = { ...record(Buffer.from(JSON.stringify({ ...edge, eventId: 'e-2' }))), offset: '42' };
+    const finished = await pipeline.process([record(oversized), next], {
+      commit: (r) => Promise.resolve(void committed.push(r.offset)),
+      mustYield: () => false,
+    });
+    expect(finished).toBe(2);
+    expect(handled).toEqual(['e-2']);
+    expect(committed).toEqual(['41', '42']);
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ kind: 'invalid', offset: '41', consumerGroup: 'g' });
+    expect(letters[0].reason).toMatch(/^message too large: 16777\d+ bytes, over the limit/);
+    expect(letters[0].reason).toContain('original cut to');
   });
 });
 

@@ -42,9 +42,15 @@ export function toBuffer(value: Buffer | string): Buffer {
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
-/** Parses and validates a consumed message; the reason says whether JSON or the schema failed. */
+/** Checks size, parses and validates a consumed message; the reason says whether size, JSON or the schema failed. */
 export function decodeEvent<T extends Topic>(topic: T, raw: Buffer): ValidationResult<TopicMap[T]> {
   if (raw.length === 0) return { ok: false, reason: 'empty message (no value)' };
+  // Other producers (or a broker allowing more) can put larger records on the topic than we publish.
+  if (raw.length > LIMITS.maxMessageBytes)
+    return {
+      ok: false,
+      reason: `message too large: ${raw.length} bytes, over the limit of ${LIMITS.maxMessageBytes} bytes (LIMITS.maxMessageBytes)`,
+    };
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw.toString('utf8'));

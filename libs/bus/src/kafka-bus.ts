@@ -1,7 +1,7 @@
 import { DLQ_TOPIC, type Topic, type TopicMap } from '@damon/contracts';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
-import type { Bus, PublishOptions, SubscribeOptions, Subscription } from './bus';
-import type { BusLogger } from './delivery-pipeline';
+import type { Bus, PublishOptions, SubscribeOptions, Subscription, SubscriptionHealth } from './bus';
+import type { BatchObserver, BusLogger } from './delivery-pipeline';
 import { assertMessageSize, encodeEvent, toBuffer, type EncodedMessage } from './event-codec';
 import { commitGroupStartOffsets } from './group-start-offsets';
 import { KafkaSubscription, type KafkaConsumerTuning } from './kafka-subscription';
@@ -20,6 +20,8 @@ export interface KafkaBusOptions {
   consumer?: KafkaConsumerTuning;
   connectionTimeout?: number;
   requestTimeout?: number;
+  /** Told the duration of every batch handler call that succeeded (for a latency metric). */
+  onBatchHandled?: BatchObserver;
 }
 
 /**
@@ -33,7 +35,7 @@ export class KafkaBus implements Bus {
   private producer: Promise<Producer> | undefined;
   private admin: Promise<Admin> | undefined;
   private readonly knownTopics = new Set<string>();
-  private readonly subscriptions = new Set<{ stop(): Promise<void> }>();
+  private readonly subscriptions = new Set<{ stop(): Promise<void>; health(): SubscriptionHealth }>();
   /** Offset initialisation of one group must not race with another subscribe of the same group. */
   private readonly groupInit = new Map<string, Promise<void>>();
   private closed = false;
@@ -84,7 +86,11 @@ export class KafkaBus implements Bus {
     const subscription = new KafkaSubscription<T>(
       this.kafka,
       options,
-      { logger: this.logger, deadLetter: (letter) => this.publish(DLQ_TOPIC, letter) },
+      {
+        logger: this.logger,
+        deadLetter: (letter) => this.publish(DLQ_TOPIC, letter),
+        onBatchHandled: this.options.onBatchHandled,
+      },
       this.options.consumer ?? {},
     );
     const subscriptions = this.subscriptions;
@@ -99,11 +105,16 @@ export class KafkaBus implements Bus {
     return {
       ready: subscription.ready,
       assignment: () => subscription.assignment(),
+      health: () => subscription.health(),
       stop: async () => {
         await subscription.stop();
         subscriptions.delete(subscription);
       },
     };
+  }
+
+  health(): SubscriptionHealth[] {
+    return [...this.subscriptions].map((s) => s.health());
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Topic } from '@damon/contracts';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { SubscribeOptions, Subscription, TopicPartition } from './bus';
+import type { SubscribeOptions, Subscription, SubscriptionHealth, TopicPartition } from './bus';
 import { DeliveryPipeline, type DeliveryContext } from './delivery-pipeline';
 import { errorMessage, type RawRecord } from './event-codec';
 
@@ -36,6 +36,12 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
   private readonly abort = new AbortController();
   private readonly pipeline: DeliveryPipeline<T>;
   private stopping: Promise<void> | undefined;
+  private joined = false;
+  private lastHeartbeat = Date.now();
+  private lastCrash: string | undefined;
+  private failed: string | undefined;
+  /** Lag of each partition as of its last fetched batch, by `topic/partition`. */
+  private readonly lagByPartition = new Map<string, number>();
 
   constructor(
     kafka: Kafka,
@@ -55,18 +61,36 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
       maxBytes: tuning.maxBytes ?? Math.max(KAFKAJS_DEFAULT_MAX_BYTES, tuning.maxBytesPerPartition ?? 0),
       allowAutoTopicCreation: false,
     });
-    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
+    // kafkajs's instrumentation events are the truth about membership: /healthz reads them.
+    const { GROUP_JOIN, REBALANCING, CRASH, HEARTBEAT, STOP, DISCONNECT } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => {
       this.assigned = Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
       );
+      this.joined = true;
+      this.lastHeartbeat = Date.now();
+      this.lastCrash = undefined;
       this.markReady();
+    });
+    this.consumer.on(HEARTBEAT, () => {
+      this.lastHeartbeat = Date.now();
     });
     this.consumer.on(REBALANCING, () => {
       this.assigned = [];
+      this.joined = false;
     });
+    for (const gone of [STOP, DISCONNECT]) {
+      this.consumer.on(gone, () => {
+        this.assigned = [];
+        this.joined = false;
+      });
+    }
     this.consumer.on(CRASH, (event) => {
       const { error, restart } = event.payload;
+      this.joined = false;
+      this.assigned = [];
+      if (restart) this.lastCrash = errorMessage(error);
+      else this.failed = errorMessage(error);
       this.context.logger.error(
         `[bus] ${options.group}: consumer crashed (${restart ? 'restarting' : 'not restarting'}): ${errorMessage(error)}`,
       );
@@ -91,6 +115,23 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
     return this.assigned.map((p) => ({ ...p }));
   }
 
+  health(): SubscriptionHealth {
+    const owned = this.assigned.map(({ topic, partition }) =>
+      this.lagByPartition.get(`${topic}/${partition}`),
+    );
+    return {
+      group: this.options.group,
+      topics: [...this.options.topics],
+      joined: this.joined,
+      assignedPartitions: this.assigned.length,
+      lag: owned.some((l) => l === undefined) ? undefined : owned.reduce<number>((a, l) => a + (l ?? 0), 0),
+      sinceHeartbeatMs: Date.now() - this.lastHeartbeat,
+      ...(this.lastCrash ? { lastCrash: this.lastCrash } : {}),
+      ...(this.failed ? { failed: this.failed } : {}),
+      stopped: this.stopping !== undefined,
+    };
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.abort.abort();
@@ -111,6 +152,8 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
       key: message.key ? message.key.toString('utf8') : null,
       value: message.value ?? Buffer.alloc(0),
     }));
+    const lagKey = `${topic}/${partition}`;
+    this.lagByPartition.set(lagKey, Number(batch.offsetLagLow()));
     await this.pipeline.process(records, {
       mustYield: () => this.abort.signal.aborted || !payload.isRunning() || payload.isStale(),
       between: () => payload.heartbeat(),
@@ -121,6 +164,7 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
         await payload.commitOffsetsIfNecessary({
           topics: [{ topic, partitions: [{ partition, offset: next }] }],
         });
+        this.lagByPartition.set(lagKey, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
       },
     });
   }

@@ -1,5 +1,5 @@
 import { DLQ_TOPIC, type Topic, type TopicMap } from '@damon/contracts';
-import type { Bus, PublishOptions, SubscribeOptions, Subscription } from './bus';
+import type { Bus, PublishOptions, SubscribeOptions, Subscription, SubscriptionHealth } from './bus';
 import type { BusLogger } from './delivery-pipeline';
 import { assertMessageSize, encodeEvent, toBuffer } from './event-codec';
 import { MemoryConsumerGroup } from './memory-consumer-group';
@@ -21,7 +21,11 @@ export interface MemoryBusOptions {
 export class MemoryBus implements Bus {
   private readonly log: MemoryLog;
   private readonly groups = new Map<string, MemoryConsumerGroup>();
-  private readonly members = new Set<{ notify(): void; stop(): Promise<void> }>();
+  private readonly members = new Set<{
+    notify(): void;
+    stop(): Promise<void>;
+    health(): SubscriptionHealth;
+  }>();
   private readonly logger: BusLogger;
   private closed = false;
 
@@ -79,11 +83,16 @@ export class MemoryBus implements Bus {
     return {
       ready: member.ready,
       assignment: () => member.assignment(),
+      health: () => member.health(),
       stop: async () => {
         await member.stop();
         this.members.delete(member);
       },
     };
+  }
+
+  health(): SubscriptionHealth[] {
+    return [...this.members].map((m) => m.health());
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { Topic } from '@damon/contracts';
-import type { SubscribeOptions, Subscription, TopicPartition } from './bus';
+import type { SubscribeOptions, Subscription, SubscriptionHealth, TopicPartition } from './bus';
 import { DeliveryPipeline, type DeliveryContext } from './delivery-pipeline';
 import type { MemoryConsumerGroup, GroupMember } from './memory-consumer-group';
 import type { MemoryLog } from './memory-log';
@@ -52,6 +52,22 @@ export class MemoryMember<T extends Topic> implements Subscription, GroupMember 
 
   assignment(): TopicPartition[] {
     return this.assigned.map((p) => ({ ...p }));
+  }
+
+  health(): SubscriptionHealth {
+    return {
+      group: this.options.group,
+      topics: [...this.topics],
+      joined: !this.stopping,
+      assignedPartitions: this.assigned.length,
+      lag: this.assigned.reduce(
+        (sum, { topic, partition }) =>
+          sum +
+          Math.max(0, this.log.endOffset(topic, partition) - this.group.committedOffset(topic, partition)),
+        0,
+      ),
+      stopped: this.stopping,
+    };
   }
 
   /** Something changed (a publish, a released partition): look for work. */

@@ -1,1 +1,2 @@
 export * from './monitor-harness';
+export * from './private-servers';

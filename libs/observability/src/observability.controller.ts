@@ -1,6 +1,6 @@
 import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { HealthRegistry } from './health.registry';
+import { HealthRegistry, type HealthResult } from './health.registry';
 
 @Controller()
 export class ObservabilityController {
@@ -9,12 +9,16 @@ export class ObservabilityController {
     private readonly registry: Registry,
   ) {}
 
-  /** 200 with every check `ok`, or 503 naming the failing checks. */
-  @Get('healthz')
-  async healthz(): Promise<{ ok: boolean; checks: Record<string, string> }> {
-    const result = await this.health.run();
-    if (!result.ok) throw new ServiceUnavailableException(result);
-    return result;
+  /** Readiness: 200 with every check `ok`, or 503 naming the failing checks. */
+  @Get(['healthz', 'healthz/ready'])
+  async ready(): Promise<HealthResult> {
+    return answer(await this.health.run());
+  }
+
+  /** Liveness: 503 only when a restart is what the process needs. */
+  @Get('healthz/live')
+  async live(): Promise<HealthResult> {
+    return answer(await this.health.runLiveness());
   }
 
   @Get('metrics')
@@ -23,4 +27,9 @@ export class ObservabilityController {
   metrics(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+function answer(result: HealthResult): HealthResult {
+  if (!result.ok) throw new ServiceUnavailableException(result);
+  return result;
 }

@@ -22,6 +22,7 @@ async function play(): Promise<Sent[]> {
     },
     publishRaw: (topic, value, key) => memory.publishRaw(topic, value, key),
     subscribe: memory.subscribe.bind(memory),
+    health: () => memory.health(),
     close: () => memory.close(),
   };
   await new StoryScenario({ bus, tickSeconds: 0, now: () => new Date('2026-12-02T00:00:00Z') }).play();

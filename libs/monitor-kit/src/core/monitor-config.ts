@@ -8,7 +8,7 @@ import {
   portVar,
   type Environment,
 } from '@damon/config';
-import { LIMITS } from '@damon/contracts';
+import { LIMITS, type Stage } from '@damon/contracts';
 import { z } from 'zod';
 import { fusionMethodSchema, referenceModeSchema, type MonitorSettingsValues } from './monitor-settings';
 
@@ -32,11 +32,16 @@ function enumVar<E extends z.ZodEnum>(values: E, defaultValue: z.output<E>) {
   return values.default(defaultValue as never).describe(`one of ${values.options.join('|')}`);
 }
 
-/** Environment of a stage monitor; every MONITOR_* value is the default of the per-subject settings. */
+/**
+ * Environment of a stage monitor; every MONITOR_* value is the default of the per-subject settings.
+ * KAFKA_BROKERS is required: a monitor without a broker would consume nothing (only the all-in-one
+ * runner chooses the in-process bus, explicitly, see loadMonitorEnv's `embedded`).
+ */
 export const monitorEnvSchema = z.object({
-  KAFKA_BROKERS: kafkaBrokersVar(),
+  KAFKA_BROKERS: kafkaBrokersVar({ required: true }),
   DATABASE_URL: databaseUrlVar({ required: true }),
-  PORT: portVar(3000),
+  /** Each monitor has its own default (MONITOR_PROFILES) so the three run side by side. */
+  PORT: portVar(),
   LOG_LEVEL: logLevelVar(),
   /** Consumer group; defaults to `<stage>-monitor`. */
   MONITOR_GROUP: z.string().optional().describe('a consumer group name'),
@@ -67,11 +72,74 @@ export const monitorEnvSchema = z.object({
   /** Comma-separated detector names switched off by default, e.g. `mmd,spectral-signature`. */
   MONITOR_DISABLED_DETECTORS: z.string().optional().describe('comma-separated detector names'),
 });
-export type MonitorEnv = z.infer<typeof monitorEnvSchema>;
+/** The environment as the kit uses it: the embedded runner may leave KAFKA_BROKERS unset. */
+export type MonitorEnv = Omit<z.output<typeof monitorEnvSchema>, 'KAFKA_BROKERS'> & {
+  KAFKA_BROKERS: string[] | undefined;
+};
 
-/** Without `env`, loadConfig reads the process environment (the one place that does). */
-export function loadMonitorEnv(env?: Environment): MonitorEnv {
-  return loadConfig(monitorEnvSchema, env);
+/** Variables only some stages' detectors read; set for another stage they are refused, not ignored. */
+type StageSpecificVariable = 'MONITOR_GAUSSIAN_RANK' | 'MONITOR_FUSION';
+
+export interface MonitorProfile {
+  /** The app's name, as in logs and error messages. */
+  app: string;
+  /** PORT when unset. */
+  defaultPort: number;
+  reads: readonly StageSpecificVariable[];
+}
+
+/** Per stage: its app, its default port, and the stage-specific variables its detectors read. */
+export const MONITOR_PROFILES: Readonly<Record<Stage, MonitorProfile>> = {
+  data: { app: 'data-monitor', defaultPort: 8081, reads: [] },
+  signals: { app: 'signal-monitor', defaultPort: 8082, reads: [] },
+  // The layer Gaussians take the rank; fusion combines the layers' p-values.
+  representations: {
+    app: 'representation-monitor',
+    defaultPort: 8083,
+    reads: ['MONITOR_GAUSSIAN_RANK', 'MONITOR_FUSION'],
+  },
+};
+
+export interface LoadMonitorEnvOptions {
+  /** The monitor's stage: its default PORT, and refusal of the variables it does not read. */
+  stage?: Stage;
+  /** The all-in-one runner, on the in-process bus: KAFKA_BROKERS may be unset. */
+  embedded?: boolean;
+}
+
+/**
+ * Validates a monitor's environment (one ConfigError listing every bad variable). Without `env`,
+ * loadConfig reads the process environment (the one place that does).
+ */
+export function loadMonitorEnv(env?: Environment, options: LoadMonitorEnvOptions = {}): MonitorEnv {
+  const profile = options.stage ? MONITOR_PROFILES[options.stage] : undefined;
+  const refused = Object.fromEntries(
+    (['MONITOR_GAUSSIAN_RANK', 'MONITOR_FUSION'] as const)
+      .filter((name) => profile && !profile.reads.includes(name))
+      .map((name) => [name, refusedVar(name, profile!)]),
+  );
+  const schema = monitorEnvSchema.extend({
+    ...(options.embedded ? { KAFKA_BROKERS: kafkaBrokersVar() } : {}),
+    ...(profile ? { PORT: portVar(profile.defaultPort) } : {}),
+    ...refused,
+  });
+  return loadConfig(schema, env) as MonitorEnv;
+}
+
+/** A variable this stage does not read: set, it is an error (a setting silently ignored is worse). */
+function refusedVar(name: StageSpecificVariable, profile: MonitorProfile) {
+  const readers = Object.values(MONITOR_PROFILES)
+    .filter((p) => p.reads.includes(name))
+    .map((p) => p.app)
+    .join(', ');
+  return z
+    .string()
+    .optional()
+    .refine((value) => value === undefined, {
+      message: `is not read by the ${profile.app} (only by ${readers}): unset it`,
+    })
+    .transform(() => monitorEnvSchema.shape[name].parse(undefined))
+    .describe('unset');
 }
 
 export function defaultSettings(env: MonitorEnv): MonitorSettingsValues {

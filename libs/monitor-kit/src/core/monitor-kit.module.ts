@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { createBus, type Bus, type BusLogger } from '@damon/bus';
-import { createDataSource } from '@damon/persistence';
+import { KafkaBus, type Bus, type BusLogger } from '@damon/bus';
+import type { Stage } from '@damon/contracts';
+import { openServiceDataSource } from '@damon/persistence';
 import { JsonLogger, ObservabilityModule, jsonLogLevel } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -11,12 +12,16 @@ import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorService } from './stage-monitor.service';
 
 export interface MonitorKitOptions {
+  /** The app's stage: its default PORT and the variables it refuses (when the env is read here). */
+  stage?: Stage;
   handler: (env: MonitorEnv) => AnyStageHandler;
   /** Tests pass their own; otherwise read (and validated) from the environment once. */
   env?: MonitorEnv;
   /**
    * A bus and an initialised DataSource owned by the host (the all-in-one runner shares one of each
-   * between every part): the kit uses them and leaves closing them to the host.
+   * between every part, its in-process bus chosen explicitly): the kit uses them and leaves closing
+   * them to the host. Otherwise a KafkaBus on KAFKA_BROKERS, which is then required (a monitor never
+   * falls back to an in-process bus on its own), and the database through the migration check.
    */
   shared?: { bus: Bus; dataSource: DataSource };
 }
@@ -44,8 +49,12 @@ export class MonitorKitModule {
       module: MonitorKitModule,
       imports: [ObservabilityModule],
       providers: [
-        { provide: MONITOR_ENV, useFactory: () => options.env ?? loadMonitorEnv() },
+        {
+          provide: MONITOR_ENV,
+          useFactory: () => options.env ?? loadMonitorEnv(undefined, { stage: options.stage }),
+        },
         { provide: STAGE_HANDLER, useFactory: options.handler, inject: [MONITOR_ENV] },
+        { provide: MONITOR_OWNS_RESOURCES, useValue: options.shared === undefined },
         {
           provide: JsonLogger,
           useFactory: (env: MonitorEnv) => new JsonLogger(jsonLogLevel(env.LOG_LEVEL)),
@@ -57,29 +66,35 @@ export class MonitorKitModule {
             new MonitorMetrics(registry, handler.stage),
           inject: [Registry, STAGE_HANDLER],
         },
-        { provide: MONITOR_OWNS_RESOURCES, useValue: options.shared === undefined },
         {
           provide: MONITOR_BUS,
           useFactory: (
             env: MonitorEnv,
-            logger: JsonLogger,
+            jsonLogger: JsonLogger,
             metrics: MonitorMetrics,
             handler: AnyStageHandler,
-          ) =>
-            options.shared?.bus ??
-            createBus({
+          ): Bus => {
+            if (options.shared) return options.shared.bus;
+            const logger = busLogger(jsonLogger, metrics);
+            if (!env.KAFKA_BROKERS)
+              throw new Error(
+                'KAFKA_BROKERS is not set: a stage monitor consumes from Kafka (only the all-in-one runner uses the in-process bus)',
+              );
+            return new KafkaBus({
               brokers: env.KAFKA_BROKERS,
               clientId: `${handler.stage}-monitor`,
-              logger: busLogger(logger, metrics),
+              logger,
               defaultPartitions: env.MONITOR_PARTITIONS,
               consumer: { maxBytesPerPartition: env.MONITOR_FETCH_MAX_BYTES },
-            }),
+            });
+          },
           inject: [MONITOR_ENV, JsonLogger, MonitorMetrics, STAGE_HANDLER],
         },
         {
           provide: DataSource,
+          // Refuses to start on a schema with pending migrations, as every service does.
           useFactory: (env: MonitorEnv) =>
-            options.shared?.dataSource ?? createDataSource(env.DATABASE_URL, { poolSize: 4 }).initialize(),
+            options.shared?.dataSource ?? openServiceDataSource(env.DATABASE_URL, { poolSize: 4 }),
           inject: [MONITOR_ENV],
         },
         StageMonitorService,

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Bus, Subscription } from '@damon/bus';
+import { busHealthChecks, type Bus, type Subscription } from '@damon/bus';
 import type { Topic } from '@damon/contracts';
 import { initBackend } from '@damon/detectors';
 import { HealthRegistry, JsonLogger } from '@damon/observability';
@@ -73,9 +73,12 @@ export class StageMonitorService
     this.health.register('database', async () => {
       await this.dataSource.query('SELECT 1');
     });
-    this.health.register('consumer', () => {
-      if (this.stopped) throw new Error('consumer stopped');
+    const consumers = busHealthChecks(this.bus);
+    this.health.register('consumers', () => {
+      if (this.stopped) throw new Error('consumers stopped');
+      return consumers.readiness();
     });
+    this.health.registerLiveness('consumers', consumers.liveness);
     this.logger.event('info', 'monitor', 'consuming', {
       stage: this.handler.stage,
       group: this.group,
