@@ -389,38 +389,43 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
       expect(await page.getByRole('button', { name }).count()).toBe(0);
     expect(await page.locator('.content').textContent()).not.toMatch(/alice|bob/);
 
-    // The page's own key, sent by hand: the API refuses what the UI hides.
-    const forged = await page.evaluate(async (id) => {
-      const key = (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('damon.apiKey');
-      const send = async (query: string) => {
-        const response = await fetch('/graphql', {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-          body: JSON.stringify({ query, variables: { id } }),
-        });
-        return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
-      };
-      return {
-        mutation: await send('mutation($id: ID!) { setVerdict(id: $id, verdict: BENIGN) { id } }'),
-        names: await send('query($id: ID!) { incident(id: $id) { triage { assignee } } }'),
-      };
-    }, incidentId);
-    expect(forged.mutation.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect(forged.names.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const after = await graphql(
-      alice.key,
-      `
-        query ($id: ID!) {
-          incident(id: $id) {
-            triage {
-              verdict
-            }
+    const verdictQuery = `
+      query ($id: ID!) {
+        incident(id: $id) {
+          triage {
+            verdict
           }
         }
-      `,
-      { id: incidentId },
+      }
+    `;
+    const before = await graphql(alice.key, verdictQuery, { id: incidentId });
+    const current = (before.data as { incident: { triage: { verdict: string } } }).incident.triage.verdict;
+    // A verdict other than the current one, so that a mutation let through would show.
+    const forgedVerdict = current === 'BENIGN' ? 'DECEPTIVE' : 'BENIGN';
+
+    // The page's own key, sent by hand: the API refuses what the UI hides.
+    const forged = await page.evaluate(
+      async ({ id, verdict }) => {
+        const key = (globalThis as unknown as BrowserGlobals).sessionStorage.getItem('damon.apiKey');
+        const send = async (query: string) => {
+          const response = await fetch('/graphql', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body: JSON.stringify({ query, variables: { id } }),
+          });
+          return (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string } }[] };
+        };
+        return {
+          mutation: await send(`mutation($id: ID!) { setVerdict(id: $id, verdict: ${verdict}) { id } }`),
+          names: await send('query($id: ID!) { incident(id: $id) { triage { assignee } } }'),
+        };
+      },
+      { id: incidentId, verdict: forgedVerdict },
     );
-    expect(after.data).toEqual({ incident: { triage: { verdict: 'DECEPTIVE' } } });
+    expect(forged.mutation.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(forged.names.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const after = await graphql(alice.key, verdictQuery, { id: incidentId });
+    expect(after.data).toEqual({ incident: { triage: { verdict: current } } });
   });
 
   it('a revoked key returns to sign-in with the reason; sign-out forgets the key', async () => {

@@ -2,11 +2,20 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { eventJsonSchemas } from '@damon/contracts';
 
-/** Writes libs/contracts/json-schema/<Event>.schema.json from the zod schemas (the source of truth). */
-const folder = resolve(__dirname, '../../libs/contracts/json-schema');
-mkdirSync(folder, { recursive: true });
-for (const file of readdirSync(folder)) if (file.endsWith('.schema.json')) rmSync(resolve(folder, file));
-for (const [name, schema] of Object.entries(eventJsonSchemas())) {
-  writeFileSync(resolve(folder, `${name}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
-  console.log(`wrote ${name}.schema.json`);
+/**
+ * Writes <Event>.schema.json from the zod schemas (the source of truth) into libs/contracts/json-schema
+ * and into the Python SDK's package data (libs/sdk-python/src/damon/schemas: an installed SDK carries
+ * its own copy; its pytest suite fails when the copy differs from the export).
+ */
+const folders = [
+  resolve(__dirname, '../../libs/contracts/json-schema'),
+  resolve(__dirname, '../../libs/sdk-python/src/damon/schemas'),
+];
+const schemas = Object.entries(eventJsonSchemas());
+for (const folder of folders) {
+  mkdirSync(folder, { recursive: true });
+  for (const file of readdirSync(folder)) if (file.endsWith('.schema.json')) rmSync(resolve(folder, file));
+  for (const [name, schema] of schemas)
+    writeFileSync(resolve(folder, `${name}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
+  console.log(`wrote ${schemas.length} schemas to ${folder}`);
 }

@@ -96,6 +96,8 @@ export class Platform {
       const env = loadMonitorEnv(
         {
           DATABASE_URL: this.databaseUrl,
+          // The monitors run as application contexts here: no HTTP server of their own.
+          PORT: '0',
           LOG_LEVEL: config.LOG_LEVEL,
           MONITOR_ALPHA: config.MONITOR_ALPHA,
           MONITOR_REFERENCE_SIZE: String(stage.referenceSize(config)),

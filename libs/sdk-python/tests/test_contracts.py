@@ -50,9 +50,9 @@ def test_unknown_wire_dtype_and_bad_shapes_are_rejected():
 def test_the_shipped_schemas_are_the_ones_exported_from_libs_contracts():
     shipped = {p.name: json.loads(p.read_text()) for p in resources.files("damon").joinpath("schemas").iterdir() if p.name.endswith(".schema.json")}
     exported = {p.name: json.loads(p.read_text()) for p in CONTRACTS.glob("*.schema.json")}
-    assert sorted(shipped) == sorted(exported), "copy libs/contracts/json-schema/*.json to libs/sdk-python/src/damon/schemas/"
+    assert sorted(shipped) == sorted(exported), "run npm run contracts:json-schema (writes both copies)"
     for name in exported:
-        assert shipped[name] == exported[name], f"{name} drifted: copy it from libs/contracts/json-schema"
+        assert shipped[name] == exported[name], f"{name} drifted: run npm run contracts:json-schema"
 
 
 def test_topic_names_are_the_frozen_ones_of_the_contracts():
