@@ -8,11 +8,9 @@ import {
   QuantumEntropyDetector,
   auroc,
   concatRows,
-  matrix,
-  normalGenerator,
   randomUnitVector,
   toRows,
-  type Matrix,
+  twoModeCloud,
 } from '@damon/detectors';
 import { runPythonReference } from '@damon/testing';
 
@@ -34,19 +32,7 @@ export interface NewDetectorFigures {
 export function benchNewDetectors(): NewDetectorFigures {
   const d = 32;
   // k-NN: two trusted modes, anomalies between them (where one Gaussian ellipsoid is densest).
-  const randn = normalGenerator(11);
-  const mode = randomUnitVector(d, 12, 6);
-  const cloud = (rows: number, centre: (j: number) => number): Matrix =>
-    matrix(
-      rows,
-      d,
-      Float32Array.from({ length: rows * d }, (_, i) => centre(i % d) + randn()),
-    );
-  const bimodal = (rows: number) =>
-    concatRows(
-      cloud(rows / 2, (j) => mode[j]),
-      cloud(rows / 2, (j) => -mode[j]),
-    );
+  const { mode, cloud, bimodal } = twoModeCloud(d, 11, 12);
   const knnReference = bimodal(4000);
   const knnTest = concatRows(
     bimodal(2000),

@@ -129,4 +129,11 @@ export {
   median,
 } from './special-functions';
 // Seeded synthetic activations for tests and benchmarks of this library and its users.
-export { FactorModel, normalGenerator, randomUnitVector, toRows, concatRows } from './testing/synthetic-data';
+export {
+  FactorModel,
+  normalGenerator,
+  randomUnitVector,
+  toRows,
+  concatRows,
+  twoModeCloud,
+} from './testing/synthetic-data';

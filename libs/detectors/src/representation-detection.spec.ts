@@ -7,7 +7,6 @@ import {
   auroc,
   FusedCalibration,
   initBackend,
-  matrix,
   queWeights,
   spectralSignature,
   type FusionMethod,
@@ -15,7 +14,7 @@ import {
   type QuantumEntropyJson,
   type Matrix,
 } from './index';
-import { FactorModel, concatRows, normalGenerator, randomUnitVector } from './testing/synthetic-data';
+import { FactorModel, concatRows, randomUnitVector, twoModeCloud } from './testing/synthetic-data';
 
 beforeAll(async () => {
   await initBackend(() => undefined);
@@ -130,20 +129,7 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
 
 describe('k-nearest-neighbour distance', () => {
   it('sees an anomaly between two trusted modes, where one Gaussian ellipsoid cannot', () => {
-    const d = 8;
-    const randn = normalGenerator(801);
-    const mode = randomUnitVector(d, 802, 6);
-    const cloud = (rows: number, centre: (i: number) => number) =>
-      matrix(
-        rows,
-        d,
-        Float32Array.from({ length: rows * d }, (_, i) => centre(i % d) + randn()),
-      );
-    const bimodal = (rows: number) =>
-      concatRows(
-        cloud(rows / 2, (j) => mode[j]),
-        cloud(rows / 2, (j) => -mode[j]),
-      );
+    const { cloud, bimodal } = twoModeCloud(8, 801, 802);
     const reference = bimodal(2000);
     // Anomalies sit at the overall mean, between the modes: near for Mahalanobis, far from every row.
     const test = concatRows(

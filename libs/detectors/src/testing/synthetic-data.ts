@@ -1,4 +1,4 @@
-import { type Matrix } from '../matrix';
+import { matrix, type Matrix } from '../matrix';
 import { mulberry32 } from '../linalg/top-eigen';
 
 /** Seeded standard normal generator (Box–Muller) for reproducible test data. */
@@ -74,4 +74,26 @@ export function concatRows(a: Matrix, b: Matrix): Matrix {
   data.set(a.data);
   data.set(b.data, a.data.length);
   return { rows: a.rows + b.rows, cols: a.cols, data };
+}
+
+/**
+ * Two Gaussian modes at ±mode (|mode| = 6) with unit noise: `cloud` draws rows around any centre,
+ * `bimodal` half of them around each mode. The space between the modes is where one Gaussian is
+ * densest and a k-NN distance is large (k-NN tests and benchmarks).
+ */
+export function twoModeCloud(dim: number, seed: number, modeSeed: number) {
+  const randn = normalGenerator(seed);
+  const mode = randomUnitVector(dim, modeSeed, 6);
+  const cloud = (rows: number, centre: (j: number) => number): Matrix =>
+    matrix(
+      rows,
+      dim,
+      Float32Array.from({ length: rows * dim }, (_, i) => centre(i % dim) + randn()),
+    );
+  const bimodal = (rows: number): Matrix =>
+    concatRows(
+      cloud(rows / 2, (j) => mode[j]),
+      cloud(rows / 2, (j) => -mode[j]),
+    );
+  return { mode, cloud, bimodal };
 }
