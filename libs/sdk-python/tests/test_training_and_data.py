@@ -154,3 +154,42 @@ def test_lineage_edges_of_each_relation(client, reader):
     assert sorted((e["from"]["kind"], e["relation"], e["to"]["kind"], e["subject"] == e["to"]) for e in edges) == sorted(
         [("model", "generated", "dataset", True), ("dataset", "trained", "run", True), ("model", "rewarded", "run", True), ("run", "produced", "model", True), ("edit", "edited", "model", True)]
     )
+
+
+def test_a_real_trainer_run_streams_its_loss_and_grad_norm_through_the_callback(client, reader, tmp_path):
+    """transformers' Trainer (with accelerate) trains a tiny GPT-2 for a few steps on the CPU; the
+    callback's signals arrive on damon.telemetry.training with the Trainer's own logged values."""
+    from transformers import GPT2Config, GPT2LMHeadModel, Trainer, TrainingArguments
+
+    topic = reader(damon.topics.TRAINING)
+    run = f"run-trainer-{uuid.uuid4()}"
+    torch.manual_seed(0)
+    model = GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=64, n_positions=16))
+    ids = torch.randint(0, 64, (32, 16))
+    dataset = [{"input_ids": row, "labels": row} for row in ids]
+    steps = 6
+    args = TrainingArguments(
+        output_dir=str(tmp_path / "out"),
+        max_steps=steps,
+        logging_steps=1,
+        per_device_train_batch_size=4,
+        learning_rate=1e-3,
+        report_to=[],
+        save_strategy="no",
+        use_cpu=True,
+        disable_tqdm=True,
+        seed=0,
+    )
+    callback = damon.DamonCallback(run)
+    trainer = Trainer(model=model, args=args, train_dataset=dataset, callbacks=[callback])
+    trainer.train()
+    client.flush()
+    logged = {e["step"]: e for e in trainer.state.log_history if "loss" in e and "grad_norm" in e}
+    assert sorted(logged) == list(range(1, steps + 1))
+    got = by_kind(topic.for_subject(run, 2 * steps, timeout=60))
+    assert all(contract_validator("TrainingSignal").is_valid(e) for e in got.values())
+    assert sorted(got) == sorted([(s, "loss") for s in logged] + [(s, "grad_stats") for s in logged])
+    for step, entry in logged.items():
+        assert got[(step, "loss")]["value"] == pytest.approx(entry["loss"], rel=1e-6)
+        assert got[(step, "grad_stats")]["norm"] == pytest.approx(entry["grad_norm"], rel=1e-6)
+        assert got[(step, "loss")]["subject"] == {"kind": "run", "id": run}
