@@ -78,11 +78,12 @@ def test_the_trusted_window_marks_its_batches_and_sample_rate_zero_sends_nothing
             model(torch.randn(4, 8))
         model(torch.randn(5, 8))
     client.flush()
-    batches = read_batches(repr_topic, model_id, 4)
-    assert [(len(b["items"]), b["trusted"]) for b in batches] == [(2, False), (3, True), (4, True), (5, False)]
+    # Consecutive passes coalesce into one batch; the trusted window's edges cut batches.
+    batches = read_batches(repr_topic, model_id, 3)
+    assert [(len(b["items"]), b["trusted"]) for b in batches] == [(2, False), (7, True), (5, False)]
     repr_topic.drain(1.0)
     assert not [m for m in repr_topic.messages if m["subject"]["id"] == model_id + "-silent"]
-    assert silent.sent == 0 and monitor.sent == 4
+    assert silent.sent == 0 and monitor.sent == 4 and monitor.batches == 3
     monitor.remove()
     silent.remove()
 
@@ -149,4 +150,73 @@ def test_a_forward_pass_that_raises_leaves_the_monitor_working(client, reader):
     client.flush()
     (batch,) = read_batches(repr_topic, model_id, 1)
     assert len(batch["items"]) == 3 and monitor.sent == 1
+    monitor.remove()
+
+
+def test_consecutive_passes_coalesce_into_batches_of_at_most_max_rows_in_order(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id, max_rows=10, linger=60)
+    xs = [torch.randn(4, 8) for _ in range(6)]  # 24 rows: 4 + 4 (8), then 4 + 4 (8), then 4 + 4 (8)
+    with torch.no_grad():
+        for x in xs:
+            model(x)
+        expected = torch.cat([torch.relu(model[0](x)) for x in xs]).numpy()
+    client.flush()
+    batches = read_batches(repr_topic, model_id, 3)
+    assert [len(b["items"]) for b in batches] == [8, 8, 8] and monitor.sent == 6 and monitor.batches == 3
+    assert all(contract_validator("ActivationBatch").is_valid(b) for b in batches)
+    got = np.concatenate([damon.decode_vectors(b["layers"][0]["vectors"]) for b in batches])
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+    ids = [i["itemId"] for b in batches for i in b["items"]]
+    assert len(set(ids)) == 24
+    monitor.remove()
+
+
+def test_held_rows_leave_after_linger_without_a_flush(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["3"], model_id=model_id, linger=0.3)
+    with torch.no_grad():
+        model(torch.randn(3, 8))
+        model(torch.randn(2, 8))
+    assert monitor.batches == 0  # held, not sent yet
+    (batch,) = read_batches(repr_topic, model_id, 1)  # no flush(): the encoder thread sends it
+    assert len(batch["items"]) == 5 and monitor.batches == 1
+    monitor.remove()
+
+
+def test_the_named_items_and_outputs_of_coalesced_passes_stay_with_their_rows(client, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    with torch.no_grad():
+        model(torch.randn(2, 8))
+        with monitor.items(["a", "b"], outputs=[{"label": "yes"}, {"score": 0.5}]):
+            model(torch.randn(2, 8))
+    client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    assert [i["itemId"] for i in batch["items"]][2:] == ["a", "b"]
+    assert [i.get("output") for i in batch["items"]] == [None, None, {"label": "yes"}, {"score": 0.5}]
+    monitor.remove()
+
+
+@pytest.mark.parametrize("passes", [1, 3])
+def test_invalid_batches_are_refused_before_they_are_sent_first_batch_and_later_ones(client, reader, passes):
+    """The first batch of a monitor is validated in full, later ones without the base64 alphabet of
+    the SDK's own encoding; both refuse a bad field (here an item output score that is not finite)."""
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    with torch.no_grad():
+        for _ in range(passes - 1):  # valid batches first: the bad one is not the monitor's first
+            model(torch.randn(2, 8))
+            client.flush()
+        with monitor.items(["a"], outputs=[{"score": float("nan")}]):
+            model(torch.randn(1, 8))
+    client.flush()
+    assert monitor.errors == 1
+    repr_topic.drain(1.5)
+    sent = [m for m in repr_topic.messages if m["subject"]["id"] == model_id]
+    assert len(sent) == passes - 1 and all(len(m["items"]) == 2 for m in sent)
     monitor.remove()

@@ -91,3 +91,19 @@ def test_the_byte_length_must_match_the_shape_as_the_contracts_refinement_says()
     with pytest.raises(damon.InvalidEventError, match=r"layers\.0\.vectors\.data: 'AAAA!AAAAAAA' does not match"):
         validate("ActivationBatch", not_base64)
     assert not contract_validator("ActivationBatch").is_valid(not_base64)
+
+
+def test_sdk_encoded_validation_skips_only_the_base64_alphabet():
+    good = activation_batch(damon.encode_vectors([[1.0, 2.0, 3.0]]))
+    validate("ActivationBatch", good, sdk_encoded=True)
+    # What it skips: the alphabet (encode_vectors writes base64 by construction)…
+    validate("ActivationBatch", activation_batch({"dtype": "float32", "shape": [1, 3], "data": "AAAA!AAAAAAAAAAA"}), sdk_encoded=True)
+    # …and nothing else: the byte length, the envelope, ids and numbers are still checked.
+    short = activation_batch({**damon.encode_vectors([[1.0, 2.0]]), "shape": [1, 3]})
+    with pytest.raises(damon.InvalidEventError, match=r"layers\.0\.vectors\.data: holds 8 bytes but shape \[1, 3\] of float32 needs 12"):
+        validate("ActivationBatch", short, sdk_encoded=True)
+    with pytest.raises(damon.InvalidEventError, match=r"subject\.id: 'mmmm"):
+        validate("ActivationBatch", {**good, "subject": {"kind": "model", "id": "m" * 300}}, sdk_encoded=True)
+    with pytest.raises(damon.InvalidEventError, match=r"layers\.0\.vectors\.dtype"):
+        validate("ActivationBatch", activation_batch({**damon.encode_vectors([[1.0, 2.0, 3.0]]), "dtype": "float64"}), sdk_encoded=True)
+    assert good["layers"][0]["vectors"]["data"] != ""  # the payload itself is not changed

@@ -34,9 +34,11 @@ def test_the_representation_monitor_accepts_the_sdk_batches_and_scores_them(clie
         monitor.contrast(torch.randint(0, 50, (8, 12)), observed=lambda p: torch.cat([cue, p], 1), unobserved=lambda p: p)
     client.flush()
     assert monitor.errors == 0 and monitor.sent == 3 * 2 + 8 + 1 + 2
-    batches = sent.for_subject(model_id, monitor.sent)
+    # Contrast passes are batches of their own; the 8 trusted passes coalesce into one batch.
+    assert monitor.batches == 3 * 2 + 1 + 1 + 2
+    batches = sent.for_subject(model_id, monitor.batches)
     assert all(contract_validator("ActivationBatch").is_valid(b) for b in batches)
-    assert [b["trusted"] for b in batches] == [True] * 14 + [False] * 3
+    assert [(b["trusted"], len(b["items"])) for b in batches] == [(True, 8)] * 6 + [(True, 160), (False, 20), (False, 8), (False, 8)]
 
     def has(detector, layer=None):
         return lambda kept: any(m["detector"] == detector and m.get("layer") == layer for m in kept)

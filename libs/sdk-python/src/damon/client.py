@@ -23,6 +23,9 @@ log = logging.getLogger("damon")
 #: libs/contracts LIMITS.maxMessageBytes; the project's brokers accept 20 MiB.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 OnFull = Literal["block", "drop"]
+#: How often the encoder thread looks for held-back rows due for sending while some are held.
+HOLD_TICK_S = 0.02
+_WAKE: Any = ("", None, None)  # wakes the encoder thread; nothing to send
 
 
 class Client:
@@ -40,7 +43,7 @@ class Client:
         on_full: OnFull = "block",
         block_timeout: float = 60.0,
         max_buffer_mb: int = 256,
-        validate: bool = True,
+        validate: Union[bool, Literal["full"]] = True,
         connect_timeout: float = 10.0,
         exit_flush_timeout: float = 30.0,
         max_pending: int = 1000,
@@ -58,6 +61,10 @@ class Client:
         self.validate = validate
         self.exit_flush_timeout = exit_flush_timeout
         self._on_error = on_error
+        # Hot-path senders (activation monitors) that coalesce rows: asked at flush and at close to
+        # hand over what they hold, and by the encoder thread when idle to send what waited too long.
+        self._flushers: "weakref.WeakSet[Any]" = weakref.WeakSet()
+        self._holding = False  # some flusher may hold rows: the encoder thread wakes up to check
         self._lock = threading.Lock()
         self._failures: List[Dict[str, Any]] = []
         self._unreported = 0
@@ -93,13 +100,15 @@ class Client:
         atexit.register(lambda: (c := ref()) is not None and c.close())
 
     # -- sending -------------------------------------------------------------------------------
-    def send(self, event: str, payload: Dict[str, Any]) -> None:
+    def send(self, event: str, payload: Dict[str, Any], *, sdk_encoded: bool = False) -> None:
         """Validates ``payload`` against the ``event`` contract and queues it on the event's topic,
-        keyed by its subject id (one subject's events stay ordered in a partition)."""
+        keyed by its subject id (one subject's events stay ordered in a partition).
+        ``sdk_encoded``: every vector in it comes from :func:`damon.encode_vectors` (see
+        :func:`damon.schemas.validate`); ignored when the client validates ``"full"``."""
         if self._closed.is_set():
             raise RuntimeError("this damon client is closed")
         if self.validate:
-            schemas.validate(event, payload)
+            schemas.validate(event, payload, sdk_encoded=sdk_encoded and self.validate != "full")
         topic = TOPIC_OF_EVENT[event]
         value = _to_json(event, payload, validated=self.validate)
         if len(value) > MAX_MESSAGE_BYTES:
@@ -154,9 +163,34 @@ class Client:
                 self.stats["dropped"] += 1
             return False
 
+    def register_flusher(self, flusher: Any) -> None:
+        """``flusher.flush_pending(force)`` returns the work items ``(event, build, on_failure)`` it
+        holds back (all of them when ``force``, else those that waited long enough); held weakly."""
+        self._flushers.add(flusher)
+
+    def note_held(self) -> None:
+        """A flusher started holding rows back: the encoder thread must check it while idle."""
+        if not self._holding:
+            self._holding = True
+            try:
+                self._pending.put_nowait(_WAKE)
+            except queue.Full:
+                pass  # the encoder thread is busy and sees the flag before it next waits
+
+    def _held_back(self, force: bool) -> List[Tuple[str, Callable[[], Optional[Dict[str, Any]]], Optional[Callable[[BaseException], None]]]]:
+        work = []
+        for flusher in list(self._flushers):
+            try:
+                work.extend(flusher.flush_pending(force))
+            except Exception as error:  # noqa: BLE001
+                log.error("damon: could not hand over held-back rows: %r", error)
+        return work
+
     def flush(self, timeout: Optional[float] = None) -> None:
         """Waits until every queued message is delivered or failed; raises :class:`DeliveryError`
         when some failed since the last flush, or :class:`TimeoutError` when some are still queued."""
+        for work in self._held_back(force=True):
+            self._pending.put(work)
         self._drain(timeout)
         remaining = self._producer.flush(-1 if timeout is None else timeout)
         with self._lock:
@@ -174,6 +208,8 @@ class Client:
         if self._closed.is_set():
             return
         try:
+            for work in self._held_back(force=True):
+                self._pending.put(work)
             self._drain(self.exit_flush_timeout)
             remaining = self._producer.flush(self.exit_flush_timeout)
             if remaining:
@@ -213,18 +249,36 @@ class Client:
 
     def _work_loop(self) -> None:
         while True:
-            event, build, on_failure = self._pending.get()
             try:
-                payload = build()
-                if payload is not None:
-                    self.send(event, payload)
-            except Exception as error:  # noqa: BLE001 - reported to the submitter, the thread goes on
-                if on_failure is not None:
-                    on_failure(error)
-                else:
-                    log.error("damon: could not send a %s: %r", event, error)
+                # No periodic wake-ups while nothing is held: they would take the GIL from the model.
+                work = self._pending.get(timeout=HOLD_TICK_S if self._holding else None)
+            except queue.Empty:
+                # Idle: send the rows monitors held back longer than their linger (done here, not
+                # through the queue, which may be full). The flag is cleared before looking, so a
+                # monitor that starts holding meanwhile sets it again and wakes this thread.
+                self._holding = False
+                for item in self._held_back(force=False):
+                    self._build_and_send(*item)
+                if any(f.holds_rows() for f in list(self._flushers)):
+                    self._holding = True
+                continue
+            try:
+                if work is not _WAKE:
+                    self._build_and_send(*work)
             finally:
                 self._pending.task_done()
+
+    def _build_and_send(self, event: str, build: Callable[[], Optional[Dict[str, Any]]], on_failure: Optional[Callable[[BaseException], None]]) -> None:
+        try:
+            payload = build()
+            if payload is not None:
+                # Builders handed over by the SDK's own hot paths encode their vectors with encode_vectors.
+                self.send(event, payload, sdk_encoded=getattr(build, "sdk_encoded", False))
+        except Exception as error:  # noqa: BLE001 - reported to the submitter, the thread goes on
+            if on_failure is not None:
+                on_failure(error)
+            else:
+                log.error("damon: could not send a %s: %r", event, error)
 
     def _drain(self, timeout: Optional[float]) -> None:
         deadline = None if timeout is None else time.monotonic() + timeout
