@@ -36,6 +36,7 @@ import { IncidentEventOutbox } from './services/incident-event.outbox';
 import { IncidentFeed } from './services/incident-feed.service';
 import { IncidentQueryService } from './services/incident-query.service';
 import { LineageService } from './services/lineage.service';
+import { MonitorSettingsService } from './services/monitor-settings.service';
 import { SilenceService } from './services/silence.service';
 import { TriageService } from './services/triage.service';
 import { API_BUS, API_DATA_SOURCE, API_SETTINGS } from './tokens';
@@ -70,6 +71,7 @@ const SERVICES = [
   IncidentEventOutbox,
   TriageService,
   CommandService,
+  MonitorSettingsService,
   IncidentFeed,
 ];
 

@@ -5,3 +5,4 @@ export * from './schema-drift';
 export * from './scratch-database';
 export * from './lineage-walk.sql';
 export * from './incident-writes';
+export * from './monitor-settings-schema';

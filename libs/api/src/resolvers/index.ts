@@ -7,6 +7,7 @@ import { CallerResolver } from './caller.resolver';
 import { CommandResolver } from './command.resolver';
 import { DetectorStatsResolver } from './detector-stats.resolver';
 import { FlaggedItemsResolver } from './flagged-items.resolver';
+import { MonitorSettingsResolver } from './monitor-settings.resolver';
 import { SubjectStatusResolver } from './subject-status.resolver';
 import { IncidentConnectionResolver } from './incident-connection.resolver';
 import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
@@ -31,4 +32,5 @@ export const API_RESOLVERS = [
   CallerResolver,
   FlaggedItemsResolver,
   SubjectStatusResolver,
+  MonitorSettingsResolver,
 ];
