@@ -69,7 +69,7 @@ def test_an_unknown_layer_name_lists_the_valid_ones():
 def test_the_trusted_window_marks_its_batches_and_sample_rate_zero_sends_nothing(client, reader):
     repr_topic = reader(damon.topics.REPRESENTATIONS)
     model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
-    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id, linger=60)  # batches cut by content, not time
     silent = damon.ActivationMonitor(model, layers=["3"], model_id=model_id + "-silent", sample_rate=0.0)
     with torch.no_grad():
         model(torch.randn(2, 8))
@@ -189,7 +189,7 @@ def test_held_rows_leave_after_linger_without_a_flush(client, reader):
 def test_the_named_items_and_outputs_of_coalesced_passes_stay_with_their_rows(client, reader):
     repr_topic = reader(damon.topics.REPRESENTATIONS)
     model, model_id = mlp(), f"mlp-{uuid.uuid4()}"
-    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id)
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id, linger=60)
     with torch.no_grad():
         model(torch.randn(2, 8))
         with monitor.items(["a", "b"], outputs=[{"label": "yes"}, {"score": 0.5}]):

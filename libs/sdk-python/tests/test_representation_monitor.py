@@ -17,7 +17,7 @@ def test_the_representation_monitor_accepts_the_sdk_batches_and_scores_them(clie
     dlq = reader(damon.topics.DLQ)
     sent = reader(damon.topics.REPRESENTATIONS)
     model, model_id = tiny_gpt2(seed=4), f"gpt2-{uuid.uuid4()}"
-    monitor = damon.ActivationMonitor(model, layers=LAYERS, model_id=model_id)
+    monitor = damon.ActivationMonitor(model, layers=LAYERS, model_id=model_id, linger=60)  # batches cut by content, not time
     cue = torch.full((8, 3), 11)
     torch.manual_seed(1)
     with torch.no_grad():

@@ -17,10 +17,16 @@ export class MonitorSettingsInput {
   @Field(() => Float, { nullable: true, description: 'False-positive rate per scored unit, in (0, 1).' })
   alpha?: number | null;
 
-  @Field(() => Int, { nullable: true, description: 'Reference items before a fit; at least 4. Applies to the next fit.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Reference items before a fit; at least 4. Applies to the next fit.',
+  })
   referenceSize?: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Share of the reference held out to calibrate, in (0, 1).' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of the reference held out to calibrate, in (0, 1).',
+  })
   calibrationFraction?: number | null;
 
   @Field({ nullable: true, description: '`trusted` or `first-n`.' })
@@ -32,10 +38,16 @@ export class MonitorSettingsInput {
   @Field(() => Int, { nullable: true, description: 'The stage’s window (rows or steps); at least 2.' })
   windowSize?: number | null;
 
-  @Field({ nullable: true, description: '`fisher`, `min-p-sidak`, `cauchy` or `adaptive-cauchy` (representations).' })
+  @Field({
+    nullable: true,
+    description: '`fisher`, `min-p-sidak`, `cauchy` or `adaptive-cauchy` (representations).',
+  })
   fusion?: string | null;
 
-  @Field(() => Int, { nullable: true, description: 'Signals: in-control steps per false change alarm; at least 10.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Signals: in-control steps per false change alarm; at least 10.',
+  })
   averageRunLength?: number | null;
 
   @Field(() => [DetectorSwitchInput], {

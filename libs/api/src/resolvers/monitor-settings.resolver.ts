@@ -17,7 +17,9 @@ import { MonitorSettingsService } from '../services/monitor-settings.service';
 export class MonitorSettingsResolver {
   constructor(private readonly settings: MonitorSettingsService) {}
 
-  @Query(() => MonitorSettingsModel, { description: 'A subject’s overrides of one stage monitor’s settings. Needs admin.' })
+  @Query(() => MonitorSettingsModel, {
+    description: 'A subject’s overrides of one stage monitor’s settings. Needs admin.',
+  })
   monitorSettings(
     @Args('stage', { type: () => Stage }) stage: Stage,
     @Args('subject', { type: () => ArtifactRefInput }) subject: ArtifactRefInput,
@@ -37,7 +39,8 @@ export class MonitorSettingsResolver {
   }
 
   @Mutation(() => MonitorSettingsModel, {
-    description: 'Returns some (or all) of a subject’s monitor settings to the monitor’s defaults. Needs admin; audited.',
+    description:
+      'Returns some (or all) of a subject’s monitor settings to the monitor’s defaults. Needs admin; audited.',
   })
   resetMonitorSettings(
     @Args('input', { type: () => ResetMonitorSettingsInput }) input: ResetMonitorSettingsInput,

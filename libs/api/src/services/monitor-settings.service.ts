@@ -1,5 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { monitorSettingsOverrideSchema, monitorSettingsSchema, type MonitorSettingsOverride } from '@damon/persistence';
+import {
+  monitorSettingsOverrideSchema,
+  monitorSettingsSchema,
+  type MonitorSettingsOverride,
+} from '@damon/persistence';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import type { ArtifactRefInput } from '../dto/artifact-ref.input';
