@@ -29,7 +29,7 @@ export class MonitorSettingsInput {
   })
   calibrationFraction?: number | null;
 
-  @Field({ nullable: true, description: '`trusted` or `first-n`.' })
+  @Field(() => String, { nullable: true, description: '`trusted` or `first-n`.' })
   referenceMode?: string | null;
 
   @Field(() => Int, { nullable: true, description: 'Larger batches are dead-lettered; at least 1.' })
@@ -38,7 +38,7 @@ export class MonitorSettingsInput {
   @Field(() => Int, { nullable: true, description: 'The stage’s window (rows or steps); at least 2.' })
   windowSize?: number | null;
 
-  @Field({
+  @Field(() => String, {
     nullable: true,
     description: '`fisher`, `min-p-sidak`, `cauchy` or `adaptive-cauchy` (representations).',
   })

@@ -14,7 +14,7 @@ import type {
 } from '../dto/monitor-settings.input';
 import { badUserInput } from '../errors';
 import { checkId, checkText } from '../graphql/input-checks';
-import type { ArtifactKind, Stage } from '../models/enums';
+import type { Stage } from '../models/enums';
 import type { MonitorSettingsModel } from '../models/monitor-settings.model';
 import { API_DATA_SOURCE } from '../tokens';
 import { AuditService } from './audit.service';
@@ -199,7 +199,7 @@ function toModel(stage: Stage, subject: ArtifactRefInput, row: SettingsRow | nul
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
   return {
     stage,
-    subject: { kind: subject.kind as ArtifactKind, id: subject.id },
+    subject: { kind: subject.kind, id: subject.id },
     alpha: num(s.alpha),
     referenceSize: num(s.referenceSize),
     calibrationFraction: num(s.calibrationFraction),

@@ -1,7 +1,4 @@
-import {
-  monitorSettingsOverrideSchema,
-  type MonitorSettingsValues,
-} from '@damon/persistence';
+import { monitorSettingsOverrideSchema, type MonitorSettingsValues } from '@damon/persistence';
 
 // The schemas live beside the monitor_settings table (@damon/persistence), where the API's settings
 // mutations validate with them too; re-exported here for the monitors.
