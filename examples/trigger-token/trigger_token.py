@@ -99,7 +99,7 @@ def main() -> None:
                 with monitor.items([f"{kind}-{first + i}" for i in range(n)]):
                     model(make(n, generator))
     # No flush needed: the client delivers everything at exit (monitor.remove() detaches the hooks).
-    print(json.dumps({"model_id": args.model_id, "batches_sent": monitor.sent, "hook_errors": monitor.errors}))
+    print(json.dumps({"model_id": args.model_id, "passes_sent": monitor.sent, "batches_sent": monitor.batches, "hook_errors": monitor.errors}))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def test_damon_opens_an_incident_on_the_triggered_inputs_and_clean_traffic_stays
     assert run.returncode == 0, run.stderr[-3000:]
     lines = [json.loads(l) for l in run.stdout.splitlines() if l.startswith("{")]
     assert lines[0]["backdoor_success"] >= 0.9 and lines[0]["clean_next_token_accuracy"] >= 0.8, lines[0]
-    assert lines[1]["hook_errors"] == 0 and lines[1]["batches_sent"] == (REFERENCE + CLEAN + TRIGGERED) // 20
+    assert lines[1]["hook_errors"] == 0 and lines[1]["passes_sent"] == (REFERENCE + CLEAN + TRIGGERED) // 20 and 0 < lines[1]["batches_sent"] < lines[1]["passes_sent"]
 
     def flagged(kept, kind):
         return {a["evidence"]["itemId"] for a in kept if str(a["evidence"].get("itemId", "")).startswith(kind)}
