@@ -169,13 +169,19 @@ class ActivationMonitor:
 
     def flush_pending(self, force: bool) -> List[Tuple[str, Callable[[], Optional[Dict[str, Any]]], Callable[[BaseException], None]]]:
         """For the client: the held rows as a work item, when ``force`` or once they waited ``linger``."""
-        with self._rows_lock:
+        # The encoder thread does not wait for the lock: its holder may be waiting for room in the
+        # hand-over queue, which only the encoder thread makes. It looks again at its next tick.
+        if not self._rows_lock.acquire(blocking=force):
+            return []
+        try:
             rows = self._rows
             if rows is None or not (force or time.monotonic() - rows.started >= self.linger):
                 return []
             self._rows = None
             self.batches += 1
             return [self._work(rows, None)]
+        finally:
+            self._rows_lock.release()
 
     def holds_rows(self) -> bool:
         return self._rows is not None
