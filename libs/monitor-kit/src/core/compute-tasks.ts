@@ -46,8 +46,7 @@ export interface ScoreTask {
 }
 
 export type EventResult =
-  | { rejected: { kind: RejectionKind; message: string } }
-  | { items: number; outcome: ScoringOutcome };
+  { rejected: { kind: RejectionKind; message: string } } | { items: number; outcome: ScoringOutcome };
 
 export type ScoreResult = { needStates: true } | { results: EventResult[]; stream: StreamState };
 
@@ -76,7 +75,10 @@ export class ComputeWorker {
     const reference = task.reference.map((bytes) =>
       this.handler.prepare(JSON.parse(Buffer.from(bytes).toString('utf8')) as never, task.settings),
     );
-    const states: Record<string, DetectorState> = { ...this.handler.fit(reference, task.settings), ...task.extra };
+    const states: Record<string, DetectorState> = {
+      ...this.handler.fit(reference, task.settings),
+      ...task.extra,
+    };
     this.evict(task.subject);
     this.cache.set(task.subject, { version: task.version, fitted: this.handler.load(states) });
     return { states };
