@@ -96,6 +96,10 @@ export interface SubscriptionHealth {
    * batch of each partition on Kafka (undefined before the first), exact on the in-process bus.
    */
   lag: number | undefined;
+  /** Times this member joined its group (kafkajs GROUP_JOIN; Kafka only): 1 while nothing rebalanced. */
+  groupJoins?: number;
+  /** Rebalances this member took part in (kafkajs REBALANCING; Kafka only). */
+  rebalances?: number;
   /** Since the coordinator last acknowledged this member (Kafka only). */
   sinceHeartbeatMs?: number;
   /** The last crash the consumer restarted from, if any since it last joined. */
