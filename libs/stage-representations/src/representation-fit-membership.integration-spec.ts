@@ -16,7 +16,9 @@ import {
 } from '@damon/monitor-testing';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { integerVar, loadConfig } from '@damon/config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { RepresentationStageHandler } from './representation-stage.handler';
 
 /** A d = 4096 fit takes tens of seconds here; the session is the broker's minimum (6 s). */
@@ -25,6 +27,10 @@ const SESSION_MS = 6_000;
 const ITEMS = 32;
 const REFERENCE_BATCHES = 4;
 const SCORED_BATCHES = 3;
+/** FIT_TEST_WORKERS=0 fits on the main thread: the test then fails (the member is evicted mid-fit). */
+const { FIT_TEST_WORKERS } = loadConfig(
+  z.object({ FIT_TEST_WORKERS: integerVar({ min: 0, max: 8, default: 1 }) }),
+);
 
 function batch(subjectId: string, trusted: boolean, randn: () => number): ActivationBatch {
   const batchId = randomUUID();
@@ -84,7 +90,7 @@ describe('representation monitor: a long fit keeps the group (real Kafka and Pos
       DATABASE_URL: db.url,
       MONITOR_GROUP: group,
       MONITOR_REFERENCE_SIZE: String(ITEMS * REFERENCE_BATCHES),
-      MONITOR_WORKERS: process.env.FIT_TEST_WORKERS ?? '1',
+      MONITOR_WORKERS: String(FIT_TEST_WORKERS),
       // The detectors the group must survive: the Gaussian (low rank at this d) and the k-NN.
       MONITOR_DISABLED_DETECTORS: 'oversight-contrast',
     });
@@ -116,9 +122,7 @@ describe('representation monitor: a long fit keeps the group (real Kafka and Pos
   it('stays in its group through the fit, then scores every batch once', async () => {
     const telemetry = () => monitorBus.health().find((h) => h.group === group)!;
     expect(telemetry()).toMatchObject({ joined: true, groupJoins: 1, rebalances: 0 });
-    expect(app.get(StageMonitorService).pool.mode).toBe(
-      process.env.FIT_TEST_WORKERS === '0' ? 'inline' : 'worker-threads',
-    );
+    expect(app.get(StageMonitorService).pool.mode).toBe(FIT_TEST_WORKERS === 0 ? 'inline' : 'worker-threads');
 
     const reference = Array.from({ length: REFERENCE_BATCHES }, () => batch(subjectId, true, randn));
     const sent = performance.now();

@@ -138,10 +138,10 @@ describe('StageMonitorEngine (in-process bus, real PostgreSQL)', () => {
   }
 
   async function processedCount(group: string): Promise<number> {
-    const rows = (await dataSource.query(
+    const rows = await dataSource.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1',
       [group],
-    )) as { n: number }[];
+    );
     return rows[0].n;
   }
 
@@ -187,10 +187,10 @@ describe('StageMonitorEngine (in-process bus, real PostgreSQL)', () => {
       expect(out.scores.length).toBe(before);
       expect(await duplicates()).toBe(interleaved.length);
       expect(await processedCount(group)).toBe(reference.length + interleaved.length);
-      const fits = (await dataSource.query(
+      const fits = await dataSource.query<{ fit_count: number }[]>(
         'SELECT fit_count FROM monitor_subjects WHERE subject_id = ANY($1)',
         [subjects],
-      )) as { fit_count: number }[];
+      );
       expect(fits.map((f) => f.fit_count)).toEqual([1, 1, 1]);
       expect(out.dlq).toEqual([]);
     });
