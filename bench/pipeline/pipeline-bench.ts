@@ -9,7 +9,14 @@ import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
-import { encodeVectors, type ActivationBatch, type ScoreBatch, type StageAlert } from '@damon/contracts';
+import {
+  encodeVectors,
+  type ActivationBatch,
+  type ScoreBatch,
+  type StageAlert,
+  type Vectors,
+} from '@damon/contracts';
+import { defaultWorkerCount } from '@damon/monitor-kit';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
 import { booleanVar, integerVar, loadConfig } from '@damon/config';
 import { ensureKafka, ensurePostgres, startServiceProcess, type ServiceProcess } from '@damon/testing';
@@ -27,10 +34,37 @@ const benchEnv = loadConfig(
     BENCH_VERBOSE: booleanVar(false),
     /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed. */
     BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 2 }),
+    /** Quick mode: batches per saturated part for about this many seconds at 20k vectors/s. */
+    BENCH_SECONDS: integerVar({ min: 1, max: 600 }).optional(),
+    /** MONITOR_WORKERS for the monitor (default: the monitor's own, cores − 1, at least 1). */
+    BENCH_WORKERS: integerVar({ min: 0, max: 64 }).optional(),
   }),
 );
-const STREAM_BATCHES = benchEnv.BENCH_BATCHES;
 const LAYERS = 2;
+const STREAM_BATCHES =
+  benchEnv.BENCH_SECONDS === undefined
+    ? benchEnv.BENCH_BATCHES
+    : Math.max(10, Math.round((benchEnv.BENCH_SECONDS * 20_000) / (ITEMS * LAYERS)));
+const WORKERS = benchEnv.BENCH_WORKERS ?? defaultWorkerCount();
+
+type Dtype = 'float32' | 'bfloat16';
+/** encodeVectors with a dtype (the contracts' fourth parameter once half precision lands). */
+const encodeAs = encodeVectors as unknown as (
+  values: Float32Array,
+  shape: number[],
+  field: string,
+  dtype: Dtype,
+) => Vectors;
+
+/** Whether the contracts encode bfloat16 (and say so in the payload); false while they refuse it. */
+function bf16Supported(): boolean {
+  try {
+    const encoded = encodeAs(Float32Array.of(1, 2), [1, 2], 'vectors', 'bfloat16') as { dtype?: string };
+    return encoded.dtype === 'bfloat16';
+  } catch {
+    return false;
+  }
+}
 
 /** Two layers: l0 from 8 latent factors plus noise; l1 a fixed mix of l0 coordinates plus noise. */
 function layerData(
@@ -57,6 +91,7 @@ function batch(
   subjectId: string,
   trusted: boolean,
   layers: { l0: Float32Array; l1: Float32Array },
+  dtype: Dtype = 'float32',
 ): ActivationBatch {
   const batchId = randomUUID();
   return {
@@ -68,8 +103,8 @@ function batch(
     trusted,
     items: Array.from({ length: ITEMS }, (_, i) => ({ itemId: `${batchId}-${i}` })),
     layers: [
-      { name: 'l0', dim: DIM, vectors: encodeVectors(layers.l0, [ITEMS, DIM]) },
-      { name: 'l1', dim: DIM, vectors: encodeVectors(layers.l1, [ITEMS, DIM]) },
+      { name: 'l0', dim: DIM, vectors: encodeAs(layers.l0, [ITEMS, DIM], 'layers.0.vectors', dtype) },
+      { name: 'l1', dim: DIM, vectors: encodeAs(layers.l1, [ITEMS, DIM], 'layers.1.vectors', dtype) },
     ],
   };
 }
@@ -224,6 +259,17 @@ async function main(): Promise<void> {
       Array.from({ length: STREAM_BATCHES }, (_, i) => batch(subjectId, false, pool[(i + r) % pool.length])),
     );
     const rawStreams = streams.map((stream) => stream.map((b) => Buffer.from(JSON.stringify(b))));
+    const bf16 = bf16Supported();
+    const bf16Streams = bf16
+      ? Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
+          Array.from({ length: STREAM_BATCHES }, (_, i) =>
+            Buffer.from(JSON.stringify(batch(subjectId, false, pool[(i + r + 1) % pool.length], 'bfloat16'))),
+          ),
+        )
+      : [];
+    console.error(
+      `[bench] ${WORKERS} compute worker(s); bfloat16 ${bf16 ? 'supported by the contracts' : 'refused by the contracts: bf16_vectors_per_s=n/a'}`,
+    );
     console.error(
       `[bench] messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`,
     );
@@ -238,6 +284,7 @@ async function main(): Promise<void> {
       MONITOR_FROM_BEGINNING: 'false',
       MONITOR_REFERENCE_SIZE: String(REFERENCE_BATCHES * ITEMS),
       MONITOR_GAUSSIAN_RANK: benchEnv.BENCH_GAUSSIAN_RANK,
+      MONITOR_WORKERS: String(WORKERS),
     });
     const monitorPid = monitor.child.pid;
     const fitStarted = performance.now();
@@ -293,6 +340,7 @@ async function main(): Promise<void> {
     const oursRates: number[] = [];
     const ratios: number[] = [];
     const pacedP99: number[] = [];
+    const bf16Rates: number[] = [];
     for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
       const rawCpu = cpuSnapshot(monitorPid, kafkaPid);
       const raw = await rawBaseline(kafka.url, rawStreams[r], subjectId);
@@ -320,6 +368,21 @@ async function main(): Promise<void> {
       rawRates.push(raw);
       oursRates.push(ours);
       ratios.push(ours / raw);
+
+      if (bf16) {
+        scoredBatches = 0;
+        expectedBatches = STREAM_BATCHES;
+        const bf16Scored = new Promise<void>((done) => (finished = done));
+        const bf16Started = performance.now();
+        for (const message of bf16Streams[r])
+          await bus.publishRaw('damon.telemetry.repr', message, subjectId);
+        await bf16Scored;
+        const rate = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - bf16Started) / 1000);
+        bf16Rates.push(rate);
+        console.error(
+          `[bench] #${r + 1} bfloat16 saturated: ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB`,
+        );
+      }
 
       // Alert latency is measured below saturation: batches paced at half the measured throughput,
       // so it shows the pipeline's own delay rather than the length of a queue the producer built.
@@ -349,7 +412,7 @@ async function main(): Promise<void> {
       `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s`,
     );
     console.log(
-      `pipeline: vectors_per_s=${Math.round(median(oursRates))} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))}`,
+      `pipeline: vectors_per_s=${Math.round(median(oursRates))} bf16_vectors_per_s=${bf16 ? Math.round(median(bf16Rates)) : 'n/a'} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))} workers=${WORKERS}`,
     );
   } finally {
     if (monitor) {

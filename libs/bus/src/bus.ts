@@ -55,7 +55,7 @@ export interface SubscribeEach<T extends Topic> extends SubscribeBase<T> {
  * retried message by message, so only the messages that themselves fail are dead-lettered.
  */
 export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
-  batchHandler: (messages: ReceivedMessage<T>[]) => Promise<void>;
+  batchHandler: (messages: ReceivedMessage<T>[], context: BatchContext) => Promise<void>;
   /**
    * Most messages (default 500) and bytes (default 16 MiB) handed to one handler call. A fetched
    * batch is processed in such chunks, each committed, with a heartbeat between them, so a huge
@@ -63,6 +63,15 @@ export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
    */
   maxBatchMessages?: number;
   maxBatchBytes?: number;
+}
+
+/** What a batch handler may call while it works. */
+export interface BatchContext {
+  /**
+   * Tells the group coordinator this member is alive (Kafka; throttled to the heartbeat interval, a
+   * no-op in process). A handler that awaits long work elsewhere (a worker thread) calls it meanwhile.
+   */
+  heartbeat(): Promise<void>;
 }
 
 export const DEFAULT_MAX_BATCH_MESSAGES = 500;
@@ -87,6 +96,10 @@ export interface SubscriptionHealth {
    * batch of each partition on Kafka (undefined before the first), exact on the in-process bus.
    */
   lag: number | undefined;
+  /** Times this member joined its group (kafkajs GROUP_JOIN; Kafka only): 1 while nothing rebalanced. */
+  groupJoins?: number;
+  /** Rebalances this member took part in (kafkajs REBALANCING; Kafka only). */
+  rebalances?: number;
   /** Since the coordinator last acknowledged this member (Kafka only). */
   sinceHeartbeatMs?: number;
   /** The last crash the consumer restarted from, if any since it last joined. */

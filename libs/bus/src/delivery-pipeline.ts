@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_BATCH_MESSAGES,
   DEFAULT_RETRY,
+  type BatchContext,
   type ReceivedMessage,
   type RetryPolicy,
   type SubscribeOptions,
@@ -131,9 +132,10 @@ export class DeliveryPipeline<T extends Topic> {
   private async processBatch(
     records: readonly RawRecord[],
     scope: PartitionScope,
-    batchHandler: (messages: ReceivedMessage<T>[]) => Promise<void>,
+    batchHandler: (messages: ReceivedMessage<T>[], context: BatchContext) => Promise<void>,
   ): Promise<number> {
     if (records.length === 0 || scope.mustYield()) return 0;
+    const batchContext: BatchContext = { heartbeat: async () => scope.between?.() };
     const valid: { record: RawRecord; value: TopicMap[T] }[] = [];
     for (const record of records) {
       const decoded = decodeEvent(record.topic as T, record.value);
@@ -155,7 +157,10 @@ export class DeliveryPipeline<T extends Topic> {
       delivery += 1;
       try {
         const started = performance.now();
-        await batchHandler(valid.map(({ record, value }) => this.received(record, value, delivery)));
+        await batchHandler(
+          valid.map(({ record, value }) => this.received(record, value, delivery)),
+          batchContext,
+        );
         this.context.onBatchHandled?.(this.options.group, valid.length, (performance.now() - started) / 1000);
         await scope.commit(last);
         return records.length;
@@ -184,7 +189,7 @@ export class DeliveryPipeline<T extends Topic> {
       const value = validByOffset.get(record.offset);
       if (value !== undefined) {
         const outcome = await this.withRetries(record, scope, (n) =>
-          batchHandler([this.received(record, value, n)]),
+          batchHandler([this.received(record, value, n)], batchContext),
         );
         if (outcome === 'abandoned') break;
       }

@@ -38,6 +38,8 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
   private stopping: Promise<void> | undefined;
   private joined = false;
   private lastHeartbeat = Date.now();
+  private groupJoins = 0;
+  private rebalances = 0;
   private lastCrash: string | undefined;
   private failed: string | undefined;
   /** Lag of each partition as of its last fetched batch, by `topic/partition`. */
@@ -68,6 +70,7 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
         partitions.map((partition) => ({ topic, partition })),
       );
       this.joined = true;
+      this.groupJoins += 1;
       this.lastHeartbeat = Date.now();
       this.lastCrash = undefined;
       this.markReady();
@@ -76,6 +79,7 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
       this.lastHeartbeat = Date.now();
     });
     this.consumer.on(REBALANCING, () => {
+      this.rebalances += 1;
       this.assigned = [];
       this.joined = false;
     });
@@ -125,6 +129,8 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
       joined: this.joined,
       assignedPartitions: this.assigned.length,
       lag: owned.some((l) => l === undefined) ? undefined : owned.reduce<number>((a, l) => a + (l ?? 0), 0),
+      groupJoins: this.groupJoins,
+      rebalances: this.rebalances,
       sinceHeartbeatMs: Date.now() - this.lastHeartbeat,
       ...(this.lastCrash ? { lastCrash: this.lastCrash } : {}),
       ...(this.failed ? { failed: this.failed } : {}),

@@ -1,5 +1,7 @@
 export * from './core/bootstrap-monitor';
 export * from './core/calibration-split';
+export * from './core/compute-pool';
+export * from './core/compute-tasks';
 export * from './core/evidence-ids';
 export * from './core/monitor-config';
 export * from './core/monitor-kit.module';

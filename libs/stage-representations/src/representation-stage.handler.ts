@@ -5,6 +5,7 @@ import {
   UNAVAILABLE_STATE_KEY,
   assertBatchSize,
   type DetectorState,
+  type HandlerModuleRef,
   type MonitorSettingsValues,
   type ScoringOutcome,
   type ShapePart,
@@ -51,8 +52,16 @@ export class RepresentationStageHandler implements StageHandler<
   readonly stage = 'representations' as const;
   readonly topic = 'damon.telemetry.repr' as const;
   readonly subjectKind = 'model' as const;
+  /** Compute workers build their own copy with the same Gaussian options. */
+  readonly worker: HandlerModuleRef;
 
-  constructor(private readonly gaussianOptions: GaussianDetectorOptions = {}) {}
+  constructor(private readonly gaussianOptions: GaussianDetectorOptions = {}) {
+    this.worker = {
+      module: '@damon/stage-representations',
+      exportName: 'RepresentationStageHandler',
+      args: [gaussianOptions],
+    };
+  }
 
   subject(event: ActivationBatch): ArtifactRef {
     return event.subject;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError } from '@damon/config';
 import { describe, expect, it } from 'vitest';
 import { loadMonitorEnv, MONITOR_PROFILES } from './monitor-config';
@@ -23,6 +24,20 @@ describe('loadMonitorEnv', () => {
     const embedded = loadMonitorEnv({ DATABASE_URL: base.DATABASE_URL }, { stage: 'data', embedded: true });
     expect(embedded.KAFKA_BROKERS).toBeUndefined();
     expect(loadMonitorEnv(base, { stage: 'data' }).KAFKA_BROKERS).toEqual(['127.0.0.1:9092']);
+  });
+
+  it('sizes the compute pool from MONITOR_WORKERS: cores − 1 by default (at least 1), 0 for the main thread', () => {
+    expect(loadMonitorEnv(base, { stage: 'data' }).MONITOR_WORKERS).toBe(
+      Math.max(1, availableParallelism() - 1),
+    );
+    expect(loadMonitorEnv({ ...base, MONITOR_WORKERS: '3' }, { stage: 'data' }).MONITOR_WORKERS).toBe(3);
+    expect(loadMonitorEnv({ ...base, MONITOR_WORKERS: '0' }, { stage: 'data' }).MONITOR_WORKERS).toBe(0);
+    for (const bad of ['-1', 'two', '1.5', '1000'])
+      expect(
+        problems(() => loadMonitorEnv({ ...base, MONITOR_WORKERS: bad }, { stage: 'data' })).map(
+          (p) => p.variable,
+        ),
+      ).toEqual(['MONITOR_WORKERS']);
   });
 
   it('gives each monitor its own default port, and PORT overrides it', () => {

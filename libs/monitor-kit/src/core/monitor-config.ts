@@ -10,6 +10,7 @@ import {
 } from '@damon/config';
 import { LIMITS, type Stage } from '@damon/contracts';
 import { z } from 'zod';
+import { defaultWorkerCount } from './compute-pool';
 import { fusionMethodSchema, referenceModeSchema, type MonitorSettingsValues } from './monitor-settings';
 
 /** A decimal in (0, 1) given as a string, e.g. MONITOR_ALPHA=0.01. */
@@ -67,6 +68,11 @@ export const monitorEnvSchema = z.object({
     .transform((raw): 'auto' | 'full' | number => (raw === 'auto' || raw === 'full' ? raw : Number(raw)))
     .default('auto')
     .describe('auto|full|<k>'),
+  /**
+   * Worker threads that decode, fit and score (the main thread fetches, heartbeats and commits);
+   * default: cores − 1, at least 1. 0 runs that work on the main thread (for comparison and debugging).
+   */
+  MONITOR_WORKERS: integerVar({ min: 0, max: 256, default: defaultWorkerCount() }),
   /** Bytes one fetch may bring per partition: several large ActivationBatches per transaction. */
   MONITOR_FETCH_MAX_BYTES: integerVar({ min: 1024, max: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
   /** Comma-separated detector names switched off by default, e.g. `mmd,spectral-signature`. */

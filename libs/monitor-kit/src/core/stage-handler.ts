@@ -1,4 +1,5 @@
 import type { ArtifactRef, Stage, StageAlert, TopicMap } from '@damon/contracts';
+import type { HandlerModuleRef } from './compute-tasks';
 import type { MonitorSettingsValues } from './monitor-settings';
 
 /** One detector's fitted state as stored (JSON) in detector_baselines. */
@@ -53,6 +54,11 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
   readonly stage: Stage;
   readonly topic: T;
   readonly subjectKind: ArtifactRef['kind'];
+  /**
+   * How a compute worker thread builds its own copy of this handler; without it the monitor fits
+   * and scores on its main thread (InlineComputePool).
+   */
+  readonly worker?: HandlerModuleRef;
   subject(event: TopicMap[T]): ArtifactRef;
   trusted(event: TopicMap[T]): boolean;
   /** Decodes vectors and checks values; throws RejectedInputError naming the field. */

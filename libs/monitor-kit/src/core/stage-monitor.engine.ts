@@ -1,6 +1,6 @@
 import type { BaselineCommand, DeadLetter, ScoreBatch, StageAlert, TopicMap } from '@damon/contracts';
-import { LIMITS, VectorCodecError, type ArtifactRef } from '@damon/contracts';
-import type { Bus, ReceivedMessage } from '@damon/bus';
+import { LIMITS, type ArtifactRef } from '@damon/contracts';
+import type { BatchContext, Bus, ReceivedMessage } from '@damon/bus';
 import type { JsonLogger } from '@damon/observability';
 import { recordProcessedOnce, type MonitorSubject } from '@damon/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -8,14 +8,24 @@ import { BaselineStore } from './baseline-store';
 import { mergeSettings, type MonitorSettingsValues } from './monitor-settings';
 import type { MonitorMetrics } from './monitor-metrics';
 import { OutputBuilder, type InputRef } from './output-builder';
-import { RejectedInputError, type RejectionKind } from './rejected-input.error';
-import type { AnyStageHandler, DetectorState, ShapePart, StreamState } from './stage-handler';
+import type { RejectionKind } from './rejected-input.error';
+import { asRejection, checkShape, type EventResult, type ScoreTask } from './compute-tasks';
+import { InlineComputePool, type ComputePool } from './compute-pool';
+import type { AnyStageHandler, StreamState } from './stage-handler';
 
 export interface EngineOptions {
   /** Consumer group of the telemetry subscription; also the idempotency scope in processed_events. */
   group: string;
   defaults: MonitorSettingsValues;
+  /**
+   * Where decoding, fitting and scoring run (default: inline, on this thread). The engine does not
+   * close it: its owner does.
+   */
+  pool?: ComputePool;
 }
+
+/** How often the engine heartbeats while it waits for the pool (kafkajs throttles to its interval). */
+const KEEP_ALIVE_MS = 500;
 
 /** What the kit keeps in monitor_subjects.stream_state: the reference shape and the handler's own state. */
 interface SubjectStreamState {
@@ -32,7 +42,7 @@ interface Outputs {
   scoredItems: number;
   learnedItems: number;
   duplicates: number;
-  fitted?: { version: number; fitted: unknown; referenceItems: number; unavailable: Record<string, string> };
+  fitted?: { version: number; referenceItems: number; unavailable: Record<string, string> };
 }
 
 /**
@@ -54,8 +64,8 @@ const DEAD_LETTER_OVERHEAD_BYTES = 64 * 1024;
 export class StageMonitorEngine {
   private readonly store: BaselineStore;
   private readonly outputs: OutputBuilder;
-  /** Fitted detectors in memory, by subject, tagged with the baseline version they came from. */
-  private readonly cache = new Map<string, { version: number; fitted: unknown }>();
+  private readonly pool: ComputePool;
+  private readonly ownPool: boolean;
 
   constructor(
     private readonly handler: AnyStageHandler,
@@ -67,14 +77,20 @@ export class StageMonitorEngine {
   ) {
     this.store = new BaselineStore(handler.stage);
     this.outputs = new OutputBuilder(handler.stage, () => options.defaults.alpha);
+    this.ownPool = options.pool === undefined;
+    this.pool = options.pool ?? new InlineComputePool(handler);
   }
 
   get stage() {
     return this.handler.stage;
   }
 
-  /** Batch handler of the telemetry subscription: the messages of one partition, in order. */
-  async handleTelemetry(messages: readonly ReceivedMessage[]): Promise<void> {
+  /**
+   * Batch handler of the telemetry subscription: the messages of one partition, in order. Subjects
+   * are independent (each its own transaction and row lock), so up to the pool's size of them are
+   * processed at once; the events of one subject stay in order.
+   */
+  async handleTelemetry(messages: readonly ReceivedMessage[], context?: BatchContext): Promise<void> {
     const bySubject = new Map<string, { subject: ArtifactRef; messages: ReceivedMessage[] }>();
     for (const message of messages) {
       const subject = this.handler.subject(message.value as TopicMap[typeof this.handler.topic]);
@@ -83,7 +99,15 @@ export class StageMonitorEngine {
       entry.messages.push(message);
       bySubject.set(key, entry);
     }
-    for (const { subject, messages: own } of bySubject.values()) await this.handleSubject(subject, own);
+    const queue = [...bySubject.values()];
+    const lanes = Array.from({ length: Math.min(this.pool.size, queue.length) }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift())
+        await this.handleSubject(next.subject, next.messages, context);
+    });
+    // Every lane runs to its end before a failure is reported, so no transaction is left behind.
+    const settled = await Promise.allSettled(lanes);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Handler of the commands subscription: `baseline.refit` re-opens learning for a subject. */
@@ -103,7 +127,6 @@ export class StageMonitorEngine {
       return true;
     });
     if (reopened) {
-      this.evict(subjectKey(command.subject));
       this.logger.event('info', 'baseline', 'learning re-opened', {
         stage: this.stage,
         subject: command.subject,
@@ -112,19 +135,23 @@ export class StageMonitorEngine {
     }
   }
 
-  /** Frees fitted detectors held in memory. */
-  dispose(): void {
-    for (const key of [...this.cache.keys()]) this.evict(key);
+  /** Frees fitted detectors held in memory (those of the inline pool the engine made itself). */
+  async dispose(): Promise<void> {
+    if (this.ownPool) await this.pool.close();
   }
 
-  private async handleSubject(subject: ArtifactRef, messages: ReceivedMessage[]): Promise<void> {
+  private async handleSubject(
+    subject: ArtifactRef,
+    messages: ReceivedMessage[],
+    context: BatchContext | undefined,
+  ): Promise<void> {
     const stopTimer = this.metrics.scoringLatency.startTimer({ stage: this.stage });
-    const outputs = await this.dataSource.transaction((manager) => this.process(manager, subject, messages));
+    const outputs = await this.dataSource.transaction((manager) =>
+      this.process(manager, subject, messages, context),
+    );
     stopTimer();
     const key = subjectKey(subject);
     if (outputs.fitted) {
-      this.evict(key);
-      this.cache.set(key, { version: outputs.fitted.version, fitted: outputs.fitted.fitted });
       this.metrics.fits.inc({ stage: this.stage });
       this.logger.event('info', 'baseline', 'fitted', {
         stage: this.stage,
@@ -157,6 +184,7 @@ export class StageMonitorEngine {
     manager: EntityManager,
     subject: ArtifactRef,
     messages: ReceivedMessage[],
+    context: BatchContext | undefined,
   ): Promise<Outputs> {
     const out: Outputs = {
       alerts: [],
@@ -172,7 +200,8 @@ export class StageMonitorEngine {
       await this.store.settingsOverride(manager, subject),
     );
     const state = row.streamState as SubjectStreamState;
-    let fitted: unknown;
+    /** Events to score once the subject is (or has just become) fitted, in order. */
+    const toScore: ReceivedMessage[] = [];
 
     for (const message of messages) {
       const event = message.value as TopicMap[typeof this.handler.topic];
@@ -180,47 +209,53 @@ export class StageMonitorEngine {
         out.duplicates += 1;
         continue;
       }
-      let prepared: unknown;
-      try {
-        prepared = this.handler.prepare(event, settings);
-        // While learning, new parts (a layer, a gradient sketch first sent later) join the reference shape.
-        checkShape(this.handler.shape(prepared), state.shape, row.phase === 'learning');
-      } catch (error) {
-        const rejection = asRejection(error);
-        if (!rejection) throw error;
-        out.deadLetters.push({ letter: this.deadLetter(message, rejection.message), reason: rejection.kind });
+      if (row.phase !== 'learning') {
+        toScore.push(message);
         continue;
       }
-      const input: InputRef = { eventId: event.eventId, occurredAt: event.occurredAt };
-
-      if (row.phase === 'learning') {
-        state.referenceTarget = settings.referenceSize;
-        if (!(this.handler.trusted(event) || settings.referenceMode === 'first-n')) continue;
-        state.shape = {
-          ...state.shape,
-          ...Object.fromEntries(this.handler.shape(prepared).map((p) => [p.key, p.dim])),
-        };
-        const items = this.handler.items(prepared);
-        await this.store.appendReference(manager, row, event.eventId, items, message.raw);
-        row.referenceItems += items;
-        out.learnedItems += items;
-        if (row.referenceItems >= settings.referenceSize) {
-          out.fitted = await this.fit(manager, row, subject, settings, state);
-          fitted = out.fitted.fitted;
-        }
+      state.referenceTarget = settings.referenceSize;
+      if (!(this.handler.trusted(event) || settings.referenceMode === 'first-n')) {
+        // Still checked, so an event that is itself bad is dead-lettered rather than ignored.
+        this.prepareWhileLearning(message, settings, state, out);
         continue;
       }
+      const prepared = this.prepareWhileLearning(message, settings, state, out);
+      if (!prepared) continue;
+      // While learning, new parts (a layer, a gradient sketch first sent later) join the reference shape.
+      state.shape = {
+        ...state.shape,
+        ...Object.fromEntries(this.handler.shape(prepared.value).map((p) => [p.key, p.dim])),
+      };
+      const items = this.handler.items(prepared.value);
+      await this.store.appendReference(manager, row, event.eventId, items, message.raw);
+      row.referenceItems += items;
+      out.learnedItems += items;
+      if (row.referenceItems >= settings.referenceSize)
+        out.fitted = await this.fit(manager, row, subject, settings, state, context);
+    }
 
-      fitted ??= await this.loadFitted(manager, row, subject);
+    if (toScore.length > 0) {
       state.handler ??= {};
-      const outcome = this.handler.score(prepared, fitted, settings, state.handler);
-      out.scoredItems += this.handler.items(prepared);
-      for (const rows of outcome.scores)
-        if (rows.items.length > 0) out.scores.push(this.outputs.scores(subject, input, rows));
-      for (const draft of outcome.alerts)
-        out.alerts.push(
-          this.outputs.alert(subject, [input, ...(draft.relatedInputs ?? [])], draft, settings.alpha),
-        );
+      const results = await this.score(manager, row, subject, settings, state, toScore, context);
+      results.forEach((result, i) => {
+        const message = toScore[i];
+        if ('rejected' in result) {
+          out.deadLetters.push({
+            letter: this.deadLetter(message, result.rejected.message),
+            reason: result.rejected.kind,
+          });
+          return;
+        }
+        const event = message.value as { eventId: string; occurredAt: string };
+        const input: InputRef = { eventId: event.eventId, occurredAt: event.occurredAt };
+        out.scoredItems += result.items;
+        for (const rows of result.outcome.scores)
+          if (rows.items.length > 0) out.scores.push(this.outputs.scores(subject, input, rows));
+        for (const draft of result.outcome.alerts)
+          out.alerts.push(
+            this.outputs.alert(subject, [input, ...(draft.relatedInputs ?? [])], draft, settings.alpha),
+          );
+      });
     }
 
     row.streamState = state as Record<string, unknown>;
@@ -233,58 +268,101 @@ export class StageMonitorEngine {
     return out;
   }
 
+  /**
+   * Decodes and shape-checks an event of a learning subject on this thread (learning is cheap: the
+   * bytes are buffered); a rejection becomes a dead letter and undefined is returned.
+   */
+  private prepareWhileLearning(
+    message: ReceivedMessage,
+    settings: MonitorSettingsValues,
+    state: SubjectStreamState,
+    out: Outputs,
+  ): { value: unknown } | undefined {
+    try {
+      const value = this.handler.prepare(message.value as never, settings);
+      checkShape(this.handler.shape(value), state.shape, true);
+      return { value };
+    } catch (error) {
+      const rejection = asRejection(error);
+      if (!rejection) throw error;
+      out.deadLetters.push({ letter: this.deadLetter(message, rejection.message), reason: rejection.kind });
+      return undefined;
+    }
+  }
+
+  /** Scores the subject's events in order in the pool (one task: streaming state is sequential). */
+  private async score(
+    manager: EntityManager,
+    row: MonitorSubject,
+    subject: ArtifactRef,
+    settings: MonitorSettingsValues,
+    state: SubjectStreamState,
+    messages: ReceivedMessage[],
+    context: BatchContext | undefined,
+  ): Promise<EventResult[]> {
+    const task: ScoreTask = {
+      kind: 'score',
+      subject: subjectKey(subject),
+      version: row.baselineVersion,
+      settings,
+      shape: state.shape,
+      stream: state.handler ?? {},
+      events: messages.map((m) => m.value),
+    };
+    let result = await keepAlive(this.pool.run(task), context);
+    if ('needStates' in result) {
+      // This worker has not loaded the subject's baseline yet: send it the stored one.
+      const states = await this.store.loadBaselines(manager, subject, row.baselineVersion);
+      if (!states)
+        throw new Error(
+          `no stored baseline version ${row.baselineVersion} for ${task.subject} at stage ${this.stage}`,
+        );
+      result = await keepAlive(this.pool.run({ ...task, states }), context);
+      if ('needStates' in result) throw new Error(`the compute pool did not load ${task.subject}'s baseline`);
+    }
+    state.handler = result.stream;
+    return result.results;
+  }
+
   private async fit(
     manager: EntityManager,
     row: MonitorSubject,
     subject: ArtifactRef,
     settings: MonitorSettingsValues,
     state: SubjectStreamState,
+    context: BatchContext | undefined,
   ) {
     const stored = await this.store.loadReference(manager, subject);
-    const reference = stored.map((s) =>
-      this.handler.prepare(JSON.parse(s.payload.toString('utf8')) as never, settings),
+    const version = row.baselineVersion + 1;
+    // Off this thread (minutes at large d): meanwhile it heartbeats, so the fit never costs the group.
+    const { states } = await keepAlive(
+      this.pool.run({
+        kind: 'fit',
+        subject: subjectKey(subject),
+        version,
+        settings,
+        reference: stored.map((s) => s.payload),
+        // Always one row, so a subject whose detectors are all switched off still has a baseline.
+        extra: {
+          _baseline: {
+            referenceItems: row.referenceItems,
+            referenceEvents: stored.length,
+            shape: state.shape ?? {},
+          },
+        },
+      }),
+      context,
     );
-    const states: Record<string, DetectorState> = {
-      ...this.handler.fit(reference, settings),
-      // Always one row, so a subject whose detectors are all switched off still has a baseline.
-      _baseline: {
-        referenceItems: row.referenceItems,
-        referenceEvents: stored.length,
-        shape: state.shape ?? {},
-      },
-    };
     const referenceItems = row.referenceItems;
     const status = states[UNAVAILABLE_STATE_KEY] as { unavailable?: Record<string, string> } | undefined;
-    row.baselineVersion += 1;
+    row.baselineVersion = version;
     row.fitCount += 1;
     row.fittedAt = new Date();
     row.phase = 'monitoring';
     row.referenceItems = 0;
     await this.store.saveBaselines(manager, subject, row.baselineVersion, states, row.fittedAt);
     await this.store.clearReference(manager, subject);
-    return {
-      version: row.baselineVersion,
-      fitted: this.handler.load(states),
-      referenceItems,
-      unavailable: status?.unavailable ?? {},
-    };
-  }
-
-  private async loadFitted(
-    manager: EntityManager,
-    row: MonitorSubject,
-    subject: ArtifactRef,
-  ): Promise<unknown> {
-    const key = subjectKey(subject);
-    const cached = this.cache.get(key);
-    if (cached && cached.version === row.baselineVersion) return cached.fitted;
-    const states = await this.store.loadBaselines(manager, subject, row.baselineVersion);
-    if (!states)
-      throw new Error(`no stored baseline version ${row.baselineVersion} for ${key} at stage ${this.stage}`);
-    this.evict(key);
-    const fitted = this.handler.load(states);
-    this.cache.set(key, { version: row.baselineVersion, fitted });
-    return fitted;
+    return { version, referenceItems, unavailable: status?.unavailable ?? {} };
   }
 
   /** Detectors of this subject that could not be fitted, by name, for the unavailable gauge. */
@@ -306,12 +384,6 @@ export class StageMonitorEngine {
       });
     }
     this.unavailableBySubject.set(key, now);
-  }
-
-  private evict(key: string): void {
-    const cached = this.cache.get(key);
-    if (cached) this.handler.dispose?.(cached.fitted);
-    this.cache.delete(key);
   }
 
   private deadLetter(message: ReceivedMessage, reason: string): DeadLetter {
@@ -337,41 +409,13 @@ export function subjectKey(subject: ArtifactRef): string {
   return `${subject.kind}/${subject.id}`;
 }
 
-/** Rejects a part of another width than the reference's, and (once fitted) one the reference never had. */
-function checkShape(
-  parts: ShapePart[],
-  reference: Record<string, number> | undefined,
-  allowNew: boolean,
-): void {
-  if (!reference) return;
-  for (const part of parts) {
-    const dim = reference[part.key];
-    if (dim === undefined) {
-      if (allowNew) continue;
-      throw new RejectedInputError(
-        'unknown_layer',
-        part.field,
-        `unknown "${part.key}" (the subject's reference has: ${Object.keys(reference).join(', ')})`,
-      );
-    }
-    if (dim !== part.dim) {
-      throw new RejectedInputError(
-        'dimension',
-        part.field,
-        `dimension ${part.dim} does not match the subject's reference dimension ${dim} for "${part.key}"`,
-      );
-    }
+/** Awaits `work`, heartbeating every KEEP_ALIVE_MS meanwhile (errors there surface at the next commit). */
+async function keepAlive<T>(work: Promise<T>, context: BatchContext | undefined): Promise<T> {
+  if (!context) return work;
+  const timer = setInterval(() => void context.heartbeat().catch(() => undefined), KEEP_ALIVE_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
   }
-}
-
-function asRejection(error: unknown): RejectedInputError | undefined {
-  if (error instanceof RejectedInputError) return error;
-  if (error instanceof VectorCodecError) {
-    return new RejectedInputError(
-      /not finite/.test(error.message) ? 'non_finite' : 'inconsistent',
-      error.field,
-      error.message.slice(error.field.length + 2),
-    );
-  }
-  return undefined;
 }

@@ -10,6 +10,7 @@ import type { Topic } from '@damon/contracts';
 import { initBackend } from '@damon/detectors';
 import { HealthRegistry, JsonLogger } from '@damon/observability';
 import { DataSource } from 'typeorm';
+import { createComputePool, type ComputePool } from './compute-pool';
 import { defaultSettings, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
 import { MONITOR_BUS, MONITOR_ENV, MONITOR_OWNS_RESOURCES, STAGE_HANDLER } from './monitor.tokens';
@@ -26,6 +27,8 @@ export class StageMonitorService
 {
   readonly engine: StageMonitorEngine;
   readonly group: string;
+  /** Where fitting and scoring run: MONITOR_WORKERS worker threads (or inline, see createComputePool). */
+  readonly pool: ComputePool;
   private subscriptions: Subscription[] = [];
   private stopped = false;
 
@@ -40,9 +43,11 @@ export class StageMonitorService
     @Inject(MONITOR_OWNS_RESOURCES) private readonly ownsResources: boolean,
   ) {
     this.group = env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
+    this.pool = createComputePool(handler, env.MONITOR_WORKERS);
     this.engine = new StageMonitorEngine(handler, dataSource, bus, metrics, logger, {
       group: this.group,
       defaults: defaultSettings(env),
+      pool: this.pool,
     });
   }
 
@@ -60,7 +65,7 @@ export class StageMonitorService
       group: this.group,
       topics: [this.handler.topic],
       fromBeginning: this.env.MONITOR_FROM_BEGINNING,
-      batchHandler: (messages) => this.engine.handleTelemetry(messages),
+      batchHandler: (messages, context) => this.engine.handleTelemetry(messages, context),
     });
     const commands = await this.bus.subscribe({
       group: `${this.group}-commands`,
@@ -84,6 +89,7 @@ export class StageMonitorService
       group: this.group,
       topic: this.handler.topic,
       backend,
+      compute: { mode: this.pool.mode, workers: this.pool.size },
       metricsPrefix: 'damon_monitor_',
       partitions: telemetry.assignment(),
     });
@@ -98,7 +104,8 @@ export class StageMonitorService
 
   async onApplicationShutdown(): Promise<void> {
     if (this.ownsResources) await this.bus.close();
-    this.engine.dispose();
+    await this.engine.dispose();
+    await this.pool.close();
     if (this.ownsResources && this.dataSource.isInitialized) await this.dataSource.destroy();
     this.logger.event('info', 'monitor', 'stopped', { stage: this.handler.stage });
   }

@@ -1,0 +1,101 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Piscina } from 'piscina';
+import { ComputeWorker, type ComputeResult, type ComputeTask, type HandlerModuleRef } from './compute-tasks';
+import type { AnyStageHandler } from './stage-handler';
+
+/**
+ * Where a stage monitor's heavy work (decoding vectors, fitting baselines, scoring batches against the
+ * fixed baseline) runs, so the thread that fetches, heartbeats and commits stays free.
+ */
+export interface ComputePool {
+  /** Threads tasks run on in parallel (1 for the inline pool). */
+  readonly size: number;
+  /** `worker-threads` or `inline` (on the calling thread), for logs. */
+  readonly mode: 'worker-threads' | 'inline';
+  run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>>;
+  close(): Promise<void>;
+}
+
+/** MONITOR_WORKERS when unset: one core for the main thread, the others for compute, at least 1. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
+}
+
+/**
+ * Runs tasks on the calling thread, one at a time: the handlers of the all-in-one runner and tests
+ * that build a handler in a closure (no module a worker could load), and MONITOR_WORKERS=0.
+ */
+export class InlineComputePool implements ComputePool {
+  readonly size = 1;
+  readonly mode = 'inline' as const;
+  private readonly worker: ComputeWorker;
+
+  constructor(handler: AnyStageHandler) {
+    this.worker = new ComputeWorker(handler);
+  }
+
+  run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>> {
+    // A macrotask away, as a worker's answer would be, so the caller's timers (heartbeats) get a turn first.
+    return new Promise((resolve, reject) =>
+      setImmediate(() => {
+        try {
+          resolve(this.worker.run(task) as ComputeResult<T>);
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    this.worker.dispose();
+    return Promise.resolve();
+  }
+}
+
+/** The plain-JS entry piscina loads in each worker (it registers TypeScript when it must). */
+export const COMPUTE_WORKER_ENTRY = join(__dirname, 'compute-worker.js');
+
+/**
+ * Worker threads through piscina (maintained, no install script; its optional `@napi-rs/nice` only
+ * lowers thread priority where present). Each worker builds its own handler from `handler` and
+ * initialises its own TensorFlow.js backend; tasks are queued and go to the first idle worker.
+ */
+export class PiscinaComputePool implements ComputePool {
+  readonly mode = 'worker-threads' as const;
+  private readonly piscina: Piscina;
+
+  constructor(
+    readonly size: number,
+    handler: HandlerModuleRef,
+  ) {
+    this.piscina = new Piscina({
+      filename: COMPUTE_WORKER_ENTRY,
+      workerData: { handler },
+      minThreads: size,
+      maxThreads: size,
+      // Fitted baselines live in the workers: never let an idle one go.
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // One task per worker at a time: tasks are synchronous maths, a second one would only wait.
+      concurrentTasksPerWorker: 1,
+    });
+  }
+
+  run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>> {
+    return this.piscina.run(task) as Promise<ComputeResult<T>>;
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}
+
+/**
+ * The pool for a handler: `workers` worker threads when the handler names a module a worker can build
+ * it from (StageHandler.worker) and workers ≥ 1, else the inline pool.
+ */
+export function createComputePool(handler: AnyStageHandler, workers: number): ComputePool {
+  if (workers < 1 || !handler.worker) return new InlineComputePool(handler);
+  return new PiscinaComputePool(workers, handler.worker);
+}

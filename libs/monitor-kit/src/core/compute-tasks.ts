@@ -1,0 +1,156 @@
+import { RejectedInputError, type RejectionKind } from './rejected-input.error';
+import { VectorCodecError } from '@damon/contracts';
+import type { MonitorSettingsValues } from './monitor-settings';
+import type { AnyStageHandler, DetectorState, ScoringOutcome, ShapePart, StreamState } from './stage-handler';
+
+/**
+ * How a worker thread builds its own copy of a stage handler: `new (require(module)[exportName])(...args)`.
+ * `module` is a package name (resolved through the tsconfig paths in dev and test) or an absolute path;
+ * `args` must survive structured cloning.
+ */
+export interface HandlerModuleRef {
+  module: string;
+  exportName: string;
+  args?: unknown[];
+}
+
+/** Fits the subject's detectors on the stored reference (the raw event bytes, in order). */
+export interface FitTask {
+  kind: 'fit';
+  subject: string;
+  version: number;
+  settings: MonitorSettingsValues;
+  reference: Uint8Array[];
+  /** States the kit adds to the handler's (`_baseline`), so the loaded detectors see the stored set. */
+  extra: Record<string, DetectorState>;
+}
+
+export interface FitResult {
+  states: Record<string, DetectorState>;
+}
+
+/**
+ * Scores a subject's events, in order, against baseline `version`. A worker that has not loaded that
+ * version answers `needStates`; the engine then sends the stored states along.
+ */
+export interface ScoreTask {
+  kind: 'score';
+  subject: string;
+  version: number;
+  states?: Record<string, DetectorState>;
+  settings: MonitorSettingsValues;
+  /** The reference shape (key → width): a part of another width or unknown to it is rejected. */
+  shape: Record<string, number> | undefined;
+  stream: StreamState;
+  events: unknown[];
+}
+
+export type EventResult =
+  { rejected: { kind: RejectionKind; message: string } } | { items: number; outcome: ScoringOutcome };
+
+export type ScoreResult = { needStates: true } | { results: EventResult[]; stream: StreamState };
+
+export type ComputeTask = FitTask | ScoreTask;
+export type ComputeResult<T extends ComputeTask> = T extends FitTask ? FitResult : ScoreResult;
+
+/**
+ * The compute side of a stage monitor: decoding, fitting and scoring, with no database or bus. It
+ * runs in each worker thread of the pool (see compute-worker.ts), or on the calling thread
+ * (InlineComputePool). It keeps the fitted detectors of the subjects it has seen, by baseline version.
+ */
+export class ComputeWorker {
+  private readonly cache = new Map<string, { version: number; fitted: unknown }>();
+
+  constructor(private readonly handler: AnyStageHandler) {}
+
+  run(task: ComputeTask): FitResult | ScoreResult {
+    return task.kind === 'fit' ? this.fit(task) : this.score(task);
+  }
+
+  dispose(): void {
+    for (const key of [...this.cache.keys()]) this.evict(key);
+  }
+
+  private fit(task: FitTask): FitResult {
+    const reference = task.reference.map((bytes) =>
+      this.handler.prepare(JSON.parse(Buffer.from(bytes).toString('utf8')) as never, task.settings),
+    );
+    const states: Record<string, DetectorState> = {
+      ...this.handler.fit(reference, task.settings),
+      ...task.extra,
+    };
+    this.evict(task.subject);
+    this.cache.set(task.subject, { version: task.version, fitted: this.handler.load(states) });
+    return { states };
+  }
+
+  private score(task: ScoreTask): ScoreResult {
+    let cached = this.cache.get(task.subject);
+    if (!cached || cached.version !== task.version) {
+      if (!task.states) return { needStates: true };
+      this.evict(task.subject);
+      cached = { version: task.version, fitted: this.handler.load(task.states) };
+      this.cache.set(task.subject, cached);
+    }
+    const results: EventResult[] = [];
+    for (const event of task.events) {
+      try {
+        const prepared = this.handler.prepare(event as never, task.settings);
+        checkShape(this.handler.shape(prepared), task.shape, false);
+        const outcome = this.handler.score(prepared, cached.fitted, task.settings, task.stream);
+        results.push({ items: this.handler.items(prepared), outcome });
+      } catch (error) {
+        const rejection = asRejection(error);
+        if (!rejection) throw error;
+        results.push({ rejected: { kind: rejection.kind, message: rejection.message } });
+      }
+    }
+    return { results, stream: task.stream };
+  }
+
+  private evict(key: string): void {
+    const cached = this.cache.get(key);
+    if (cached) this.handler.dispose?.(cached.fitted);
+    this.cache.delete(key);
+  }
+}
+
+/** Rejects a part of another width than the reference's, and (once fitted) one the reference never had. */
+export function checkShape(
+  parts: ShapePart[],
+  reference: Record<string, number> | undefined,
+  allowNew: boolean,
+): void {
+  if (!reference) return;
+  for (const part of parts) {
+    const dim = reference[part.key];
+    if (dim === undefined) {
+      if (allowNew) continue;
+      throw new RejectedInputError(
+        'unknown_layer',
+        part.field,
+        `unknown "${part.key}" (the subject's reference has: ${Object.keys(reference).join(', ')})`,
+      );
+    }
+    if (dim !== part.dim) {
+      throw new RejectedInputError(
+        'dimension',
+        part.field,
+        `dimension ${part.dim} does not match the subject's reference dimension ${dim} for "${part.key}"`,
+      );
+    }
+  }
+}
+
+/** The input's own fault (a RejectedInputError, or a vector that does not decode), else undefined. */
+export function asRejection(error: unknown): RejectedInputError | undefined {
+  if (error instanceof RejectedInputError) return error;
+  if (error instanceof VectorCodecError) {
+    return new RejectedInputError(
+      /not finite/.test(error.message) ? 'non_finite' : 'inconsistent',
+      error.field,
+      error.message.slice(error.field.length + 2),
+    );
+  }
+  return undefined;
+}
