@@ -84,10 +84,12 @@ export class Platform {
     this.dataSource = await createDataSource(this.databaseUrl, { poolSize: 20 }).initialize();
     const applied = await this.dataSource.runMigrations();
     if (applied.length > 0) print(`applied ${applied.length} database migration(s)`);
+    // Kafka when KAFKA_BROKERS is set, else the in-process bus, chosen here on purpose.
     this.bus = createBus({
       brokers: config.KAFKA_BROKERS,
+      memory: true,
       clientId: 'all-in-one',
-      logger: { warn: (m) => logger.event('warn', 'bus', m), error: (m) => logger.event('error', 'bus', m) },
+      logger: logger.forContext('bus'),
     });
     this.busLabel = config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS.join(',')}` : 'in-process bus';
     const shared = this.shared;
