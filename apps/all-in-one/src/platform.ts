@@ -4,13 +4,14 @@ import { createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus, type Bus } from '@damon/bus';
 import { CorrelationModule, DEFAULT_CORRELATION_SETTINGS, IncidentOutboxPublisher } from '@damon/correlation';
 import { EmbeddedPostgres } from '@damon/embedded-database';
+import { BUS, InfrastructureModule } from '@damon/infrastructure';
 import { loadMonitorEnv, MonitorKitModule, MonitorMetrics, type AnyStageHandler } from '@damon/monitor-kit';
 import { JsonLogger, jsonLogLevel, ObservabilityModule } from '@damon/observability';
 import { createDataSource } from '@damon/persistence';
 import { DataStageHandler } from '@damon/stage-data';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { SignalStageHandler } from '@damon/stage-signals';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AllInOneConfig } from './all-in-one-config';
 
 export interface PlatformOptions {
@@ -123,9 +124,15 @@ export class Platform {
         module: class CorrelatorHost {},
         imports: [
           ObservabilityModule,
+          InfrastructureModule.forRoot({
+            bus: { shared: shared.bus },
+            database: { shared: shared.dataSource },
+          }),
           CorrelationModule.forRootAsync({
-            useFactory: () => ({
-              ...shared,
+            inject: [BUS, DataSource],
+            useFactory: (bus: Bus, dataSource: DataSource) => ({
+              bus,
+              dataSource,
               settings: { ...DEFAULT_CORRELATION_SETTINGS, groupWaitMs: config.GROUP_WAIT_SECONDS * 1_000 },
             }),
           }),

@@ -73,7 +73,7 @@ describe('JsonLogger', () => {
     for (const secret of ['AAAAAAAAAAAAAAAAAAAA', 'hunter2-pw', 's3cr3t-value', 'k-123', 'tok-abcdef']) {
       expect(text).not.toContain(secret);
     }
-    const rows = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    const rows = lines.map((l) => JSON.parse(l) as Record<string, Record<string, unknown>>);
     expect(rows[0].apiKey).toBe(REDACTED);
     expect(rows[0].headers).toEqual({
       authorization: REDACTED,

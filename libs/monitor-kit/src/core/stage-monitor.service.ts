@@ -12,7 +12,7 @@ import { HealthRegistry, JsonLogger } from '@damon/observability';
 import { DataSource } from 'typeorm';
 import { defaultSettings, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
-import { MONITOR_BUS, MONITOR_ENV, MONITOR_OWNS_RESOURCES, STAGE_HANDLER } from './monitor.tokens';
+import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorEngine } from './stage-monitor.engine';
 
@@ -37,7 +37,6 @@ export class StageMonitorService
     metrics: MonitorMetrics,
     private readonly logger: JsonLogger,
     private readonly health: HealthRegistry,
-    @Inject(MONITOR_OWNS_RESOURCES) private readonly ownsResources: boolean,
   ) {
     this.group = env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
     this.engine = new StageMonitorEngine(handler, dataSource, bus, metrics, logger, {
@@ -96,10 +95,9 @@ export class StageMonitorService
     this.subscriptions = [];
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.ownsResources) await this.bus.close();
+  /** The bus and the pool close after this, in InfrastructureModule (or by the host that made them). */
+  onApplicationShutdown(): void {
     this.engine.dispose();
-    if (this.ownsResources && this.dataSource.isInitialized) await this.dataSource.destroy();
     this.logger.event('info', 'monitor', 'stopped', { stage: this.handler.stage });
   }
 
