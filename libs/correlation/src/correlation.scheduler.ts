@@ -45,7 +45,9 @@ export class CorrelationScheduler implements OnApplicationBootstrap, BeforeAppli
     try {
       await this.correlation.announceDue();
     } catch (error) {
-      this.logger.warn(`announcing incidents failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `announcing incidents failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     this.outbox.wake();
   }
