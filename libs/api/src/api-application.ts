@@ -8,8 +8,7 @@ import { consoleStatic } from './static/console-static';
 
 /** The bus and DataSource from configuration (`infrastructure`), or a pair the caller owns and closes. */
 type ApiInfrastructure =
-  | Pick<ApiModuleOptions, 'bus' | 'dataSource'>
-  | { infrastructure: InfrastructureOptions };
+  Pick<ApiModuleOptions, 'bus' | 'dataSource'> | { infrastructure: InfrastructureOptions };
 
 export type ApiApplicationOptions = Pick<ApiModuleOptions, 'settings'> &
   ApiInfrastructure & {

@@ -11,7 +11,7 @@ import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 import { CORRELATION_BUS, CORRELATION_DATA_SOURCE } from './tokens';
 
-/** What the application hands the correlation module; it owns (and closes) the bus and data source. */
+/** What the application hands the correlation module; the application owns (and closes) the bus and data source. */
 export interface CorrelationDependencies {
   bus: Bus;
   /** Initialised, on a migrated schema. */
