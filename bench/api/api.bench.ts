@@ -91,7 +91,8 @@ async function main(): Promise<void> {
   const serverUrl = config.DATABASE_URL ?? postgres!.url;
   const scratch = await createScratchDatabase(serverUrl, 'bench_api');
   const dataSource = await createDataSource(scratch.url, { poolSize: 10 }).initialize();
-  const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: 'bench-api' });
+  // The in-process bus on purpose when KAFKA_BROKERS is unset (the API only publishes commands here).
+  const bus = createBus({ brokers: config.KAFKA_BROKERS, memory: true, clientId: 'bench-api' });
   try {
     await dataSource.runMigrations();
     let started = Date.now();

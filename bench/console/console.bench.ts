@@ -84,7 +84,8 @@ async function main(): Promise<void> {
   const postgres = config.DATABASE_URL ? undefined : ensurePostgres();
   const scratch = await createScratchDatabase(config.DATABASE_URL ?? postgres!.url, 'bench_console');
   const dataSource = await createDataSource(scratch.url, { poolSize: 10 }).initialize();
-  const bus = createBus({ brokers: config.KAFKA_BROKERS, clientId: 'bench-console' });
+  // The in-process bus on purpose when KAFKA_BROKERS is unset.
+  const bus = createBus({ brokers: config.KAFKA_BROKERS, memory: true, clientId: 'bench-console' });
   const browser = await launchChromium();
   try {
     await dataSource.runMigrations();

@@ -13,7 +13,9 @@ import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig } from '@damon/
 import type { LineageEdge, StageAlert } from '@damon/contracts';
 import {
   AlertsConsumer,
+  CorrelationEngine,
   CorrelationService,
+  CorrelationStore,
   DEFAULT_CORRELATION_SETTINGS,
   IncidentOutboxPublisher,
   systemClock,
@@ -104,7 +106,14 @@ async function main(): Promise<void> {
 
     const settings: CorrelationSettings = { ...DEFAULT_CORRELATION_SETTINGS, group };
     const publisher = new IncidentOutboxPublisher(dataSource, bus);
-    const service = new CorrelationService(dataSource, settings, systemClock, publisher);
+    const service = new CorrelationService(
+      dataSource,
+      settings,
+      systemClock,
+      publisher,
+      new CorrelationEngine(settings),
+      new CorrelationStore(),
+    );
     const consumer = new AlertsConsumer(bus, settings, service);
     const recorded = async (): Promise<number> => {
       const rows: unknown = await dataSource.query(`SELECT count(*)::int AS n FROM alerts`);

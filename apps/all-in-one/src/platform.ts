@@ -4,13 +4,14 @@ import { createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus, type Bus } from '@damon/bus';
 import { CorrelationModule, DEFAULT_CORRELATION_SETTINGS, IncidentOutboxPublisher } from '@damon/correlation';
 import { EmbeddedPostgres } from '@damon/embedded-database';
+import { BUS, InfrastructureModule } from '@damon/infrastructure';
 import { loadMonitorEnv, MonitorKitModule, MonitorMetrics, type AnyStageHandler } from '@damon/monitor-kit';
 import { JsonLogger, jsonLogLevel, ObservabilityModule } from '@damon/observability';
 import { createDataSource } from '@damon/persistence';
 import { DataStageHandler } from '@damon/stage-data';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { SignalStageHandler } from '@damon/stage-signals';
-import type { DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AllInOneConfig } from './all-in-one-config';
 
 export interface PlatformOptions {
@@ -84,10 +85,12 @@ export class Platform {
     this.dataSource = await createDataSource(this.databaseUrl, { poolSize: 20 }).initialize();
     const applied = await this.dataSource.runMigrations();
     if (applied.length > 0) print(`applied ${applied.length} database migration(s)`);
+    // Kafka when KAFKA_BROKERS is set, else the in-process bus, chosen here on purpose.
     this.bus = createBus({
       brokers: config.KAFKA_BROKERS,
+      memory: true,
       clientId: 'all-in-one',
-      logger: { warn: (m) => logger.event('warn', 'bus', m), error: (m) => logger.event('error', 'bus', m) },
+      logger: logger.forContext('bus'),
     });
     this.busLabel = config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS.join(',')}` : 'in-process bus';
     const shared = this.shared;
@@ -121,9 +124,15 @@ export class Platform {
         module: class CorrelatorHost {},
         imports: [
           ObservabilityModule,
+          InfrastructureModule.forRoot({
+            bus: { shared: shared.bus },
+            database: { shared: shared.dataSource },
+          }),
           CorrelationModule.forRootAsync({
-            useFactory: () => ({
-              ...shared,
+            inject: [BUS, DataSource],
+            useFactory: (bus: Bus, dataSource: DataSource) => ({
+              bus,
+              dataSource,
               settings: { ...DEFAULT_CORRELATION_SETTINGS, groupWaitMs: config.GROUP_WAIT_SECONDS * 1_000 },
             }),
           }),

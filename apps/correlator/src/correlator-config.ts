@@ -3,6 +3,7 @@ import {
   integerVar,
   kafkaBrokersVar,
   loadConfig,
+  logLevelVar,
   portVar,
   stringVar,
   type Environment,
@@ -17,6 +18,7 @@ export const correlatorConfigSchema = z.object({
   CORRELATION_WINDOW_MINUTES: integerVar({ min: 1, max: 7 * 24 * 60, default: 60 }),
   GROUP_WAIT_SECONDS: integerVar({ min: 0, max: 24 * 60 * 60, default: 30 }),
   PORT: portVar(8080),
+  LOG_LEVEL: logLevelVar(),
   CORRELATOR_GROUP: stringVar('correlator'),
   /** How soon the group notices a member died without leaving (kill -9, lost host). */
   KAFKA_SESSION_TIMEOUT_MS: integerVar({ min: 6_000, max: 300_000, default: 10_000 }),

@@ -1,42 +1,63 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KafkaBus } from '@damon/bus';
+import type { Bus } from '@damon/bus';
 import { CorrelationModule } from '@damon/correlation';
-import { ObservabilityModule } from '@damon/observability';
+import { BUS, InfrastructureModule } from '@damon/infrastructure';
+import { ObservabilityModule, type JsonLogger } from '@damon/observability';
 import { Registry } from 'prom-client';
-import { openServiceDataSource } from '@damon/persistence';
+import { DataSource } from 'typeorm';
 import { correlationSettings, type CorrelatorConfig } from './correlator-config';
 import { CorrelatorHealth } from './correlator-health';
 import { correlatorMetrics } from './correlator-metrics';
 import { ResourceCloser } from './resource-closer';
 
+const METRICS = Symbol('correlator.metrics');
+
 /** The correlator: damon.alerts + damon.lineage → incidents in PostgreSQL → damon.incidents. */
 @Module({})
 export class CorrelatorModule {
-  static register(config: CorrelatorConfig): DynamicModule {
+  static register(config: CorrelatorConfig, logger: JsonLogger): DynamicModule {
+    // The bus (made first) reports batch latency to the metrics, made once the DataSource is open
+    // (their backlog gauge reads it), before the consumer starts.
+    const metrics: { current?: ReturnType<typeof correlatorMetrics> } = {};
     return {
       module: CorrelatorModule,
       imports: [
         ObservabilityModule,
-        CorrelationModule.forRootAsync({
-          inject: [Registry],
-          useFactory: async (registry: Registry) => {
-            const dataSource = await openServiceDataSource(config.DATABASE_URL, { poolSize: 5 });
-            const metrics = correlatorMetrics(registry, dataSource);
-            const bus = new KafkaBus({
+        InfrastructureModule.forRoot({
+          bus: {
+            kafka: {
               brokers: config.KAFKA_BROKERS,
               clientId: 'correlator',
-              onBatchHandled: (_group, _messages, seconds) => metrics.batchHandled(seconds),
+              logger: logger.forContext('bus'),
+              onBatchHandled: (_group, _messages, seconds) => metrics.current?.batchHandled(seconds),
               consumer: {
                 sessionTimeout: config.KAFKA_SESSION_TIMEOUT_MS,
                 heartbeatInterval: 1_000,
                 maxWaitTimeInMs: 500,
               },
-            });
-            return { bus, dataSource, settings: correlationSettings(config) };
+            },
           },
+          database: { url: config.DATABASE_URL, poolSize: 5 },
+        }),
+        CorrelationModule.forRootAsync({
+          inject: [BUS, DataSource],
+          useFactory: (bus: Bus, dataSource: DataSource) => ({
+            bus,
+            dataSource,
+            settings: correlationSettings(config),
+          }),
         }),
       ],
-      providers: [CorrelatorHealth, ResourceCloser],
+      providers: [
+        CorrelatorHealth,
+        ResourceCloser,
+        {
+          provide: METRICS,
+          useFactory: (registry: Registry, dataSource: DataSource) =>
+            (metrics.current = correlatorMetrics(registry, dataSource)),
+          inject: [Registry, DataSource],
+        },
+      ],
     };
   }
 }

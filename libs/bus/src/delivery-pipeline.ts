@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeadLetter, Topic, TopicMap } from '@damon/contracts';
+import { JsonLogger } from '@damon/observability';
 import {
   DEFAULT_MAX_BATCH_BYTES,
   DEFAULT_MAX_BATCH_MESSAGES,
@@ -12,13 +13,23 @@ import {
 import { buildDeadLetter, decodeEvent, errorMessage, isDeadLetterTopic, type RawRecord } from './event-codec';
 import { isInfrastructureError } from './infrastructure-error';
 
-/** Where the bus reports what it drops or dead-letters; console by default. */
+/**
+ * Where the bus reports what it drops or dead-letters, and (through kafkajs's logCreator) what the
+ * Kafka client itself logs; the process's JSON logger (context `bus`) by default.
+ */
 export interface BusLogger {
-  warn(message: string): void;
-  error(message: string): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+  info?(message: string, fields?: Record<string, unknown>): void;
+  debug?(message: string, fields?: Record<string, unknown>): void;
 }
 
 export const SILENT_LOGGER: BusLogger = { warn: () => undefined, error: () => undefined };
+
+/** The default bus logger: JSON lines at LOG_LEVEL info, context `bus`. */
+export function defaultBusLogger(): BusLogger {
+  return new JsonLogger('info').forContext('bus');
+}
 
 /** What stays the same for the life of a subscription. */
 export interface DeliveryContext {

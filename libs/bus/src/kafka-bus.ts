@@ -1,16 +1,20 @@
 import { DLQ_TOPIC, type Topic, type TopicMap } from '@damon/contracts';
 import { Kafka, logLevel as KafkaLogLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import type { Bus, PublishOptions, SubscribeOptions, Subscription, SubscriptionHealth } from './bus';
-import type { BatchObserver, BusLogger } from './delivery-pipeline';
+import { defaultBusLogger, type BatchObserver, type BusLogger } from './delivery-pipeline';
 import { assertMessageSize, encodeEvent, toBuffer, type EncodedMessage } from './event-codec';
 import { commitGroupStartOffsets } from './group-start-offsets';
+import { kafkaLogCreator } from './kafka-log';
 import { KafkaSubscription, type KafkaConsumerTuning } from './kafka-subscription';
 
 export interface KafkaBusOptions {
   /** `host:port` list, or the comma-separated KAFKA_BROKERS value. */
   brokers: readonly string[] | string;
   clientId?: string;
-  /** kafkajs's own logging; off by default (the bus reports what matters through `logger`). */
+  /**
+   * The least severe of kafkajs's own lines to log (through `logger`, as JSON): ERROR by default
+   * (connection failures, crashed consumers); NOTHING turns them off.
+   */
   logLevel?: KafkaLogLevel;
   logger?: BusLogger;
   /** Partitions of topics this bus creates. Default 3. */
@@ -41,15 +45,17 @@ export class KafkaBus implements Bus {
   private closed = false;
 
   constructor(private readonly options: KafkaBusOptions) {
+    const logger = options.logger ?? defaultBusLogger();
     const brokers = typeof options.brokers === 'string' ? options.brokers.split(',') : [...options.brokers];
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'damon',
       brokers: brokers.map((b) => b.trim()).filter(Boolean),
-      logLevel: options.logLevel ?? KafkaLogLevel.NOTHING,
+      logLevel: options.logLevel ?? KafkaLogLevel.ERROR,
+      logCreator: kafkaLogCreator(logger),
       connectionTimeout: options.connectionTimeout,
       requestTimeout: options.requestTimeout,
     });
-    this.logger = options.logger ?? console;
+    this.logger = logger;
   }
 
   async ensureTopics(topics: readonly Topic[], partitions?: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { DLQ_TOPIC, type Topic, type TopicMap } from '@damon/contracts';
 import type { Bus, PublishOptions, SubscribeOptions, Subscription, SubscriptionHealth } from './bus';
-import type { BusLogger } from './delivery-pipeline';
+import { defaultBusLogger, type BusLogger } from './delivery-pipeline';
 import { assertMessageSize, encodeEvent, toBuffer } from './event-codec';
 import { MemoryConsumerGroup } from './memory-consumer-group';
 import { MemoryLog } from './memory-log';
@@ -31,7 +31,7 @@ export class MemoryBus implements Bus {
 
   constructor(options: MemoryBusOptions = {}) {
     this.log = new MemoryLog(options.defaultPartitions ?? 3);
-    this.logger = options.logger ?? console;
+    this.logger = options.logger ?? defaultBusLogger();
   }
 
   ensureTopics(topics: readonly Topic[], partitions?: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { ArtifactKind, ArtifactRef, LineageEdge, Stage } from '@damon/contracts';
 import { enqueueIncidentEvents, LINEAGE_WALK_CTE } from '@damon/persistence';
 import type { EntityManager } from 'typeorm';
@@ -34,6 +35,7 @@ interface IncidentRow {
 }
 
 /** The SQL side of correlation. Every method runs inside the caller's transaction (its manager). */
+@Injectable()
 export class CorrelationStore {
   /** Records the event ids as processed by `group`; returns those not processed before. */
   async claimEvents(

@@ -21,7 +21,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AlertsConsumer } from './alerts.consumer';
 import type { Clock } from './clock';
+import { CorrelationEngine } from './correlation-engine';
 import type { CorrelationSettings } from './correlation-settings';
+import { CorrelationStore } from './correlation-store';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 import { boundedPValue, fisherCombinedP } from './severity';
@@ -152,7 +154,14 @@ async function startCorrelator(
   await pinGroup(env.KAFKA_BROKERS, group, streamStart);
   const settings: CorrelationSettings = { hops: 3, windowMs: 60 * MINUTE, groupWaitMs: GROUP_WAIT_MS, group };
   const publisher = new IncidentOutboxPublisher(dataSource, bus);
-  const service = new CorrelationService(dataSource, settings, clock, publisher);
+  const service = new CorrelationService(
+    dataSource,
+    settings,
+    clock,
+    publisher,
+    new CorrelationEngine(settings),
+    new CorrelationStore(),
+  );
   const consumer = new AlertsConsumer(bus, settings, service);
   await consumer.onApplicationBootstrap();
   return {

@@ -4,12 +4,14 @@ import type { DataSource } from 'typeorm';
 import { AlertsConsumer } from './alerts.consumer';
 import { CLOCK, systemClock, type Clock } from './clock';
 import { CORRELATION_SETTINGS, type CorrelationSettings } from './correlation-settings';
+import { CorrelationEngine } from './correlation-engine';
+import { CorrelationStore } from './correlation-store';
 import { CorrelationScheduler } from './correlation.scheduler';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 import { CORRELATION_BUS, CORRELATION_DATA_SOURCE } from './tokens';
 
-/** What the application hands the correlation module; it owns (and closes) the bus and data source. */
+/** What the application hands the correlation module; the application owns (and closes) the bus and data source. */
 export interface CorrelationDependencies {
   bus: Bus;
   /** Initialised, on a migrated schema. */
@@ -44,6 +46,12 @@ export class CorrelationModule {
         { provide: CORRELATION_DATA_SOURCE, ...from((d) => d.dataSource) },
         { provide: CORRELATION_SETTINGS, ...from((d) => d.settings) },
         { provide: CLOCK, ...from((d) => d.clock ?? systemClock) },
+        {
+          provide: CorrelationEngine,
+          useFactory: (settings: CorrelationSettings) => new CorrelationEngine(settings),
+          inject: [CORRELATION_SETTINGS],
+        },
+        CorrelationStore,
         IncidentOutboxPublisher,
         CorrelationService,
         CorrelationScheduler,

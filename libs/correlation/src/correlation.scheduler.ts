@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  Logger,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
@@ -16,6 +17,8 @@ import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 export class CorrelationScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
   private tick: Promise<void> | undefined;
+  /** Nest's logger: the app's JsonLogger in every service. */
+  private readonly logger = new Logger('CorrelationScheduler');
 
   constructor(
     @Inject(CORRELATION_SETTINGS) private readonly settings: CorrelationSettings,
@@ -42,7 +45,9 @@ export class CorrelationScheduler implements OnApplicationBootstrap, BeforeAppli
     try {
       await this.correlation.announceDue();
     } catch (error) {
-      console.warn(`announcing incidents failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.warn(
+        `announcing incidents failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     this.outbox.wake();
   }

@@ -26,17 +26,14 @@ export interface BatchSummary {
  */
 @Injectable()
 export class CorrelationService {
-  private readonly engine: CorrelationEngine;
-  private readonly store = new CorrelationStore();
-
   constructor(
     @Inject(CORRELATION_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(CORRELATION_SETTINGS) private readonly settings: CorrelationSettings,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly outbox: IncidentOutboxPublisher,
-  ) {
-    this.engine = new CorrelationEngine(settings);
-  }
+    private readonly engine: CorrelationEngine,
+    private readonly store: CorrelationStore,
+  ) {}
 
   async handleBatch(inputs: readonly CorrelationInput[]): Promise<BatchSummary> {
     if (inputs.length === 0) return { applied: 0, incidentsChanged: 0 };

@@ -6,6 +6,8 @@ import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { CorrelationEngine } from './correlation-engine';
+import { CorrelationStore } from './correlation-store';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 
@@ -36,11 +38,14 @@ describe('flagged items stay findable in the correlator (real PostgreSQL)', () =
   });
 
   it('keeps every alert’s flagged ids, duplicates of one fingerprint included, with counts', async () => {
+    const settings = { hops: 3, windowMs: 3_600_000, groupWaitMs: 0, group: `flagged-${RUN}` };
     const service = new CorrelationService(
       dataSource,
-      { hops: 3, windowMs: 3_600_000, groupWaitMs: 0, group: `flagged-${RUN}` },
+      settings,
       { now: () => new Date() },
       new IncidentOutboxPublisher(dataSource, bus),
+      new CorrelationEngine(settings),
+      new CorrelationStore(),
     );
     const window = { from: '2026-12-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' };
     // One model, one detector, one window: 40 per-item alerts share the fingerprint.

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { validateEvent, type IncidentEvent } from '@damon/contracts';
 import type { Bus } from '@damon/bus';
 import type { DataSource } from 'typeorm';
@@ -16,6 +16,8 @@ const DRAIN_BATCH = 500;
 export class IncidentOutboxPublisher {
   private running: Promise<void> | undefined;
   private again = false;
+  /** Nest's logger: the app's JsonLogger in every service. */
+  private readonly logger = new Logger('IncidentOutboxPublisher');
 
   constructor(
     @Inject(CORRELATION_DATA_SOURCE) private readonly dataSource: DataSource,
@@ -72,7 +74,7 @@ export class IncidentOutboxPublisher {
         await this.drain();
       } catch (error) {
         // Left in the outbox: the scheduler's next tick (or the next commit) tries again.
-        console.warn(
+        this.logger.warn(
           `incident outbox drain failed: ${error instanceof Error ? error.message : String(error)}`,
         );
       }

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ConfigError, type LogLevel } from '@damon/config';
-import type { JsonLogger, JsonLogLevel } from './json-logger';
+import { JsonLogger, type JsonLogLevel } from './json-logger';
 
 export interface StartedService {
   /** The Nest application, already listening. */
@@ -14,7 +14,7 @@ export interface StartedService {
  * Runs a service process: logs where it listens, and on SIGTERM/SIGINT closes the app (its
  * shutdown hooks finish the batch in hand, commit and leave the group), then what it opened, and
  * exits 0 — a signal re-raised instead would read as a crash to supervisors. A failed start
- * prints the reason (every bad variable, for a ConfigError) and exits 1.
+ * logs the reason (every bad variable, for a ConfigError) as a JSON line and exits 1.
  */
 export function runService(name: string, start: () => Promise<StartedService>): void {
   start().then(
@@ -40,13 +40,15 @@ export function runService(name: string, start: () => Promise<StartedService>): 
       }
     },
     (error: unknown) => {
-      console.error(
-        error instanceof ConfigError
-          ? error.message
-          : error instanceof Error
-            ? (error.stack ?? error.message)
-            : error,
-      );
+      // Before the configuration is read there is no level: a failed start is always logged.
+      new JsonLogger('error').event('error', name, 'failed to start', {
+        error:
+          error instanceof ConfigError
+            ? error.message
+            : error instanceof Error
+              ? (error.stack ?? error.message)
+              : String(error),
+      });
       process.exit(1);
     },
   );

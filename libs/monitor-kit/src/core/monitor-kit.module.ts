@@ -1,13 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { KafkaBus, type Bus, type BusLogger } from '@damon/bus';
+import type { Bus, BusLogger } from '@damon/bus';
 import type { Stage } from '@damon/contracts';
-import { openServiceDataSource } from '@damon/persistence';
+import { BUS, InfrastructureModule, type InfrastructureOptions } from '@damon/infrastructure';
 import { JsonLogger, ObservabilityModule, jsonLogLevel } from '@damon/observability';
 import { Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { loadMonitorEnv, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
-import { MONITOR_BUS, MONITOR_ENV, MONITOR_OWNS_RESOURCES, STAGE_HANDLER } from './monitor.tokens';
+import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorService } from './stage-monitor.service';
 
@@ -21,7 +21,8 @@ export interface MonitorKitOptions {
    * A bus and an initialised DataSource owned by the host (the all-in-one runner shares one of each
    * between every part, its in-process bus chosen explicitly): the kit uses them and leaves closing
    * them to the host. Otherwise a KafkaBus on KAFKA_BROKERS, which is then required (a monitor never
-   * falls back to an in-process bus on its own), and the database through the migration check.
+   * falls back to an in-process bus on its own), and the database through the migration check, both
+   * through InfrastructureModule, which closes them when the app closed.
    */
   shared?: { bus: Bus; dataSource: DataSource };
 }
@@ -32,29 +33,31 @@ export interface MonitorKitOptions {
  */
 function busLogger(logger: JsonLogger, metrics: MonitorMetrics): BusLogger {
   return {
-    warn: (message) => {
+    warn: (message, fields) => {
       const kind = /→ damon\.dlq \((invalid|failed)\)/.exec(message)?.[1];
       if (kind) metrics.deadLetter(kind === 'invalid' ? 'schema' : 'handler_failed');
-      logger.event('warn', 'bus', message);
+      logger.event('warn', 'bus', message, fields);
     },
-    error: (message) => logger.event('error', 'bus', message),
+    error: (message, fields) => logger.event('error', 'bus', message, fields),
   };
 }
+
+/** What the kit and its bus both read: the env, the handler, the logger and the metrics. */
+@Module({})
+class MonitorKitCoreModule {}
 
 /** Everything a stage monitor app needs: config, database, bus, metrics, the consumer service. */
 @Module({})
 export class MonitorKitModule {
   static forStage(options: MonitorKitOptions): DynamicModule {
-    return {
-      module: MonitorKitModule,
-      imports: [ObservabilityModule],
+    const core: DynamicModule = {
+      module: MonitorKitCoreModule,
       providers: [
         {
           provide: MONITOR_ENV,
           useFactory: () => options.env ?? loadMonitorEnv(undefined, { stage: options.stage }),
         },
         { provide: STAGE_HANDLER, useFactory: options.handler, inject: [MONITOR_ENV] },
-        { provide: MONITOR_OWNS_RESOURCES, useValue: options.shared === undefined },
         {
           provide: JsonLogger,
           useFactory: (env: MonitorEnv) => new JsonLogger(jsonLogLevel(env.LOG_LEVEL)),
@@ -66,40 +69,50 @@ export class MonitorKitModule {
             new MonitorMetrics(registry, handler.stage),
           inject: [Registry, STAGE_HANDLER],
         },
-        {
-          provide: MONITOR_BUS,
+      ],
+      exports: [MONITOR_ENV, STAGE_HANDLER, JsonLogger, MonitorMetrics],
+    };
+    return {
+      module: MonitorKitModule,
+      imports: [
+        ObservabilityModule,
+        core,
+        InfrastructureModule.forRootAsync({
+          imports: [core],
+          inject: [MONITOR_ENV, JsonLogger, MonitorMetrics, STAGE_HANDLER],
           useFactory: (
             env: MonitorEnv,
             jsonLogger: JsonLogger,
             metrics: MonitorMetrics,
             handler: AnyStageHandler,
-          ): Bus => {
-            if (options.shared) return options.shared.bus;
-            const logger = busLogger(jsonLogger, metrics);
+          ): InfrastructureOptions => {
+            if (options.shared)
+              return {
+                bus: { shared: options.shared.bus },
+                database: { shared: options.shared.dataSource },
+              };
             if (!env.KAFKA_BROKERS)
               throw new Error(
                 'KAFKA_BROKERS is not set: a stage monitor consumes from Kafka (only the all-in-one runner uses the in-process bus)',
               );
-            return new KafkaBus({
-              brokers: env.KAFKA_BROKERS,
-              clientId: `${handler.stage}-monitor`,
-              logger,
-              defaultPartitions: env.MONITOR_PARTITIONS,
-              consumer: { maxBytesPerPartition: env.MONITOR_FETCH_MAX_BYTES },
-            });
+            return {
+              bus: {
+                kafka: {
+                  brokers: env.KAFKA_BROKERS,
+                  clientId: `${handler.stage}-monitor`,
+                  logger: busLogger(jsonLogger, metrics),
+                  defaultPartitions: env.MONITOR_PARTITIONS,
+                  consumer: { maxBytesPerPartition: env.MONITOR_FETCH_MAX_BYTES },
+                },
+              },
+              // Opened through the pending-migration check, as every service does.
+              database: { url: env.DATABASE_URL, poolSize: 4 },
+            };
           },
-          inject: [MONITOR_ENV, JsonLogger, MonitorMetrics, STAGE_HANDLER],
-        },
-        {
-          provide: DataSource,
-          // Refuses to start on a schema with pending migrations, as every service does.
-          useFactory: (env: MonitorEnv) =>
-            options.shared?.dataSource ?? openServiceDataSource(env.DATABASE_URL, { poolSize: 4 }),
-          inject: [MONITOR_ENV],
-        },
-        StageMonitorService,
+        }),
       ],
-      exports: [StageMonitorService, MonitorMetrics, JsonLogger, MONITOR_ENV],
+      providers: [{ provide: MONITOR_BUS, useExisting: BUS }, StageMonitorService],
+      exports: [StageMonitorService, core],
     };
   }
 }

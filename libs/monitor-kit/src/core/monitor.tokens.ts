@@ -2,5 +2,3 @@
 export const MONITOR_ENV = Symbol('MONITOR_ENV');
 export const STAGE_HANDLER = Symbol('STAGE_HANDLER');
 export const MONITOR_BUS = Symbol('MONITOR_BUS');
-/** False when the host handed in the bus and DataSource (it closes them, not the kit). */
-export const MONITOR_OWNS_RESOURCES = Symbol('MONITOR_OWNS_RESOURCES');

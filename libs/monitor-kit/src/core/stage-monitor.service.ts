@@ -13,7 +13,7 @@ import { DataSource } from 'typeorm';
 import { createComputePool, type ComputePool } from './compute-pool';
 import { defaultSettings, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
-import { MONITOR_BUS, MONITOR_ENV, MONITOR_OWNS_RESOURCES, STAGE_HANDLER } from './monitor.tokens';
+import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorEngine } from './stage-monitor.engine';
 
@@ -40,7 +40,6 @@ export class StageMonitorService
     metrics: MonitorMetrics,
     private readonly logger: JsonLogger,
     private readonly health: HealthRegistry,
-    @Inject(MONITOR_OWNS_RESOURCES) private readonly ownsResources: boolean,
   ) {
     this.group = env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
     this.pool = createComputePool(handler, env.MONITOR_WORKERS);
@@ -102,11 +101,10 @@ export class StageMonitorService
     this.subscriptions = [];
   }
 
+  /** The bus and the database close after this, in InfrastructureModule (or by the host that made them). */
   async onApplicationShutdown(): Promise<void> {
-    if (this.ownsResources) await this.bus.close();
     await this.engine.dispose();
     await this.pool.close();
-    if (this.ownsResources && this.dataSource.isInitialized) await this.dataSource.destroy();
     this.logger.event('info', 'monitor', 'stopped', { stage: this.handler.stage });
   }
 
