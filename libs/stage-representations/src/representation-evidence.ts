@@ -81,6 +81,8 @@ export function fusedItemScores<S>(input: {
       itemKey: itemId,
       relatedInputs: input.relatedInputs,
       flagged: { ids: [itemId], count: 1 },
+      // The batch's flagged items against the α·n chance allows: the correlator's flagged-count term.
+      severityEvidence: { flagged: flagged.length, tested: itemIds.length },
       evidence: {
         itemId,
         batchId: input.batchId,

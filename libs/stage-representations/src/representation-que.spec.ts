@@ -88,6 +88,11 @@ describe('QUE in the representation stage', () => {
       const a = on.handler.score(on.handler.prepare(event, settings), on.fitted, settings, {});
       const o = off.handler.score(off.handler.prepare(event, settings), off.fitted, settings, {});
       event.items.forEach((item) => labels.push(item.itemId.startsWith('p') ? 1 : 0));
+      // Every item alert carries the batch's flagged count against its size (flagged-count severity).
+      const flaggedInBatch = a.alerts.length;
+      expect(flaggedInBatch).toBeGreaterThan(0);
+      for (const alert of a.alerts)
+        expect(alert.severityEvidence).toEqual({ flagged: flaggedInBatch, tested: ROWS });
       que.push(...rowsOf(a.scores, 'que', 'l2').items.map((i) => i.score));
       gaussian.push(...rowsOf(a.scores, 'gaussian', 'l2').items.map((i) => i.score));
       fusedOn.push(
