@@ -27,7 +27,7 @@ export interface TrendCusumOptions {
    * follows the stream, so its scale is the stream's own noise, but the CUSUM runs one-sided (up) on
    * (value − target)/sd. A stream at or below its target never alarms beyond the ARL; one that
    * stays above it by more than k sd alarms once, and re-arms only after its level is back at or
-   * below the target (after an `absorb`, also not before `relearn` steps have passed).
+   * below the target, and not before `relearn` steps have passed.
    */
   target?: number;
 }
@@ -296,6 +296,9 @@ export class TrendCusumDetector {
     const magnitude = s.highSum / s.highCount;
     s.high = 0;
     s.disarmed = true;
+    // The model is thrown by the jump (Holt overshoots): it is not trusted to say the stream is back
+    // under the target before it has re-learnt.
+    s.relearnUntil = step + 1 + (this.options.relearn ?? 100);
     return {
       step: label,
       alarm: true,
