@@ -110,7 +110,7 @@ describe('KL against its budget', () => {
       counts.push(onBudget(alerts).length);
     }
     expect(counts).toEqual(new Array(10).fill(0));
-  });
+  }, 180_000);
 
   it('a run that blows through its budget gives one alert within 100 steps; a slow breach only kl-budget sees', () => {
     for (const [seed, ramp] of [
@@ -157,5 +157,5 @@ describe('KL against its budget', () => {
       expect(alerts[0].evidence.direction).toBe('up');
       expect(alerts[0].pValue).toBeLessThan(1e-3);
     }
-  });
+  }, 180_000);
 });
