@@ -79,6 +79,17 @@ describe('event contracts', () => {
     if (!result.ok) expect(result.reason).toMatch(/^items: Too big/);
   });
 
+  it('KL signals may carry a positive budget; those written before it (no budget) stay valid', () => {
+    const kl = { ...envelope(), subject: { kind: 'run' as const, id: 'run-1' }, step: 3, kind: 'kl' };
+    expect(validateEvent('damon.telemetry.training', { ...kl, value: 2.5 }).ok).toBe(true);
+    expect(validateEvent('damon.telemetry.training', { ...kl, value: 2.5, budget: 6 })).toMatchObject({
+      ok: true,
+      value: { budget: 6 },
+    });
+    expect(validateEvent('damon.telemetry.training', { ...kl, value: 2.5, budget: 0 }).ok).toBe(false);
+    expect(validateEvent('damon.telemetry.training', { ...kl, value: 2.5, budget: -1 }).ok).toBe(false);
+  });
+
   it('discriminates training signals by kind and checks each kind’s fields', () => {
     const base = { ...envelope(), subject: { kind: 'run' as const, id: 'run-1' }, step: 3 };
     expect(

@@ -50,7 +50,17 @@ export const trainingSignalSchema = z.discriminatedUnion('kind', [
     /** A fixed low-dimensional sketch of the gradient direction (e.g. a seeded random projection). */
     direction: vectorsSchema.optional(),
   }),
-  z.object({ ...signalBase, kind: z.literal('kl'), value: finiteNumber }),
+  z.object({
+    ...signalBase,
+    kind: z.literal('kl'),
+    value: finiteNumber,
+    /**
+     * The KL budget the run is trained against (the target of an adaptive KL controller, or a hard
+     * cap), when sent: the signal monitor watches KL relative to it. Optional and additive: KL
+     * signals written before it existed (schemaVersion 1 without it) stay valid.
+     */
+    budget: z.number().positive().refine(Number.isFinite, { message: 'must be a finite number' }).optional(),
+  }),
   z
     .object({
       ...signalBase,

@@ -12,7 +12,27 @@ export interface BatchTest {
   detector: string;
   score: number;
   pValue: number;
+  /** A rule rather than a test: it alerts whenever it finds something, whatever its p-value. */
+  rule?: boolean;
   evidence: () => Record<string, unknown>;
+}
+
+/**
+ * Conformal p-value of meeting an id never seen in the reference: among the reference batches that
+ * named an id for this role, the batches whose id no other reference batch named are the ones for
+ * which the rest of the reference would also have been "unknown"; p = (1 + that count) / (n + 1).
+ * Exchangeable batches make it valid, and it is bounded by 1/(n + 1): a fact seen against a short
+ * reference is weak evidence, one against a long and stable reference is strong.
+ */
+export function unseenIdPValue(batches: Record<string, number>): {
+  pValue: number;
+  referenceBatches: number;
+  singletons: number;
+} {
+  const counts = Object.values(batches);
+  const referenceBatches = counts.reduce((a, b) => a + b, 0);
+  const singletons = counts.filter((c) => c === 1).length;
+  return { pValue: (1 + singletons) / (referenceBatches + 1), referenceBatches, singletons };
 }
 
 /** Embedding drift (MMD), feature drift (KS + BH), curation bias (χ²) and unknown provenance. */
@@ -123,12 +143,31 @@ export function batchTests(
         ? [{ role: 'curator', ...event.curator }]
         : []),
     ];
-    // Not a statistical test: an id the trusted phase never saw is a fact, reported with p = 0.
+    // An id the trusted phase never saw is a fact and always alerts; its p-value says how surprising
+    // it is given how often the reference itself met new ids (Bonferroni over the roles checked).
+    const roles = [
+      ...(event.generator
+        ? [{ role: 'generator', batches: known.generatorBatches, ids: known.generators }]
+        : []),
+      ...(event.curator ? [{ role: 'curator', batches: known.curatorBatches, ids: known.curators }] : []),
+    ];
+    const perRole = roles
+      .filter((r) => unknown.some((u) => u.role === r.role))
+      .map((r) => ({
+        role: r.role,
+        // Baselines fitted before the counts were kept: each known id counted once (the most cautious).
+        ...unseenIdPValue(r.batches ?? Object.fromEntries([...r.ids].map((id) => [id, 1]))),
+      }));
+    const pValue =
+      perRole.length > 0 ? Math.min(1, roles.length * Math.min(...perRole.map((r) => r.pValue))) : 1;
     tests.push({
       detector: DATA_DETECTORS.provenance,
       score: unknown.length,
-      pValue: unknown.length > 0 ? 0 : 1,
+      pValue,
+      rule: true,
       evidence: () => ({
+        rule: 'an id the reference never named',
+        pValueBasis: perRole,
         unknown,
         knownGenerators: [...known.generators].slice(0, 20),
         knownCurators: [...known.curators].slice(0, 20),

@@ -36,7 +36,13 @@ export interface FittedDataset {
   features: Map<string, Float64Array>;
   spectral?: { calibration: ConformalCalibrator; scores: number[]; batchSize: number };
   sliceRates: Map<string, number>;
-  known?: { generators: Set<string>; curators: Set<string> };
+  known?: {
+    generators: Set<string>;
+    curators: Set<string>;
+    /** Reference batches naming each id (absent in baselines fitted before it was kept). */
+    generatorBatches?: Record<string, number>;
+    curatorBatches?: Record<string, number>;
+  };
   mahalanobis?: SampleScorer;
   knn?: SampleScorer;
 }

@@ -147,9 +147,21 @@ export function fitDataset(
         }),
       ),
     ];
+    // Reference batches naming each id: how often the trusted phase itself met a new id sets the
+    // p-value of an unknown one (conformal, see batchTests).
+    const counts = (pickId: (e: DatasetBatch) => ArtifactRef | undefined) => {
+      const out: Record<string, number> = {};
+      for (const r of reference) {
+        const ref = pickId(r.event);
+        if (ref) out[`${ref.kind}/${ref.id}`] = (out[`${ref.kind}/${ref.id}`] ?? 0) + 1;
+      }
+      return out;
+    };
     states[DATA_DETECTORS.provenance] = {
       generators: ids((e) => e.generator),
       curators: ids((e) => e.curator),
+      generatorBatches: counts((e) => e.generator),
+      curatorBatches: counts((e) => e.curator),
     };
   }
   states[STATUS_KEY] = { unavailable };

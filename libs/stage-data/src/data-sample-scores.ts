@@ -90,6 +90,8 @@ export function scoreSamples(
         score: flagged.length,
         pValue: simes,
         flagged: { ids: flagged, count: flagged.length },
+        // Flagged samples against the α·n chance allows: the correlator's flagged-count term.
+        severityEvidence: { flagged: flagged.length, tested: n },
         evidence: {
           batchId: event.batchId,
           samples: n,
@@ -133,6 +135,7 @@ export function scoreSamples(
         score: share,
         pValue,
         flagged: { ids: own, count: own.length },
+        severityEvidence: { flagged: own.length, tested: n },
         evidence: {
           batchId: event.batchId,
           samples: n,

@@ -93,6 +93,9 @@ describe('data stage: per-sample scores and flagged samples', () => {
     const top = (spectral.evidence.topSamples as { sampleId: string }[])[0].sampleId;
     expect(poisoned.has(top)).toBe(true);
     expect(spectral.flagged!.ids).toContain(top);
+    // Flagged counts against the batch size feed the correlator's flagged-count term.
+    expect(outliers.severityEvidence).toEqual({ flagged: outliers.flagged!.count, tested: 1000 });
+    expect(spectral.severityEvidence).toEqual({ flagged: spectral.flagged!.count, tested: 1000 });
     handler.dispose(fitted);
   });
 
@@ -110,5 +113,46 @@ describe('data stage: per-sample scores and flagged samples', () => {
     }
     expect(alerts).toBeLessThanOrEqual(2);
     handler.dispose(fitted);
+  });
+
+  it('an unknown generator always alerts, with a conformal p-value set by how often the reference met new ids', () => {
+    const withGenerator = (seed: number, id: string, trusted: boolean) => ({
+      ...batch(20, seed, 0, trusted),
+      generator: { kind: 'model' as const, id },
+    });
+    // 99 reference batches, one stable generator: an unknown one has p = 1/100 (bounded, not 0).
+    const stable = handler.load(
+      handler.fit(
+        Array.from({ length: 99 }, (_, i) => handler.prepare(withGenerator(400 + i, 'g', true), settings)),
+        settings,
+      ),
+    );
+    const alertOf = (fitted: ReturnType<typeof handler.load>) =>
+      handler
+        .score(handler.prepare(withGenerator(999, 'g-new', false), settings), fitted, settings)
+        .alerts.find((a) => a.detector === DATA_DETECTORS.provenance)!;
+    const strong = alertOf(stable);
+    expect(strong.pValue).toBeCloseTo(1 / 100, 12);
+    expect(strong.pValue).toBeGreaterThan(0);
+    // 10 reference batches naming 5 generators, 3 of them once: a new one is unsurprising, p = 4/11,
+    // and the fact is still alerted.
+    const ids = ['a', 'a', 'b', 'b', 'c', 'c', 'c', 'd', 'e', 'f'];
+    const churning = handler.load(
+      handler.fit(
+        ids.map((id, i) => handler.prepare(withGenerator(600 + i, id, true), settings)),
+        settings,
+      ),
+    );
+    const weak = alertOf(churning);
+    expect(weak.pValue).toBeCloseTo(4 / 11, 12);
+    expect(weak.evidence.unknown).toEqual([{ role: 'generator', kind: 'model', id: 'g-new' }]);
+    // A known generator: no alert.
+    expect(
+      handler
+        .score(handler.prepare(withGenerator(998, 'g', false), settings), stable, settings)
+        .alerts.some((a) => a.detector === DATA_DETECTORS.provenance),
+    ).toBe(false);
+    handler.dispose(stable);
+    handler.dispose(churning);
   });
 });

@@ -82,13 +82,18 @@ export class DataStageHandler implements StageHandler<
         detector: test.detector,
         items: [{ itemId: event.batchId, score: test.score, pValue: test.pValue }],
       });
-      if (test.pValue <= settings.alpha)
+      if (test.pValue <= settings.alpha || (test.rule && test.score > 0))
         outcome.alerts.push({
           detector: test.detector,
           score: test.score,
           pValue: test.pValue,
           // Embedding drift points at the samples the per-sample scores flag; the others at the batch.
-          ...(test.detector === 'mmd' && flagged ? { flagged: { ids: flagged, count: flagged.length } } : {}),
+          ...(test.detector === 'mmd' && flagged
+            ? {
+                flagged: { ids: flagged, count: flagged.length },
+                severityEvidence: { flagged: flagged.length, tested: event.samples.length },
+              }
+            : {}),
           evidence: { batchId: event.batchId, samples: event.samples.length, ...test.evidence() },
         });
     }

@@ -54,6 +54,8 @@ export function loadDataset(states: Record<string, DetectorState>): FittedDatase
     fitted.known = {
       generators: new Set(provenance.generators as string[]),
       curators: new Set(provenance.curators as string[]),
+      generatorBatches: provenance.generatorBatches as Record<string, number> | undefined,
+      curatorBatches: provenance.curatorBatches as Record<string, number> | undefined,
     };
   return fitted;
 }

@@ -5,6 +5,8 @@ import {
   KnnDetector,
   LayerPropagationDetector,
   OversightContrastDetector,
+  QuantumEntropyDetector,
+  matrix,
   scoreHistogram,
   type ConformalCalibratorJson,
   type FusedCalibrationJson,
@@ -14,8 +16,10 @@ import {
   type LayerPropagationDetectorJson,
   type Matrix,
   type OversightContrastDetectorJson,
+  type QuantumEntropyJson,
   type ScoreHistogram,
 } from '@damon/detectors';
+import { decodeVectors, type Vectors } from '@damon/contracts';
 import type { DetectorState } from '@damon/monitor-kit';
 import type { PairedHalf } from './representation-pairing';
 
@@ -23,11 +27,12 @@ export const REPRESENTATION_DETECTORS = {
   fused: 'fused-layers',
   gaussian: 'gaussian',
   knn: 'knn',
+  que: 'que',
   propagation: 'propagation',
   contrast: 'oversight-contrast',
 } as const;
 
-export type ComponentKind = 'gaussian' | 'knn' | 'propagation' | 'oversight-contrast';
+export type ComponentKind = 'gaussian' | 'knn' | 'que' | 'propagation' | 'oversight-contrast';
 
 export type Scorer = (layers: Map<string, Matrix>) => Float32Array;
 export type PairScorer = (observed: Map<string, Matrix>, unobserved: Map<string, Matrix>) => Float32Array;
@@ -39,6 +44,8 @@ export interface Component<S> {
   score: S;
   calibrator: ConformalCalibrator;
   histogram: ScoreHistogram;
+  /** Components calibrated per batch (QUE): scores and p-values together, instead of `calibrator`. */
+  scoreCalibrated?: (layers: Map<string, Matrix>) => { scores: Float32Array; pValues: Float64Array };
   dispose(): void;
 }
 
@@ -54,9 +61,15 @@ export interface FittedRepresentations {
 export interface ComponentState {
   calibration: ConformalCalibratorJson;
   detector:
-    GaussianDetectorJson | KnnDetectorJson | LayerPropagationDetectorJson | OversightContrastDetectorJson;
+    | GaussianDetectorJson
+    | KnnDetectorJson
+    | QuantumEntropyJson
+    | LayerPropagationDetectorJson
+    | OversightContrastDetectorJson;
   layer: string;
   kind: ComponentKind;
+  /** QUE: the held-out trusted rows each batch's scores are calibrated against. */
+  calibrationRows?: Vectors;
 }
 
 export const CONTRAST_FUSED_KEY = `${REPRESENTATION_DETECTORS.contrast}:fused`;
@@ -105,6 +118,20 @@ export function loadComponents(states: Record<string, DetectorState>): FittedRep
           ...base,
           detector: 'knn',
           score: (layers) => detector.score(layers.get(state.layer)!),
+          dispose: () => detector.dispose(),
+        });
+        break;
+      }
+      case 'que': {
+        const detector = QuantumEntropyDetector.fromJSON(state.detector as QuantumEntropyJson);
+        const decoded = decodeVectors(state.calibrationRows!);
+        const calibration = matrix(decoded.rows, decoded.cols, decoded.values);
+        if (!fitted.layers.includes(state.layer)) fitted.layers.push(state.layer);
+        fitted.components.push({
+          ...base,
+          detector: 'que',
+          score: (layers) => detector.scoreCalibrated(layers.get(state.layer)!, calibration).scores,
+          scoreCalibrated: (layers) => detector.scoreCalibrated(layers.get(state.layer)!, calibration),
           dispose: () => detector.dispose(),
         });
         break;

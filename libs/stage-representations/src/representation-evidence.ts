@@ -24,6 +24,8 @@ export interface FusedItems {
 export function fusedItemScores<S>(input: {
   components: Component<S>[];
   raw: Float32Array[];
+  /** Component p-values computed per batch (QUE); by default each component's calibrator gives them. */
+  pValues?: Float64Array[];
   itemIds: string[];
   fused: FusedCalibration;
   settings: MonitorSettingsValues;
@@ -32,9 +34,8 @@ export function fusedItemScores<S>(input: {
   relatedInputs?: AlertDraft['relatedInputs'];
 }): FusedItems {
   const { components, raw, itemIds, fused, settings } = input;
-  const result = fused.score(
-    raw,
-    components.map((c) => c.calibrator),
+  const result = fused.scorePValues(
+    input.pValues ?? components.map((c, k) => c.calibrator.tailPValues(raw[k])),
   );
   const { pValues, statistic, pValue: final } = result;
   const rows: ScoreRows[] = components.map((c, k) => ({
@@ -80,6 +81,8 @@ export function fusedItemScores<S>(input: {
       itemKey: itemId,
       relatedInputs: input.relatedInputs,
       flagged: { ids: [itemId], count: 1 },
+      // The batch's flagged items against the α·n chance allows: the correlator's flagged-count term.
+      severityEvidence: { flagged: flagged.length, tested: itemIds.length },
       evidence: {
         itemId,
         batchId: input.batchId,

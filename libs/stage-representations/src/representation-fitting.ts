@@ -5,10 +5,13 @@ import {
   KnnDetector,
   LayerPropagationDetector,
   OversightContrastDetector,
+  QuantumEntropyDetector,
   pickRows,
+  spreadIndexes,
   stackRows,
   type GaussianDetectorOptions,
 } from '@damon/detectors';
+import { encodeVectors } from '@damon/contracts';
 import {
   detectorEnabled,
   splitIndexes,
@@ -28,6 +31,12 @@ const MIN_CONTRAST_PAIRS = 16;
 /** Reference rows a k-NN component keeps per layer (its stored state and scoring cost grow with them). */
 const KNN_MAX_REFERENCE = 1024;
 const KNN_NEIGHBOURS = 5;
+/** Held-out trusted rows a QUE component keeps per layer to calibrate each batch against. */
+const QUE_MAX_CALIBRATION = 512;
+/** Whitened directions QUE keeps per layer (its per-batch eigendecomposition is m × m). */
+const QUE_MAX_COMPONENTS = 64;
+/** Calibration rows QUE needs (two halves, each a U and a calibration set). */
+const QUE_MIN_CALIBRATION = 32;
 
 /** What could not be fitted and why, for the subject's status. */
 export type Unavailable = Record<string, string>;
@@ -44,9 +53,16 @@ class ComponentSet {
     layer: string,
     detector: ComponentState['detector'],
     scores: Float32Array,
+    extra: Partial<ComponentState> = {},
   ) {
     const calibrator = new ConformalCalibrator().fit(scores);
-    this.states[key] = { kind, layer, detector, calibration: calibrator.toJSON() } satisfies ComponentState;
+    this.states[key] = {
+      kind,
+      layer,
+      detector,
+      calibration: calibrator.toJSON(),
+      ...extra,
+    } satisfies ComponentState;
     this.calScores.push(scores);
     this.calibrators.push(calibrator);
   }
@@ -88,6 +104,26 @@ export function fitLayers(
       } else {
         const detector = new KnnDetector({ k: KNN_NEIGHBOURS, maxReference: KNN_MAX_REFERENCE }).fit(fitRows);
         set.keep(`knn:${name}`, 'knn', name, detector.toJSON(), detector.score(calRows));
+        detector.dispose();
+      }
+    }
+    if (detectorEnabled(settings, REPRESENTATION_DETECTORS.que)) {
+      if (calRows.rows < QUE_MIN_CALIBRATION) {
+        unavailable[REPRESENTATION_DETECTORS.que] =
+          `${calRows.rows} calibration rows, fewer than ${QUE_MIN_CALIBRATION}`;
+      } else {
+        const detector = new QuantumEntropyDetector({ maxComponents: QUE_MAX_COMPONENTS }).fit(fitRows);
+        const kept = pickRows(
+          calRows,
+          spreadIndexes(
+            Array.from({ length: calRows.rows }, (_, i) => i),
+            QUE_MAX_CALIBRATION,
+          ),
+        );
+        // What clean rows score (cross-fitted, as batch rows are): the fused calibration's items.
+        set.keep(`que:${name}`, 'que', name, detector.toJSON(), detector.crossFittedScores(calRows), {
+          calibrationRows: encodeVectors(kept.data, [kept.rows, kept.cols]),
+        });
         detector.dispose();
       }
     }

@@ -119,9 +119,15 @@ export class RepresentationStageHandler implements StageHandler<
     }
     const outcome: ScoringOutcome = { scores: [], alerts: [] };
     if (fitted.components.length > 0 && fitted.fused) {
+      const scored = fitted.components.map((c) => {
+        if (c.scoreCalibrated) return c.scoreCalibrated(prepared.layers);
+        const scores = c.score(prepared.layers);
+        return { scores, pValues: c.calibrator.tailPValues(scores) };
+      });
       const result = fusedItemScores({
         components: fitted.components,
-        raw: fitted.components.map((c) => c.score(prepared.layers)),
+        raw: scored.map((s) => s.scores),
+        pValues: scored.map((s) => s.pValues),
         itemIds: prepared.itemIds,
         fused: fitted.fused,
         settings,

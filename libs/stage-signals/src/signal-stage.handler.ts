@@ -32,8 +32,11 @@ import {
   type StreamState,
 } from '@damon/monitor-kit';
 
-/** Scalar streams watched for change points; `reward-disagreement` is reward − referenceValue. */
-const SCALAR_STREAMS = ['reward', 'loss', 'grad-norm', 'kl', 'reward-disagreement'] as const;
+/**
+ * Scalar streams watched for change points; `reward-disagreement` is reward − referenceValue and
+ * `kl-budget` is KL / budget (for KL signals that carry a budget), watched against 1.
+ */
+const SCALAR_STREAMS = ['reward', 'loss', 'grad-norm', 'kl', 'reward-disagreement', 'kl-budget'] as const;
 type ScalarStream = (typeof SCALAR_STREAMS)[number];
 
 export const SIGNAL_DETECTORS = {
@@ -60,9 +63,14 @@ const STREAM_MODELS: Record<ScalarStream, Omit<TrendCusumOptions, 'h'>> = {
   'grad-norm': { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K },
   kl: { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K },
   'reward-disagreement': { levelRate: 0.01, trendRate: 0, k: CUSUM_K },
+  // The KL over its budget follows the KL's course (its noise is the model's scale), but the CUSUM
+  // runs against the budget: rising towards it is expected, staying above it is the change.
+  'kl-budget': { levelRate: 0.05, trendRate: 0.1, k: CUSUM_K, target: 1 },
 };
 /** Another stream whose CUSUM is above this share of h when a change is confirmed is part of that change. */
 const JOINT_SHARE = 0.5;
+/** Streams computed from the same signal: a change confirmed on one is the other's too (one alert). */
+const SAME_SIGNAL: Partial<Record<ScalarStream, ScalarStream[]>> = { kl: ['kl-budget'], 'kl-budget': ['kl'] };
 /** Values shown in an alert's evidence. */
 const HISTORY = 50;
 
@@ -416,7 +424,12 @@ export class SignalStageHandler implements StageHandler<
         const baseline = fitted.streams.get(name);
         if (!baseline || alarms.some((a) => a.name === name)) continue;
         const detector = load(name, baseline);
-        if (detector.statistic < JOINT_SHARE * detector.threshold) continue;
+        const sameSignal = alarms.some((a) => SAME_SIGNAL[a.name]?.includes(name));
+        if (detector.statistic < JOINT_SHARE * detector.threshold && !sameSignal) continue;
+        if (detector.statistic === 0) {
+          detector.absorb();
+          continue;
+        }
         streams.push({
           stream: name,
           direction: undefined,
@@ -440,6 +453,9 @@ export class SignalStageHandler implements StageHandler<
           kind: signal.kind,
           ...(signal.source ? { source: signal.source } : {}),
           stream: lead.name,
+          ...(signal.kind === 'kl' && signal.budget !== undefined
+            ? { kl: round(signal.value), budget: signal.budget }
+            : {}),
           direction: update.direction,
           changeStep,
           confirmedStep: signal.step,
@@ -480,6 +496,8 @@ function streamValue(signal: TrainingSignal, stream: ScalarStream): number | und
       return signal.kind === 'reward' && signal.referenceValue !== undefined
         ? signal.value - signal.referenceValue
         : undefined;
+    case 'kl-budget':
+      return signal.kind === 'kl' && signal.budget !== undefined ? signal.value / signal.budget : undefined;
   }
 }
 

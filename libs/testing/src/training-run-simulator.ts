@@ -13,6 +13,16 @@ export interface TrainingRunOptions {
   /** Size of the hack in the reward's units, reached over `hackRamp` steps (defaults 0.25 and 20). */
   hackSize?: number;
   hackRamp?: number;
+  /**
+   * KL budget sent on every KL signal, as a multiple of the run's KL plateau: ≥ 1 the KL stays under
+   * it; < 1 an adaptive KL controller holds the KL at its budget once it gets there (its mean is
+   * capped at the budget, the noise is not, so about half the values lie above). Unset: no budget.
+   */
+  klBudget?: number;
+  /** From this step the KL rises past its budget by `klBreachSize` budgets (default 0.5) over `klBreachRamp` steps (default 20). */
+  klBreachAt?: number;
+  klBreachSize?: number;
+  klBreachRamp?: number;
   /** Signal kinds sent per step (default all four). */
   kinds?: readonly ('reward' | 'loss' | 'kl' | 'grad_stats')[];
 }
@@ -87,8 +97,20 @@ export class TrainingRunSimulator {
       out.push({ ...base('reward'), kind: 'reward', value: reward, referenceValue });
       const loss = lossFloor + (lossStart - lossFloor) * Math.exp(-progress / tauLoss);
       out.push({ ...base('loss'), kind: 'loss', value: loss * (1 + 0.03 * noise * randn()) });
-      const kl = klMax * (1 - Math.exp(-progress / tauKl));
-      out.push({ ...base('kl'), kind: 'kl', value: Math.max(0, kl + (0.02 + 0.03 * kl) * noise * randn()) });
+      const budget = this.options.klBudget !== undefined ? this.options.klBudget * klMax : undefined;
+      const kl = Math.min(klMax * (1 - Math.exp(-progress / tauKl)), budget ?? Infinity);
+      const breach =
+        budget !== undefined && this.options.klBreachAt !== undefined && t >= this.options.klBreachAt
+          ? (this.options.klBreachSize ?? 0.5) *
+            budget *
+            Math.min(1, (t - this.options.klBreachAt + 1) / (this.options.klBreachRamp ?? 20))
+          : 0;
+      out.push({
+        ...base('kl'),
+        kind: 'kl',
+        value: Math.max(0, kl + breach + (0.02 + 0.03 * kl) * noise * randn()),
+        ...(budget !== undefined ? { budget } : {}),
+      });
       const grad = gradStart * (0.3 + 0.7 * Math.exp(-progress / tauLoss));
       out.push({
         ...base('grad_stats'),

@@ -57,7 +57,14 @@ export class FusedCalibration {
     componentScores: readonly ArrayLike<number>[],
     calibrators: readonly ConformalCalibrator[],
   ): FusedScores {
-    const pValues = componentScores.map((s, c) => calibrators[c].tailPValues(s));
+    return this.scorePValues(componentScores.map((s, c) => calibrators[c].tailPValues(s)));
+  }
+
+  /**
+   * The same from per-component item p-values already computed, for components calibrated per batch
+   * (a batch-dependent score such as QUE gets its p-values from calibration rows scored alongside).
+   */
+  scorePValues(pValues: readonly Float64Array[]): FusedScores {
     const weights =
       this.method === 'adaptive-cauchy'
         ? evidenceWeights(pValues)
@@ -69,7 +76,7 @@ export class FusedCalibration {
       new ConformalCalibrator().fit(
         Float64Array.from(fusePValues(this.calibrationPValues, this.method, weights), fusedStatistic),
       );
-    return { pValues, weights, fused, statistic, pValue: calibrator.pValues(statistic) };
+    return { pValues: [...pValues], weights, fused, statistic, pValue: calibrator.pValues(statistic) };
   }
 
   toJSON(): FusedCalibrationJson {

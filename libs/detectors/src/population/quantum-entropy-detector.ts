@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Matrix, assertCols } from '../matrix';
+import { type Matrix, assertCols, pickRows } from '../matrix';
+import { ConformalCalibrator } from '../calibration/conformal-calibrator';
 import { accumulateMoments } from '../linalg/moments';
 import { shrunkCovariance, type Shrinkage } from '../linalg/ledoit-wolf';
 import { symmetricEigen } from '../linalg/symmetric-eigen';
@@ -91,6 +92,58 @@ export class QuantumEntropyDetector {
     return values;
   }
 
+  /**
+   * Cross-fitted QUE scores of a batch, each with a p-value calibrated on this batch: the batch is
+   * split in halves (even and odd rows); each half is scored under the other half's U, and so are the
+   * trusted `calibration` rows, whose scores calibrate that half (tail p-values). A row never helps
+   * build the U it is scored under, so a clean row and a calibration row are exchangeable and the
+   * false-positive rate holds at α; a sub-population spread over the batch is in both halves, so each
+   * half's U still points at it. Batches of fewer than `2 × MIN_HALF` rows get the U of one half of
+   * the calibration rows and are calibrated on the other half.
+   */
+  scoreCalibrated(batch: Matrix, calibration: Matrix): { scores: Float32Array; pValues: Float64Array } {
+    const scores = new Float32Array(batch.rows);
+    const pValues = new Float64Array(batch.rows);
+    const all = (m: Matrix) => Array.from({ length: m.rows }, (_, i) => i);
+    const [calEven, calOdd] = halves(all(calibration));
+    if (batch.rows < 2 * MIN_HALF) {
+      const basis = pickRows(calibration, calEven);
+      const calibrator = new ConformalCalibrator().fit(this.scoreRows(basis, pickRows(calibration, calOdd)));
+      scores.set(this.scoreRows(basis, batch));
+      pValues.set(calibrator.tailPValues(scores));
+      return { scores, pValues };
+    }
+    const [even, odd] = halves(all(batch));
+    for (const [basisIdx, scoredIdx] of [
+      [even, odd],
+      [odd, even],
+    ]) {
+      const basis = pickRows(batch, basisIdx);
+      const own = this.scoreRows(basis, pickRows(batch, scoredIdx));
+      const calibrator = new ConformalCalibrator().fit(this.scoreRows(basis, calibration));
+      const p = calibrator.tailPValues(own);
+      scoredIdx.forEach((row, i) => {
+        scores[row] = own[i];
+        pValues[row] = p[i];
+      });
+    }
+    return { scores, pValues };
+  }
+
+  /** Cross-fitted scores of trusted rows (each half under the other's U): what clean rows score. */
+  crossFittedScores(rows: Matrix): Float32Array {
+    const [even, odd] = halves(Array.from({ length: rows.rows }, (_, i) => i));
+    const out = new Float32Array(rows.rows);
+    for (const [basisIdx, scoredIdx] of [
+      [even, odd],
+      [odd, even],
+    ]) {
+      const scored = this.scoreRows(pickRows(rows, basisIdx), pickRows(rows, scoredIdx));
+      scoredIdx.forEach((row, i) => (out[row] = scored[i]));
+    }
+    return out;
+  }
+
   toJSON(): QuantumEntropyJson {
     const s = this.require();
     return {
@@ -134,6 +187,13 @@ export class QuantumEntropyDetector {
     if (!this.state) throw new Error('QuantumEntropyDetector: call fit() or fromJSON() first');
     return this.state;
   }
+}
+
+/** Rows a half-batch needs before its own U is used (below, the calibration rows supply it). */
+const MIN_HALF = 8;
+
+function halves(indexes: number[]): [number[], number[]] {
+  return [indexes.filter((_, i) => i % 2 === 0), indexes.filter((_, i) => i % 2 === 1)];
 }
 
 /**

@@ -61,3 +61,45 @@ describe('TrendCusumDetector', () => {
     for (const v of values.slice(100)) expect(b.update(v)).toEqual(a.update(v));
   });
 });
+
+describe('TrendCusumDetector against a target (a budget)', () => {
+  const randn = normalGenerator(17);
+  const noisy = (n: number, level: (i: number) => number) =>
+    Array.from({ length: n }, (_, i) => level(i) + 0.05 * randn());
+
+  it('rising to the target and sitting at it raises nothing; staying above it raises one alarm, then re-arms below', () => {
+    const detector = TrendCusumDetector.fit(
+      noisy(200, (i) => 0.2 + 0.001 * i),
+      { levelRate: 0.05, trendRate: 0.1, target: 1, arl: 100_000 },
+    );
+    // Rises from 0.4 to the target over 3,000 steps, then sits at it for 20,000.
+    const clean = noisy(23_000, (i) => Math.min(1, 0.4 + 0.0002 * i));
+    expect(run(detector, clean)).toEqual([]);
+    // Jumps to 1.5 for 1,000 steps: one alarm, soon after the jump.
+    const over = run(
+      detector,
+      noisy(1000, () => 1.5),
+      23_000,
+    );
+    expect(over).toHaveLength(1);
+    expect(over[0].direction).toBe('up');
+    expect(over[0].step - 23_000).toBeLessThan(20);
+    expect(over[0].magnitude!).toBeGreaterThan(0);
+    // Back under the target (re-armed), then over again: a second alarm for the second breach.
+    expect(
+      run(
+        detector,
+        noisy(500, () => 0.8),
+        24_000,
+      ),
+    ).toEqual([]);
+    expect(
+      run(
+        detector,
+        noisy(200, () => 1.4),
+        24_500,
+      ),
+    ).toHaveLength(1);
+    expect(TrendCusumDetector.fromJSON(detector.toJSON()).averageRunLength).toBeGreaterThan(100_000);
+  });
+});

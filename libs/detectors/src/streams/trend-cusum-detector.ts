@@ -1,7 +1,7 @@
 import { checkHeader } from '../serialization';
 import { median } from '../special-functions';
 import { type ChangePointUpdate } from './change-point';
-import { cusumThresholdForArl, cusumTwoSidedArl } from './cusum-arl';
+import { cusumOneSidedArl, cusumThresholdForArl, cusumTwoSidedArl } from './cusum-arl';
 
 export interface TrendCusumOptions {
   /** Decision interval in units of the standardised forecast error (see `cusumThresholdForArl`). */
@@ -22,6 +22,14 @@ export interface TrendCusumOptions {
   relearn?: number;
   /** Long-run standard deviation of the standardised errors on the reference (≥ 1; default 1). */
   inflation?: number;
+  /**
+   * Watch the stream against this fixed target instead of its forecast (a budget): the model still
+   * follows the stream, so its scale is the stream's own noise, but the CUSUM runs one-sided (up) on
+   * (value − target)/sd. A stream at or below its target never alarms beyond the ARL; one that
+   * stays above it by more than k sd alarms once, and re-arms only after its level is back at or
+   * below the target, and not before `relearn` steps have passed.
+   */
+  target?: number;
 }
 
 export interface TrendCusumUpdate extends ChangePointUpdate {
@@ -58,6 +66,8 @@ interface TrendCusumState {
     count: number;
   } | null;
   relearnUntil: number;
+  /** Target mode: an alarm was raised and the level has not yet come back to the target. */
+  disarmed?: boolean;
 }
 
 export interface TrendCusumJson {
@@ -130,9 +140,12 @@ export class TrendCusumDetector {
     return this.options.h;
   }
 
-  /** In-control ARL of this detector's CUSUM (closed form). */
+  /** In-control ARL of this detector's CUSUM (closed form; one side against a target). */
   get averageRunLength(): number {
-    return cusumTwoSidedArl(this.options.h, this.options.k ?? 0.5);
+    const k = this.options.k ?? 0.5;
+    return this.options.target !== undefined
+      ? cusumOneSidedArl(this.options.h, k)
+      : cusumTwoSidedArl(this.options.h, k);
   }
 
   /** `label` names the observation in what the detector reports (the training step); default its index. */
@@ -142,6 +155,7 @@ export class TrendCusumDetector {
     const k = this.options.k ?? 0.5;
     const h = this.options.h;
     const error = value - (s.level + s.trend);
+    if (this.options.target !== undefined) return this.updateAgainstTarget(value, error, step, label);
     const z = this.standardise(error);
     if (step < s.relearnUntil) {
       this.adapt(error, Math.max(this.options.levelRate ?? 0.05, RELEARN_LEVEL_RATE));
@@ -221,6 +235,13 @@ export class TrendCusumDetector {
    */
   absorb(): void {
     const s = this.s;
+    if (this.options.target !== undefined) {
+      s.high = 0;
+      s.pending = null;
+      s.disarmed = true;
+      s.relearnUntil = s.step + (this.options.relearn ?? 100);
+      return;
+    }
     const offset = s.pending ? s.pending.sum / s.pending.count : 0;
     this.restart(offset, s.step - 1);
   }
@@ -228,6 +249,67 @@ export class TrendCusumDetector {
   /** Current CUSUM statistic (the larger side). */
   get statistic(): number {
     return Math.max(this.s.high, this.s.low);
+  }
+
+  /**
+   * Target mode: the model adapts on every value (its scale stays the stream's noise); the up side of
+   * the CUSUM takes (value − target)/sd, confirmation as in `update`, then one alarm until the
+   * stream's level is back at or below the target.
+   */
+  private updateAgainstTarget(value: number, error: number, step: number, label: number): TrendCusumUpdate {
+    const s = this.s;
+    const k = this.options.k ?? 0.5;
+    const h = this.options.h;
+    const gap = value - this.options.target!;
+    const z = this.standardise(gap);
+    this.adapt(error, this.options.levelRate ?? 0.05);
+    s.low = 0;
+    if (s.disarmed) {
+      if (step >= s.relearnUntil && s.level + s.trend <= this.options.target!) s.disarmed = false;
+      return { step: label, alarm: false, statistic: 0, z };
+    }
+    if (s.high === 0) {
+      s.highStart = label;
+      s.highSum = 0;
+      s.highCount = 0;
+    }
+    s.high = Math.max(0, s.high + z - k);
+    s.highSum += gap;
+    s.highCount++;
+    if (!s.pending) {
+      if (s.high > h) s.pending = { direction: 'up', crossedAt: step, label, sum: gap, zSum: 0, count: 1 };
+      return { step: label, alarm: false, statistic: s.high, z };
+    }
+    const pending = s.pending;
+    pending.sum += gap;
+    pending.zSum += z;
+    pending.count++;
+    if (step - pending.crossedAt < (this.options.confirm ?? 5))
+      return { step: label, alarm: false, statistic: s.high, z };
+    const held = s.high > h && pending.zSum / (pending.count - 1) > k;
+    s.pending = null;
+    const statistic = s.high;
+    if (!held) {
+      s.high = 0;
+      return { step: label, alarm: false, statistic, z };
+    }
+    const magnitude = s.highSum / s.highCount;
+    s.high = 0;
+    s.disarmed = true;
+    // The model is thrown by the jump (Holt overshoots): it is not trusted to say the stream is back
+    // under the target before it has re-learnt.
+    s.relearnUntil = step + 1 + (this.options.relearn ?? 100);
+    return {
+      step: label,
+      alarm: true,
+      changeStep: s.highStart,
+      crossedAt: pending.label,
+      direction: 'up',
+      statistic,
+      magnitude,
+      magnitudeSd: magnitude / this.sd(),
+      z,
+    };
   }
 
   private restart(offset: number, step: number): void {

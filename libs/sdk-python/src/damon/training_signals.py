@@ -46,8 +46,10 @@ class TrainingSignals:
         loss: Optional[float] = None,
         kl: Optional[float] = None,
         grad_norm: Optional[float] = None,
+        kl_budget: Optional[float] = None,
     ) -> int:
-        """One event per value given; returns how many were sent."""
+        """One event per value given; returns how many were sent. ``kl_budget`` (> 0) is the KL the run
+        is trained against, sent with ``kl``: the signal monitor watches KL relative to it."""
         sent = 0
         if reward is not None:
             extra = {"referenceValue": float(reference_reward)} if reference_reward is not None else {}
@@ -57,7 +59,12 @@ class TrainingSignals:
         if loss is not None:
             sent += self._send(step, "loss", value=float(loss))
         if kl is not None:
-            sent += self._send(step, "kl", value=float(kl))
+            if kl_budget is not None and not float(kl_budget) > 0:
+                raise ValueError(f"kl_budget must be > 0, got {kl_budget}")
+            budget = {"budget": float(kl_budget)} if kl_budget is not None else {}
+            sent += self._send(step, "kl", value=float(kl), **budget)
+        elif kl_budget is not None:
+            raise ValueError("kl_budget needs kl")
         if grad_norm is not None:
             sent += self._send(step, "grad_stats", norm=float(grad_norm))
         return sent
