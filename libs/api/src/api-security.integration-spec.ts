@@ -176,7 +176,9 @@ describe('GraphQL API under attack (real PostgreSQL and Kafka)', () => {
     it('refuses an authenticated subscription over 10,000 tokens while parsing, as over HTTP', async () => {
       // 4,000 aliases of one field: ~12k tokens. Before the fix graphql-ws parsed it without a limit.
       const fields = Array.from({ length: 4_000 }, (_, i) => `a${i}: incidentId`).join(' ');
-      const { result, ms } = await timed(() => subscribeErrors(`subscription { incidentUpdated { ${fields} } }`));
+      const { result, ms } = await timed(() =>
+        subscribeErrors(`subscription { incidentUpdated { ${fields} } }`),
+      );
       const errors = result as { message: string; extensions?: { code?: string } }[];
       expect(errors.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_PARSE_FAILED']);
       expect(errors[0].message).toMatch(/more \w+ 10000 tokens/);
