@@ -1,12 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { KafkaBus } from '@damon/bus';
-import { CorrelationModule } from '@damon/correlation';
+import { CorrelationModule, correlatorMetrics } from '@damon/correlation';
 import { ObservabilityModule } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { openServiceDataSource } from '@damon/persistence';
 import { correlationSettings, type CorrelatorConfig } from './correlator-config';
 import { CorrelatorHealth } from './correlator-health';
-import { correlatorMetrics } from './correlator-metrics';
 import { ResourceCloser } from './resource-closer';
 
 /** The correlator: damon.alerts + damon.lineage → incidents in PostgreSQL → damon.incidents. */
