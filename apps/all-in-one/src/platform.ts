@@ -140,7 +140,8 @@ export class Platform {
           CorrelationModule.forRootAsync({
             inject: [Registry],
             useFactory: (registry: Registry) => {
-              correlatorBatches = correlatorMetrics(registry, shared.dataSource).batchHandled;
+              const metrics = correlatorMetrics(registry, shared.dataSource);
+              correlatorBatches = (seconds) => metrics.batchHandled(seconds);
               return {
                 ...shared,
                 settings: {
