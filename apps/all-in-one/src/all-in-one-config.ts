@@ -36,6 +36,15 @@ export const allInOneConfigSchema = z.object({
     default: STORY_REFERENCE.activationRows,
   }),
   GROUP_WAIT_SECONDS: integerVar({ min: 0, max: 24 * 60 * 60, default: 5 }),
+  /**
+   * Prepended to the consumer groups (`<prefix>data-monitor`, …, `<prefix>correlator`): several
+   * all-in-one runs, or a run beside the services, on one shared Kafka each read with their own groups.
+   */
+  CONSUMER_GROUP_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, dot, underscore and dash only')
+    .default('')
+    .describe('a consumer group name prefix'),
 });
 
 export type AllInOneConfig = z.output<typeof allInOneConfigSchema>;

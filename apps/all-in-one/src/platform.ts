@@ -2,15 +2,21 @@ import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus, type Bus } from '@damon/bus';
-import { CorrelationModule, DEFAULT_CORRELATION_SETTINGS, IncidentOutboxPublisher } from '@damon/correlation';
+import {
+  CorrelationModule,
+  correlatorMetrics,
+  DEFAULT_CORRELATION_SETTINGS,
+  IncidentOutboxPublisher,
+} from '@damon/correlation';
 import { EmbeddedPostgres } from '@damon/embedded-database';
 import { BUS, InfrastructureModule } from '@damon/infrastructure';
 import { loadMonitorEnv, MonitorKitModule, MonitorMetrics, type AnyStageHandler } from '@damon/monitor-kit';
-import { JsonLogger, jsonLogLevel, ObservabilityModule } from '@damon/observability';
+import { JsonLogger, jsonLogLevel, MetricsSources, ObservabilityModule } from '@damon/observability';
 import { createDataSource } from '@damon/persistence';
 import { DataStageHandler } from '@damon/stage-data';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { SignalStageHandler } from '@damon/stage-signals';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { AllInOneConfig } from './all-in-one-config';
 
@@ -47,7 +53,8 @@ const STAGES: {
  * The whole platform in one process: the three stage monitors and the correlator as Nest application
  * contexts and the API as the HTTP application, built from the same library modules the services
  * use, all handed ONE bus and ONE DataSource. Each part keeps its own Nest container (and metrics
- * registry), so the parts stay as independent as they are when deployed apart.
+ * registry), so the parts stay as independent as they are when deployed apart; the API's /metrics
+ * shows every part's series (MetricsSources).
  */
 export class Platform {
   private database?: EmbeddedPostgres;
@@ -86,10 +93,16 @@ export class Platform {
     const applied = await this.dataSource.runMigrations();
     if (applied.length > 0) print(`applied ${applied.length} database migration(s)`);
     // Kafka when KAFKA_BROKERS is set, else the in-process bus, chosen here on purpose.
+    // Batch latency of the correlator's group (Kafka only: the in-process bus reports none).
+    let correlatorBatches: ((seconds: number) => void) | undefined;
+    const correlatorGroup = `${config.CONSUMER_GROUP_PREFIX}${DEFAULT_CORRELATION_SETTINGS.group}`;
     this.bus = createBus({
       brokers: config.KAFKA_BROKERS,
       memory: true,
       clientId: 'all-in-one',
+      onBatchHandled: (group, _messages, seconds) => {
+        if (group === correlatorGroup) correlatorBatches?.(seconds);
+      },
       logger: logger.forContext('bus'),
     });
     this.busLabel = config.KAFKA_BROKERS ? `Kafka at ${config.KAFKA_BROKERS.join(',')}` : 'in-process bus';
@@ -106,6 +119,9 @@ export class Platform {
           MONITOR_REFERENCE_SIZE: String(stage.referenceSize(config)),
           // Half held out: calibrated p-values reach down to 1/(n/2 + 1), below MONITOR_ALPHA.
           MONITOR_CALIBRATION_FRACTION: '0.5',
+          ...(config.CONSUMER_GROUP_PREFIX
+            ? { MONITOR_GROUP: `${config.CONSUMER_GROUP_PREFIX}${stage.name}-monitor` }
+            : {}),
         },
         // The parts share the platform's bus (in-process unless KAFKA_BROKERS is set).
         { embedded: true },
@@ -129,12 +145,20 @@ export class Platform {
             database: { shared: shared.dataSource },
           }),
           CorrelationModule.forRootAsync({
-            inject: [BUS, DataSource],
-            useFactory: (bus: Bus, dataSource: DataSource) => ({
-              bus,
-              dataSource,
-              settings: { ...DEFAULT_CORRELATION_SETTINGS, groupWaitMs: config.GROUP_WAIT_SECONDS * 1_000 },
-            }),
+            inject: [BUS, DataSource, Registry],
+            useFactory: (bus: Bus, dataSource: DataSource, registry: Registry) => {
+              const metrics = correlatorMetrics(registry, dataSource);
+              correlatorBatches = (seconds) => metrics.batchHandled(seconds);
+              return {
+                bus,
+                dataSource,
+                settings: {
+                  ...DEFAULT_CORRELATION_SETTINGS,
+                  group: correlatorGroup,
+                  groupWaitMs: config.GROUP_WAIT_SECONDS * 1_000,
+                },
+              };
+            },
           }),
         ],
       },
@@ -149,6 +173,8 @@ export class Platform {
       logger,
       consoleDir: this.consoleDir,
     });
+    const metrics = this.api.get(MetricsSources);
+    for (const part of [...this.monitors, this.correlator]) metrics.include(part.get(Registry));
     await this.api.listen(config.PORT);
   }
 

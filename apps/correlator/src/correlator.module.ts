@@ -1,13 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Bus } from '@damon/bus';
-import { CorrelationModule } from '@damon/correlation';
+import { CorrelationModule, correlatorMetrics } from '@damon/correlation';
 import { BUS, InfrastructureModule } from '@damon/infrastructure';
 import { ObservabilityModule, type JsonLogger } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { correlationSettings, type CorrelatorConfig } from './correlator-config';
 import { CorrelatorHealth } from './correlator-health';
-import { correlatorMetrics } from './correlator-metrics';
 import { ResourceCloser } from './resource-closer';
 
 const METRICS = Symbol('correlator.metrics');

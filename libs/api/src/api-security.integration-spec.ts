@@ -158,6 +158,34 @@ describe('GraphQL API under attack (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  describe('subscription documents', () => {
+    /** The errors graphql-ws returns for `query` on a connection with the viewer's key. */
+    const subscribeErrors = (query: string): Promise<unknown> => {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${keys.viewer}` },
+        retryAttempts: 0,
+      });
+      wsClients.push(client);
+      return new Promise<unknown>((done) => {
+        client.subscribe({ query }, { next: (r) => done(r.errors), error: done, complete: () => undefined });
+      });
+    };
+
+    it('refuses an authenticated subscription over 10,000 tokens while parsing, as over HTTP', async () => {
+      // 4,000 aliases of one field: ~12k tokens. Before the fix graphql-ws parsed it without a limit.
+      const fields = Array.from({ length: 4_000 }, (_, i) => `a${i}: incidentId`).join(' ');
+      const { result, ms } = await timed(() =>
+        subscribeErrors(`subscription { incidentUpdated { ${fields} } }`),
+      );
+      const errors = result as { message: string; extensions?: { code?: string } }[];
+      expect(errors.map((e) => e.extensions?.code)).toEqual(['GRAPHQL_PARSE_FAILED']);
+      expect(errors[0].message).toMatch(/more \w+ 10000 tokens/);
+      expect(ms).toBeLessThan(1_000);
+    });
+  });
+
   describe('people’s names', () => {
     it('leaves the assignee out of timeline and triage history details for viewers only', async () => {
       const id = INCIDENTS[0].id;

@@ -9,7 +9,14 @@ import {
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Bus } from '@damon/bus';
-import { GraphQLError, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+} from 'graphql';
 import type { ServerOptions } from 'graphql-ws';
 import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
@@ -82,6 +89,25 @@ const SERVICES = [
  */
 export const MAX_DOCUMENT_TOKENS = 10_000;
 
+/**
+ * graphql-ws parses with graphql-js's defaults (no token limit): an authenticated subscription
+ * document is parsed here first with MAX_DOCUMENT_TOKENS, as Apollo does over HTTP, and refused when
+ * longer. The documents that pass are parsed a second time by graphql-ws (a few hundred tokens).
+ */
+export function documentTokenLimit(query: string): GraphQLError[] | undefined {
+  try {
+    parse(query, { maxTokens: MAX_DOCUMENT_TOKENS });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof GraphQLError)) throw error;
+    return [
+      new GraphQLError(error.message, {
+        extensions: { ...error.extensions, code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ];
+  }
+}
+
 /** Validation used for every operation, over HTTP and over graphql-ws. */
 export function apiValidationRules(settings: ApiSettings) {
   return [
@@ -147,7 +173,10 @@ function graphqlOptions(
   // key is checked first in onSubscribe (refusing the operation before validation).
   const wsOptions: Pick<ServerOptions, 'validate' | 'onSubscribe'> & { path: string } = {
     path: '/graphql',
-    onSubscribe: async (ctx) => ((await contexts.authenticate(ctx)) ? undefined : [unauthenticated()]),
+    onSubscribe: async (ctx, _id, payload) => {
+      if (!(await contexts.authenticate(ctx))) return [unauthenticated()];
+      return documentTokenLimit(payload.query);
+    },
     validate: (schema: GraphQLSchema, document: DocumentNode) => {
       const errors = validate(schema, document, [...specifiedRules, ...rules]);
       if (settings.development) return errors;

@@ -156,4 +156,56 @@ describe('flagged items and subject status over GraphQL (real PostgreSQL)', () =
       unavailable: [{ detector: 'feature-ks', reason: 'no feature with 8 values in the reference' }],
     });
   });
+
+  it('counts flagged items for a list of incidents with one query, each incident its own', async () => {
+    const d9 = { kind: 'dataset' as const, id: 'D9' };
+    await seedIncidents(
+      dataSource,
+      ['INC-2', 'INC-3', 'INC-4'].map((id, i) => ({
+        id,
+        status: 'open' as const,
+        severity: 2,
+        createdAt: at(20 + i),
+        alerts: [
+          { id: `x${i}`, stage: 'data' as const, detector: 'mmd', subject: d9, pValue: 0.01, at: at(15 + i) },
+        ],
+      })),
+    );
+    await dataSource.query(
+      `UPDATE alerts SET flagged_item_ids = '["s2", "s9"]'::jsonb, flagged_item_count = 5 WHERE alert_id = 'x0'`,
+    );
+    const original = dataSource.query.bind(dataSource);
+    const sql: string[] = [];
+    dataSource.query = ((...args: Parameters<DataSource['query']>) => {
+      sql.push(args[0]);
+      return original(...args);
+    }) as DataSource['query'];
+    let response;
+    try {
+      response = await gql<{
+        incidents: {
+          edges: {
+            node: { id: string; flaggedItemCounts: { stage: string; listed: number; notListed: number }[] };
+          }[];
+        };
+      }>(`{ incidents(first: 10) { edges { node { id flaggedItemCounts { stage listed notListed } } } } }`);
+    } finally {
+      dataSource.query = original;
+    }
+    expect(response.errors).toBeUndefined();
+    const counts = Object.fromEntries(
+      response.data!.incidents.edges.map((e) => [e.node.id, e.node.flaggedItemCounts]),
+    );
+    expect(counts).toEqual({
+      'INC-1': [
+        { stage: 'DATA', listed: 3, notListed: 7 },
+        { stage: 'REPRESENTATIONS', listed: 2, notListed: 0 },
+      ],
+      'INC-2': [{ stage: 'DATA', listed: 2, notListed: 3 }],
+      'INC-3': [],
+      'INC-4': [],
+    });
+    // Before the DataLoader: one query per incident of the list (4 here).
+    expect(sql.filter((q) => q.includes('flagged_item_ids'))).toHaveLength(1);
+  });
 });

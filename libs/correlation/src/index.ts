@@ -8,6 +8,7 @@ export * from './correlation-store';
 export * from './correlation.module';
 export * from './correlation.scheduler';
 export * from './correlation.service';
+export * from './correlator-metrics';
 export * from './fingerprint';
 export * from './incident-outbox.publisher';
 export * from './incident-state';

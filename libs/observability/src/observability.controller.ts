@@ -1,12 +1,14 @@
 import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { HealthRegistry, type HealthResult } from './health.registry';
+import { MetricsSources } from './metrics-sources';
 
 @Controller()
 export class ObservabilityController {
   constructor(
     private readonly health: HealthRegistry,
     private readonly registry: Registry,
+    private readonly sources: MetricsSources,
   ) {}
 
   /** Readiness: 200 with every check `ok`, or 503 naming the failing checks. */
@@ -25,7 +27,7 @@ export class ObservabilityController {
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   @Header('Cache-Control', 'no-store')
   metrics(): Promise<string> {
-    return this.registry.metrics();
+    return this.sources.metrics(this.registry);
   }
 }
 

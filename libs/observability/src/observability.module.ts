@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HealthRegistry } from './health.registry';
+import { MetricsSources } from './metrics-sources';
 import { ObservabilityController } from './observability.controller';
 
 /** /healthz and Prometheus /metrics for a service; inject `Registry` to add metrics. */
@@ -9,6 +10,7 @@ import { ObservabilityController } from './observability.controller';
   controllers: [ObservabilityController],
   providers: [
     HealthRegistry,
+    MetricsSources,
     {
       provide: Registry,
       useFactory: () => {
@@ -18,6 +20,6 @@ import { ObservabilityController } from './observability.controller';
       },
     },
   ],
-  exports: [HealthRegistry, Registry],
+  exports: [HealthRegistry, MetricsSources, Registry],
 })
 export class ObservabilityModule {}

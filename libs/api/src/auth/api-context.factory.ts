@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AlertQueryService } from '../services/alert-query.service';
 import { ApiLoaders } from '../services/api-loaders';
 import { ArtifactService } from '../services/artifact.service';
+import { FlaggedItemsService } from '../services/flagged-items.service';
 import { IncidentDetailService } from '../services/incident-detail.service';
 import { IncidentQueryService } from '../services/incident-query.service';
 import { unauthenticated } from '../errors';
@@ -32,6 +33,7 @@ export class ApiContextFactory {
     private readonly details: IncidentDetailService,
     private readonly alerts: AlertQueryService,
     private readonly artifacts: ArtifactService,
+    private readonly flagged: FlaggedItemsService,
   ) {}
 
   async create(argument: unknown): Promise<ApiContext> {
@@ -42,6 +44,7 @@ export class ApiContextFactory {
       details: this.details,
       alerts: this.alerts,
       artifacts: this.artifacts,
+      flagged: this.flagged,
     });
     return { principal, loaders };
   }

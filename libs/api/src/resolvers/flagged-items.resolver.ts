@@ -1,5 +1,6 @@
 import { UseGuards } from '@nestjs/common';
-import { Args, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Context, Int, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import type { ApiContext } from '../auth/api-context';
 import { RolesGuard } from '../auth/roles.guard';
 import { ArtifactRefInput } from '../dto/artifact-ref.input';
 import { Stage } from '../models/enums';
@@ -27,7 +28,11 @@ export class FlaggedItemsResolver {
   @ResolveField(() => [StageFlaggedItemsModel], {
     description: 'Per stage, how many items the incident’s alerts flagged (listed ids and the count beyond).',
   })
-  flaggedItemCounts(@Parent() incident: IncidentModel): Promise<StageFlaggedItemsModel[]> {
-    return this.flagged.countsForIncident(incident.id);
+  flaggedItemCounts(
+    @Parent() incident: IncidentModel,
+    @Context() context: ApiContext,
+  ): Promise<StageFlaggedItemsModel[]> {
+    // One query for every incident of a list (per request), not one each.
+    return context.loaders.flaggedCountsByIncident.load(incident.id);
   }
 }

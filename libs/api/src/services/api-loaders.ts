@@ -1,8 +1,10 @@
 import DataLoader from 'dataloader';
 import type { ArtifactRefModel } from '../models/artifact-ref.model';
 import type { IncidentModel } from '../models/incident.model';
+import type { StageFlaggedItemsModel } from '../models/stage-flagged-items.model';
 import type { AlertQueryService } from './alert-query.service';
 import type { ArtifactService } from './artifact.service';
+import type { FlaggedItemsService } from './flagged-items.service';
 import type { IncidentDetailService } from './incident-detail.service';
 import type { IncidentQueryService } from './incident-query.service';
 
@@ -13,24 +15,27 @@ export interface ArtifactIncidentsKey {
 }
 
 /**
- * One set per request: fields resolved for every item of a list (an incident's subjects, an alert's
- * incident, an artifact's incidents) are fetched in one query per list instead of one per item.
+ * One set per request: fields resolved for every item of a list (an incident's subjects and flagged
+ * item counts, an alert's incident, an artifact's incidents) are fetched in one query per list instead of one per item.
  */
 export class ApiLoaders {
   readonly incidentById: DataLoader<string, IncidentModel | null>;
   readonly subjectsByIncident: DataLoader<string, ArtifactRefModel[]>;
   readonly incidentIdByAlert: DataLoader<string, string | null>;
   readonly incidentsByArtifact: DataLoader<ArtifactIncidentsKey, IncidentModel[], string>;
+  readonly flaggedCountsByIncident: DataLoader<string, StageFlaggedItemsModel[]>;
 
   constructor(services: {
     incidents: IncidentQueryService;
     details: IncidentDetailService;
     alerts: AlertQueryService;
     artifacts: ArtifactService;
+    flagged: FlaggedItemsService;
   }) {
     this.incidentById = new DataLoader((ids) => services.incidents.byIds(ids));
     this.subjectsByIncident = new DataLoader((ids) => services.details.subjectsOf(ids));
     this.incidentIdByAlert = new DataLoader((ids) => services.alerts.incidentIdsOf(ids));
+    this.flaggedCountsByIncident = new DataLoader((ids) => services.flagged.countsForIncidents(ids));
     this.incidentsByArtifact = new DataLoader(
       async (keys) => {
         // One query per distinct `first` (in practice one: the same field across a list).

@@ -53,23 +53,41 @@ export class FlaggedItemsService {
     }));
   }
 
-  /** Per stage, the distinct items an incident's alerts (and their duplicates) flagged. */
-  async countsForIncident(incidentId: string): Promise<StageFlaggedItemsModel[]> {
-    const rows = await selectRows<{ stage: Stage; listed: number; not_listed: number }>(
+  /**
+   * Per incident (in the order of `incidentIds`) and stage, the distinct items its alerts and their
+   * duplicates flagged: one query for all (the DataLoader's batch, so a list of N incidents asking
+   * for flaggedItemCounts costs one query, not N).
+   */
+  async countsForIncidents(incidentIds: readonly string[]): Promise<StageFlaggedItemsModel[][]> {
+    if (incidentIds.length === 0) return [];
+    const rows = await selectRows<{ incident_id: string; stage: Stage; listed: number; not_listed: number }>(
       this.dataSource,
       `WITH own AS (
-         SELECT al.* FROM alerts al JOIN incident_alerts ia ON ia.alert_id = al.alert_id WHERE ia.incident_id = $1
+         SELECT ia.incident_id, al.stage, al.flagged_item_ids, al.flagged_item_count
+         FROM alerts al JOIN incident_alerts ia ON ia.alert_id = al.alert_id
+         WHERE ia.incident_id = ANY($1::text[]) AND al.flagged_item_ids IS NOT NULL
          UNION ALL
-         SELECT d.* FROM alerts d JOIN incident_alerts ia ON ia.alert_id = d.duplicate_of WHERE ia.incident_id = $1
+         SELECT ia.incident_id, d.stage, d.flagged_item_ids, d.flagged_item_count
+         FROM alerts d JOIN incident_alerts ia ON ia.alert_id = d.duplicate_of
+         WHERE ia.incident_id = ANY($1::text[]) AND d.flagged_item_ids IS NOT NULL
+       ),
+       listed AS (
+         SELECT o.incident_id, o.stage, count(DISTINCT f.item_id)::int AS listed
+         FROM own o CROSS JOIN LATERAL jsonb_array_elements_text(o.flagged_item_ids) AS f(item_id)
+         GROUP BY o.incident_id, o.stage
        )
-       SELECT o.stage,
-              (SELECT count(DISTINCT f.item_id) FROM own o2 CROSS JOIN LATERAL jsonb_array_elements_text(o2.flagged_item_ids) AS f(item_id)
-                WHERE o2.stage = o.stage)::int AS listed,
+       SELECT o.incident_id, o.stage, COALESCE(max(l.listed), 0)::int AS listed,
               sum(GREATEST(0, o.flagged_item_count - jsonb_array_length(o.flagged_item_ids)))::int AS not_listed
-       FROM own o WHERE o.flagged_item_ids IS NOT NULL
-       GROUP BY o.stage ORDER BY o.stage`,
-      [incidentId],
+       FROM own o LEFT JOIN listed l ON l.incident_id = o.incident_id AND l.stage = o.stage
+       GROUP BY o.incident_id, o.stage ORDER BY o.incident_id, o.stage`,
+      [incidentIds],
     );
-    return rows.map((r) => ({ stage: r.stage, listed: r.listed, notListed: r.not_listed }));
+    const byIncident = new Map<string, StageFlaggedItemsModel[]>();
+    for (const r of rows) {
+      const list = byIncident.get(r.incident_id) ?? [];
+      list.push({ stage: r.stage, listed: r.listed, notListed: r.not_listed });
+      byIncident.set(r.incident_id, list);
+    }
+    return incidentIds.map((id) => byIncident.get(id) ?? []);
   }
 }

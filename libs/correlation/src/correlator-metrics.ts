@@ -2,8 +2,9 @@ import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
 /**
- * The correlator's own metrics in /metrics: the outbox backlog (incident events not yet published,
- * counted from the database at each scrape) and the latency of each consumed batch.
+ * The correlator's own metrics in /metrics (of the correlator service, and of the all-in-one runner
+ * beside the others'): the outbox backlog (incident events not yet published, counted from the
+ * database at each scrape) and the latency of each consumed batch.
  */
 export function correlatorMetrics(
   registry: Registry,
