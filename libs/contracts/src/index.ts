@@ -14,3 +14,4 @@ export * from './subject';
 export * from './topics';
 export * from './training-signal.event';
 export * from './vector';
+export * from './wire-message';
