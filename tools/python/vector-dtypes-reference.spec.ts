@@ -13,12 +13,33 @@ interface Reference {
 function probeBits(): Uint32Array {
   const f = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0];
   const edges = [
-    0, 0x80000000, 1, 0x00800000, // zeros, float32 subnormal, smallest normal
-    f(65504), f(65519.996), f(65520), f(65536), f(-65520), f(3.4e38), // float16 max and overflow edges
-    f(2 ** -24), f(2 ** -25), f(2 ** -25) + 1, f(3 * 2 ** -26), f(2 ** -14), f(2 ** -14) - 1, // subnormal edges
-    0x3f801000, 0x3f803000, 0x3f801001, 0x3f802fff, // float16 ties (even/odd) and near ties
-    0x3f808000, 0x3f818000, 0x3f808001, 0x3f817fff, // bfloat16 ties (even/odd) and near ties
-    0x7f7fffff, 0x7f7f8000, 0xff7f7fff, // bfloat16 overflow edges
+    0,
+    0x80000000,
+    1,
+    0x00800000, // zeros, float32 subnormal, smallest normal
+    f(65504),
+    f(65519.996),
+    f(65520),
+    f(65536),
+    f(-65520),
+    f(3.4e38), // float16 max and overflow edges
+    f(2 ** -24),
+    f(2 ** -25),
+    f(2 ** -25) + 1,
+    f(3 * 2 ** -26),
+    f(2 ** -14),
+    f(2 ** -14) - 1, // subnormal edges
+    0x3f801000,
+    0x3f803000,
+    0x3f801001,
+    0x3f802fff, // float16 ties (even/odd) and near ties
+    0x3f808000,
+    0x3f818000,
+    0x3f808001,
+    0x3f817fff, // bfloat16 ties (even/odd) and near ties
+    0x7f7fffff,
+    0x7f7f8000,
+    0xff7f7fff, // bfloat16 overflow edges
   ];
   const random = mulberry32(12);
   const bits = new Uint32Array(edges.length + 20_000);

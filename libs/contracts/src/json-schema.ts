@@ -27,7 +27,8 @@ export function eventJsonSchemas(): Record<string, unknown> {
           io: 'input',
           override: (ctx) => {
             // In JSON the bytes of the binary wire are a reference into its byte section.
-            if (ctx.zodSchema === (vectorBytesSchema as unknown)) Object.assign(ctx.jsonSchema, BYTE_REF_SCHEMA);
+            if (ctx.zodSchema === (vectorBytesSchema as unknown))
+              Object.assign(ctx.jsonSchema, BYTE_REF_SCHEMA);
           },
         }),
         title: event.name,

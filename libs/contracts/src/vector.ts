@@ -7,7 +7,11 @@ import { LIMITS } from './limits';
  */
 export const VECTOR_DTYPES = ['float32', 'float16', 'bfloat16'] as const;
 export type VectorDtype = (typeof VECTOR_DTYPES)[number];
-export const VECTOR_DTYPE_BYTES: Readonly<Record<VectorDtype, number>> = { float32: 4, float16: 2, bfloat16: 2 };
+export const VECTOR_DTYPE_BYTES: Readonly<Record<VectorDtype, number>> = {
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+};
 
 /**
  * Raw vector bytes held in memory. The binary wire (see `wire-message.ts`) carries them as they are;
@@ -91,7 +95,10 @@ export function encodeVectors(
   dtype: VectorDtype = 'float32',
 ): Vectors {
   if (!(VECTOR_DTYPES as readonly string[]).includes(dtype))
-    throw new VectorCodecError(`dtype ${String(dtype)} is not one of ${VECTOR_DTYPES.join(', ')}`, `${field}.dtype`);
+    throw new VectorCodecError(
+      `dtype ${String(dtype)} is not one of ${VECTOR_DTYPES.join(', ')}`,
+      `${field}.dtype`,
+    );
   const array = values instanceof Float32Array ? values : Float32Array.from(values);
   const expected = shape.reduce((a, b) => a * b, 1);
   if (shape.length < 1 || shape.length > 2 || shape.some((s) => !Number.isInteger(s) || s < 0)) {
@@ -256,7 +263,8 @@ function bfloat16ToNumber(h: number): number {
 
 /** The bytes as host-order uint16s: a view when aligned on a little-endian host, else a copy. */
 function littleEndianUint16(bytes: Uint8Array, n: number): Uint16Array {
-  if (isLittleEndianHost && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+  if (isLittleEndianHost && bytes.byteOffset % 2 === 0)
+    return new Uint16Array(bytes.buffer, bytes.byteOffset, n);
   const copy = new Uint8Array(n * 2);
   copy.set(bytes);
   if (!isLittleEndianHost) swapPairs(copy);

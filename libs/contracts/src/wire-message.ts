@@ -121,7 +121,9 @@ function resolveRefs(node: unknown, buffer: Buffer, start: number, path: string)
     const where = path ? `${path}.data` : 'data';
     const { offset, length } = ref;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset! < 0 || length! < 0)
-      throw new WireFormatError(`${where}: byte reference must be { offset, length } of non-negative integers`);
+      throw new WireFormatError(
+        `${where}: byte reference must be { offset, length } of non-negative integers`,
+      );
     const available = buffer.length - start;
     if (offset! + length! > available)
       throw new WireFormatError(
@@ -130,5 +132,6 @@ function resolveRefs(node: unknown, buffer: Buffer, start: number, path: string)
     record.data = new VectorBytes(buffer.buffer as ArrayBuffer, buffer.byteOffset + start + offset!, length);
     return;
   }
-  for (const [key, child] of Object.entries(record)) resolveRefs(child, buffer, start, path ? `${path}.${key}` : key);
+  for (const [key, child] of Object.entries(record))
+    resolveRefs(child, buffer, start, path ? `${path}.${key}` : key);
 }
