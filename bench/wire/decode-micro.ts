@@ -8,8 +8,12 @@ const DIM = 768;
 const values = Float32Array.from({ length: ITEMS * DIM }, (_, i) => Math.sin(i) * 3);
 function batch(dtype: VectorDtype): ActivationBatch {
   return {
-    eventId: randomUUID(), schemaVersion: 1, occurredAt: new Date().toISOString(),
-    subject: { kind: 'model', id: 'm' }, batchId: 'b', trusted: false,
+    eventId: randomUUID(),
+    schemaVersion: 1,
+    occurredAt: new Date().toISOString(),
+    subject: { kind: 'model', id: 'm' },
+    batchId: 'b',
+    trusted: false,
     items: Array.from({ length: ITEMS }, (_, i) => ({ itemId: `i${i}` })),
     layers: [{ name: 'l0', dim: DIM, vectors: encodeVectors(values, [ITEMS, DIM], 'vectors', dtype) }],
   };

@@ -7,12 +7,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import { integerVar, loadConfig } from '@damon/config';
 import { decodeEvent, encodeEvent } from '../../libs/bus/src/event-codec';
 import { decodeVectors, encodeVectors, type ActivationBatch } from '@damon/contracts';
 
 const DIM = 768;
 const ITEMS = 256;
-const BATCHES = Number(process.env.BENCH_BATCHES ?? 40);
+const CONFIG = loadConfig(
+  z.object({
+    BENCH_BATCHES: integerVar({ min: 1, max: 1000, default: 40 }),
+    KAFKA_BROKERS: z.string().default('127.0.0.1:9092'),
+  }),
+);
+const BATCHES = CONFIG.BENCH_BATCHES;
 const DTYPE = 'float32';
 const TOPIC = 'damon.telemetry.repr' as const;
 
@@ -33,7 +41,7 @@ function batch(values: Float32Array): ActivationBatch {
 async function main(): Promise<void> {
   const kafka = new Kafka({
     clientId: 'wire-profile',
-    brokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+    brokers: CONFIG.KAFKA_BROKERS.split(','),
     logLevel: logLevel.NOTHING,
   });
   const topic = `wire-profile-${randomUUID()}`;
