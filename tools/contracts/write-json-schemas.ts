@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { eventJsonSchemas } from '@damon/contracts';
+import { eventJsonSchemas, wireConformanceCases } from '@damon/contracts';
 
 /**
  * Writes <Event>.schema.json from the zod schemas (the source of truth) into libs/contracts/json-schema
@@ -19,3 +19,19 @@ for (const folder of folders) {
     writeFileSync(resolve(folder, `${name}.schema.json`), `${JSON.stringify(schema, null, 2)}\n`);
   console.log(`wrote ${schemas.length} schemas to ${folder}`);
 }
+
+// The wire conformance files (libs/contracts/conformance): message bytes per dtype and form, and the
+// cases (inputs, expected decoded values) that the TS and Python suites check them against.
+const conformance = resolve(__dirname, '../../libs/contracts/conformance');
+mkdirSync(conformance, { recursive: true });
+const cases = wireConformanceCases();
+for (const c of cases) writeFileSync(resolve(conformance, c.case.file), c.bytes);
+writeFileSync(
+  resolve(conformance, 'cases.json'),
+  `${JSON.stringify(
+    cases.map((c) => c.case),
+    null,
+    2,
+  )}\n`,
+);
+console.log(`wrote ${cases.length} wire conformance cases to ${conformance}`);

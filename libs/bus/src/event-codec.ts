@@ -1,5 +1,8 @@
 import {
   DLQ_TOPIC,
+  WireFormatError,
+  decodeWireMessage,
+  encodeWireMessage,
   LIMITS,
   partitionKeyOf,
   validateEvent,
@@ -25,11 +28,14 @@ export interface EncodedMessage {
   value: Buffer;
 }
 
-/** Validates and serialises one payload; the key is the event's partition key unless overridden. */
+/**
+ * Validates and serialises one payload; the key is the event's partition key unless overridden.
+ * Events holding vector bytes go out in the binary wire form, the rest as JSON (`wire-message.ts`).
+ */
 export function encodeEvent<T extends Topic>(topic: T, payload: TopicMap[T], key?: string): EncodedMessage {
   const result = validateEvent(topic, payload);
   if (!result.ok) throw new InvalidEventError(topic, result.reason);
-  const value = Buffer.from(JSON.stringify(result.value), 'utf8');
+  const value = encodeWireMessage(result.value);
   assertMessageSize(topic, value.length);
   return { key: key ?? partitionKeyOf(topic, result.value), value };
 }
@@ -42,7 +48,10 @@ export function toBuffer(value: Buffer | string): Buffer {
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }
 
-/** Checks size, parses and validates a consumed message; the reason says whether size, JSON or the schema failed. */
+/**
+ * Checks size, parses (JSON or binary wire form) and validates a consumed message; the reason says
+ * whether size, JSON, the binary framing or the schema failed.
+ */
 export function decodeEvent<T extends Topic>(topic: T, raw: Buffer): ValidationResult<TopicMap[T]> {
   if (raw.length === 0) return { ok: false, reason: 'empty message (no value)' };
   // Other producers (or a broker allowing more) can put larger records on the topic than we publish.
@@ -53,9 +62,10 @@ export function decodeEvent<T extends Topic>(topic: T, raw: Buffer): ValidationR
     };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = decodeWireMessage(raw);
   } catch (error) {
-    return { ok: false, reason: `not JSON: ${errorMessage(error)}` };
+    if (error instanceof WireFormatError) return { ok: false, reason: error.message };
+    throw error;
   }
   const result = validateEvent(topic, parsed);
   return result.ok ? result : { ok: false, reason: `schema: ${result.reason}` };

@@ -14,3 +14,5 @@ export * from './subject';
 export * from './topics';
 export * from './training-signal.event';
 export * from './vector';
+export * from './wire-conformance';
+export * from './wire-message';

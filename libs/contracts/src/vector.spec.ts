@@ -7,7 +7,7 @@ describe('vector codec', () => {
     const encoded = encodeVectors(values, [2, 3]);
     expect(encoded.shape).toEqual([2, 3]);
     // Independent check of the byte layout: 1.5f is 0x3FC00000, little-endian 00 00 C0 3F.
-    expect([...Buffer.from(encoded.data, 'base64').subarray(0, 4)]).toEqual([0x00, 0x00, 0xc0, 0x3f]);
+    expect([...(encoded.data as Uint8Array).subarray(0, 4)]).toEqual([0x00, 0x00, 0xc0, 0x3f]);
     const decoded = decodeVectors(encoded);
     expect(decoded.rows).toBe(2);
     expect(decoded.cols).toBe(3);

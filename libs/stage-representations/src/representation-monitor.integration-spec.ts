@@ -141,13 +141,13 @@ describe('representation monitor (real Kafka and PostgreSQL)', () => {
       vectors: encodeVectors(new Float32Array(4 * DIM), [4, DIM]),
     });
     const withNaN = good();
-    const bytes = Buffer.from(withNaN.layers[0].vectors.data, 'base64');
+    const bytes = Buffer.from(withNaN.layers[0].vectors.data as Uint8Array);
     bytes.writeFloatLE(Number.NaN, 4 * 5);
-    withNaN.layers[0].vectors = { ...withNaN.layers[0].vectors, data: bytes.toString('base64') };
+    withNaN.layers[0].vectors = { ...withNaN.layers[0].vectors, data: new Uint8Array(bytes) };
     const oversized = model.batch(subjectId, 501, randn);
     const after = good();
     const bad: ActivationBatch[] = [wrongDim, unknownLayer, withNaN, oversized];
-    // The NaN batch is still valid JSON (NaN hides in base64): the monitor itself must reject it.
+    // The NaN batch is still a valid message (NaN hides in the raw vector bytes): the monitor itself must reject it.
     await bus.publishMany('damon.telemetry.repr', [...bad, after]);
 
     await waitFor(
