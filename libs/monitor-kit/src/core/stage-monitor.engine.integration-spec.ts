@@ -201,7 +201,8 @@ describe('StageMonitorEngine (in-process bus, real PostgreSQL)', () => {
     const s = `model-${randomUUID()}`;
     const wrongWidth = batch(s, { dim: DIM + 1 });
     const nan = batch(s);
-    const bytes = Buffer.from(nan.layers[0].vectors.data, 'base64');
+    const raw = nan.layers[0].vectors.data;
+    const bytes = typeof raw === 'string' ? Buffer.from(raw, 'base64') : Buffer.from(raw);
     bytes.writeFloatLE(Number.NaN, 0);
     nan.layers[0].vectors = { ...nan.layers[0].vectors, data: bytes.toString('base64') };
     const good = [batch(s), batch(s)];
