@@ -1,5 +1,5 @@
 import { RejectedInputError, type RejectionKind } from './rejected-input.error';
-import { VectorCodecError } from '@damon/contracts';
+import { decodeWireMessage, VectorCodecError } from '@damon/contracts';
 import type { MonitorSettingsValues } from './monitor-settings';
 import type { AnyStageHandler, DetectorState, ScoringOutcome, ShapePart, StreamState } from './stage-handler';
 
@@ -73,7 +73,8 @@ export class ComputeWorker {
 
   private fit(task: FitTask): FitResult {
     const reference = task.reference.map((bytes) =>
-      this.handler.prepare(JSON.parse(Buffer.from(bytes).toString('utf8')) as never, task.settings),
+      // Stored as they arrived: either wire form (base64 JSON or binary DMNB).
+      this.handler.prepare(decodeWireMessage(bytes) as never, task.settings),
     );
     const states: Record<string, DetectorState> = {
       ...this.handler.fit(reference, task.settings),
