@@ -290,7 +290,7 @@ describe('verdict weights', () => {
     const w = verdictWeight({ benign: 20, deceptive: 0 });
     expect(weighted.detectorWeights).toEqual([{ detector: 'noisy', weight: w, benign: 20, deceptive: 0 }]);
     expect(weighted.evidence).toBeLessThan(plain.evidence);
-    const alone = severityTerms(summarise([evidence[0]!]), verdicts);
+    const alone = severityTerms(summarise([evidence[0]]), verdicts);
     expect(alone.evidence).toBeCloseTo(w * -Math.log10(boundedPValue(1e-6)), 9);
   });
 });
