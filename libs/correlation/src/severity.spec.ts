@@ -13,6 +13,9 @@ import {
   STAGE_BONUS,
   summarise,
   type SeverityEvidence,
+  VERDICT_PRIOR_A,
+  VERDICT_PRIOR_B,
+  verdictWeight,
 } from './severity';
 
 /** Small deterministic PRNG (mulberry32) so the property tests are reproducible. */
@@ -248,5 +251,46 @@ describe('severity is monotone in each term', () => {
       const shuffled = [...evidence].sort(() => random() - 0.5);
       expect(severityOf(shuffled)).toBeCloseTo(severityOf(evidence), 9);
     }
+  });
+});
+
+describe('verdict weights', () => {
+  it('is 1 without verdicts and the posterior/prior mean ratio with them', () => {
+    expect(verdictWeight(undefined)).toBe(1);
+    expect(verdictWeight({ benign: 0, deceptive: 0 })).toBe(1);
+    const a = VERDICT_PRIOR_A;
+    const b = VERDICT_PRIOR_B;
+    expect(verdictWeight({ benign: 20, deceptive: 0 })).toBeCloseTo(a / (a + b + 20) / (a / (a + b)), 12);
+    expect(verdictWeight({ benign: 0, deceptive: 5 })).toBe(1);
+  });
+
+  it('is non-increasing in benign verdicts, non-decreasing in deceptive ones, within [0, 1]', () => {
+    for (let d = 0; d < 10; d++) {
+      for (let n = 0; n < 30; n++) {
+        const w = verdictWeight({ benign: n, deceptive: d });
+        expect(w).toBeGreaterThanOrEqual(0);
+        expect(w).toBeLessThanOrEqual(1);
+        expect(verdictWeight({ benign: n + 1, deceptive: d })).toBeLessThanOrEqual(w);
+        expect(verdictWeight({ benign: n, deceptive: d + 1 })).toBeGreaterThanOrEqual(w);
+      }
+    }
+    expect(verdictWeight({ benign: 1, deceptive: 0 })).toBeLessThan(1);
+  });
+
+  it("scales a weighted detector's evidence and records the weights; unweighted detectors unchanged", () => {
+    const evidence: SeverityEvidence[] = [
+      { detector: 'noisy', stage: 'data', pValue: 1e-6 },
+      { detector: 'quiet', stage: 'data', pValue: 1e-6 },
+    ];
+    const summary = summarise(evidence);
+    const plain = severityTerms(summary);
+    expect(plain.detectorWeights).toBeUndefined();
+    const verdicts = new Map([['noisy', { benign: 20, deceptive: 0 }]]);
+    const weighted = severityTerms(summary, verdicts);
+    const w = verdictWeight({ benign: 20, deceptive: 0 });
+    expect(weighted.detectorWeights).toEqual([{ detector: 'noisy', weight: w, benign: 20, deceptive: 0 }]);
+    expect(weighted.evidence).toBeLessThan(plain.evidence);
+    const alone = severityTerms(summarise([evidence[0]]), verdicts);
+    expect(alone.evidence).toBeCloseTo(w * -Math.log10(boundedPValue(1e-6)), 9);
   });
 });

@@ -82,6 +82,43 @@ export interface SeverityEvidence {
   at?: number;
 }
 
+/**
+ * Beta prior on a detector's precision (share of its alerts on a subject that triage calls deceptive):
+ * Beta(VERDICT_PRIOR_A, VERDICT_PRIOR_B), prior mean 0.8 — a detector is trusted until verdicts say
+ * otherwise, and two pseudo-verdicts' worth of belief (a + b = 2.5) gives way after a few real ones.
+ */
+export const VERDICT_PRIOR_A = 2;
+export const VERDICT_PRIOR_B = 0.5;
+
+/** Triage verdicts on one detector's incidents for one subject. */
+export interface VerdictCounts {
+  benign: number;
+  deceptive: number;
+}
+
+/**
+ * The weight of a detector's evidence on a subject: the posterior mean precision under
+ * Beta(a + deceptive, b + benign) divided by the prior mean a/(a + b), clamped to [0, 1]. 1 without
+ * verdicts, non-increasing in benign verdicts, non-decreasing in deceptive ones (20 benign → ≈ 0.11).
+ */
+export function verdictWeight(
+  counts: VerdictCounts | undefined,
+  a = VERDICT_PRIOR_A,
+  b = VERDICT_PRIOR_B,
+): number {
+  if (!(a > 0 && b > 0)) throw new RangeError(`Beta prior needs a, b > 0, got ${a}, ${b}`);
+  const benign = Math.max(0, counts?.benign ?? 0);
+  const deceptive = Math.max(0, counts?.deceptive ?? 0);
+  const posterior = (a + deceptive) / (a + b + deceptive + benign);
+  return Math.min(1, Math.max(0, posterior / (a / (a + b))));
+}
+
+/** A detector's weight as recorded with an incident's severity terms. */
+export interface DetectorWeight extends VerdictCounts {
+  detector: string;
+  weight: number;
+}
+
 /** What an incident keeps to recompute its severity, and what it shows of it. */
 export interface SeveritySummary {
   /** Minimum (tail) p-value per detector. */
@@ -103,6 +140,8 @@ export interface SeverityTerms {
   stages: number;
   /** min(PERSISTENCE_MAX, log10(1 + span / 10 min)). */
   persistence: number;
+  /** The verdict weights applied (only detectors with verdicts; absent ones weigh 1). */
+  detectorWeights?: DetectorWeight[];
 }
 
 /**
@@ -114,18 +153,40 @@ export interface SeverityTerms {
  * (boundedPValue), so detectors stay comparable and none outweighs all others. Non-decreasing in each term
  * (lower p, more flagged items, more stages, longer span); 0 for no evidence.
  */
-export function severityTerms(summary: SeveritySummary): SeverityTerms {
+export function severityTerms(
+  summary: SeveritySummary,
+  verdicts?: ReadonlyMap<string, VerdictCounts>,
+): SeverityTerms {
   if (summary.detectorMinP.size === 0) return { evidence: 0, flaggedCount: 0, stages: 0, persistence: 0 };
+  // A weight w scales a detector's evidence: p → p^w (−log10 p → w·(−log10 p)); w = 1 leaves p as is.
+  const weights = new Map<string, number>();
+  const detectorWeights: DetectorWeight[] = [];
+  for (const detector of [...summary.detectorMinP.keys()].sort()) {
+    const counts = verdicts?.get(detector);
+    if (!counts || counts.benign + counts.deceptive <= 0) continue;
+    const weight = verdictWeight(counts);
+    weights.set(detector, weight);
+    detectorWeights.push({ detector, weight, benign: counts.benign, deceptive: counts.deceptive });
+  }
+  const weighted = (detector: string, p: number) => {
+    const w = weights.get(detector);
+    return w === undefined ? p : Math.pow(p, w);
+  };
   // + 0 turns the −0 of an all-ones combination into 0, which reads better in JSON.
-  const evidence = -log10FisherCombinedP([...summary.detectorMinP.values()].map(boundedPValue)) + 0;
-  const counts = [...summary.detectorMinCountP.values()].map(boundedPValue);
+  const evidence =
+    -log10FisherCombinedP(
+      [...summary.detectorMinP].map(([detector, p]) => weighted(detector, boundedPValue(p))),
+    ) + 0;
+  const counts = [...summary.detectorMinCountP].map(([detector, p]) => weighted(detector, boundedPValue(p)));
   const flaggedCount = counts.length > 0 ? COUNT_WEIGHT * -log10FisherCombinedP(counts) + 0 : 0;
   const stages = STAGE_BONUS * Math.max(0, summary.stageCount - 1);
   const persistence = Math.min(
     PERSISTENCE_MAX,
     Math.log10(1 + Math.max(0, summary.spanMs) / PERSISTENCE_UNIT_MS),
   );
-  return { evidence, flaggedCount, stages, persistence };
+  const terms: SeverityTerms = { evidence, flaggedCount, stages, persistence };
+  if (detectorWeights.length > 0) terms.detectorWeights = detectorWeights;
+  return terms;
 }
 
 export function totalSeverity(terms: SeverityTerms): number {
