@@ -75,9 +75,7 @@ export class ConsoleStack {
       LOG_LEVEL: 'info',
       CONSOLE_DIR: consoleDir,
     });
-    await this.api.waitFor(/listening.*"port":\d+/, 120_000);
-    const match = /listening.*"port":(\d+)/.exec(this.api.output());
-    this.port = Number(match![1]);
+    this.port = await this.api.waitForListening(120_000);
   }
 
   async stopApi(): Promise<void> {

@@ -6,16 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const RUN = `kout${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 
-/** The port a service logged in its `listening` line. */
-function listeningPort(output: string): number {
-  for (const line of output.split('\n')) {
-    if (!line.includes('"msg":"listening"')) continue;
-    const parsed = JSON.parse(line) as { port?: number };
-    if (parsed.port) return parsed.port;
-  }
-  throw new Error(`no listening line in:\n${output}`);
-}
-
 /** One probe on a fresh connection (a reused keep-alive socket the server closed would fail it). */
 async function probe(url: string): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, { headers: { connection: 'close' } });
@@ -54,8 +44,7 @@ describe('health probes through a Kafka outage (private broker, real PostgreSQL)
       PORT: '0',
       KAFKA_SESSION_TIMEOUT_MS: '6000',
     });
-    await correlator.waitFor(/"msg":"listening"/, 120_000);
-    const base = `http://127.0.0.1:${listeningPort(correlator.output())}`;
+    const base = `http://127.0.0.1:${await correlator.waitForListening(120_000)}`;
 
     await waitFor(async () => (await probe(`${base}/healthz/ready`)).status === 200, 30_000, 'ready');
     const ready = await probe(`${base}/healthz`);

@@ -11,7 +11,7 @@ import {
   type PrivateServer,
 } from '@damon/monitor-testing';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
-import { stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
+import { listeningPort, stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,10 +217,8 @@ describe('PostgreSQL outage mid-stream (private PostgreSQL, real Kafka)', () => 
     expect(correlator.child.exitCode).toBeNull();
     expect(monitor.output()).toMatch(/dependency unavailable/);
     // The correlator's own metrics: the outbox backlog (drained: 0 or a few in flight) and batch latency.
-    const port = /"msg":"listening".*?"port":(\d+)|"port":(\d+).*?"msg":"listening"/.exec(
-      correlator.output(),
-    );
-    const metrics = await (await fetch(`http://127.0.0.1:${port?.[1] ?? port?.[2]}/metrics`)).text();
+    const port = listeningPort(correlator.output());
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     expect(metrics).toMatch(/^damon_correlator_outbox_backlog \d+$/m);
     const batches = Number(/^damon_correlator_batch_seconds_count (\d+)$/m.exec(metrics)?.[1]);
     expect(batches).toBeGreaterThan(0);

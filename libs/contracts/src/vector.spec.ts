@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { decodeVectors, encodeVectors, vectorsSchema } from './vector';
+import { decodeVectors, encodeVectors, reviveVectorBytes, vectorsSchema } from './vector';
 
 describe('vector codec', () => {
+  it('keeps vector bytes JSON-safe after a structured clone (a worker thread posting a fitted state back)', () => {
+    const state = { nested: [{ rows: encodeVectors([1, 2, 3, 4], [2, 2]) }] };
+    const cloned = structuredClone(state);
+    // What went wrong before: the clone is a plain Uint8Array and JSON writes it as {"0":…}.
+    expect(JSON.stringify(cloned)).not.toBe(JSON.stringify(state));
+    const revived = reviveVectorBytes(cloned);
+    expect(JSON.stringify(revived)).toBe(JSON.stringify(state));
+    expect(decodeVectors(JSON.parse(JSON.stringify(revived)).nested[0].rows).values).toEqual(
+      new Float32Array([1, 2, 3, 4]),
+    );
+  });
+
   it('round-trips float32 values as base64 little-endian with their shape', () => {
     const values = Float32Array.from([1.5, -2.25, 3e-8, 65504, -0, 7]);
     const encoded = encodeVectors(values, [2, 3]);

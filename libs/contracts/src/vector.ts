@@ -24,6 +24,24 @@ export class VectorBytes extends Uint8Array {
   }
 }
 
+/**
+ * Gives back the `VectorBytes` type to the byte arrays in `value`, in place, and returns it. A
+ * structured clone (a worker thread's `postMessage`) turns a `VectorBytes` into a plain `Uint8Array`,
+ * which `JSON.stringify` would write as an object of numbers; the views it makes share the bytes.
+ */
+export function reviveVectorBytes<T>(value: T): T {
+  if (value === null || typeof value !== 'object' || value instanceof VectorBytes) return value;
+  if (ArrayBuffer.isView(value)) return value;
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const child = record[key];
+    if (child instanceof Uint8Array && !(child instanceof VectorBytes) && !Buffer.isBuffer(child))
+      record[key] = new VectorBytes(child.buffer as ArrayBuffer, child.byteOffset, child.byteLength);
+    else if (child !== null && typeof child === 'object') reviveVectorBytes(child);
+  }
+  return value;
+}
+
 /** Marks the binary form of `data` in a schema, so the JSON Schema export can describe its reference. */
 export const vectorBytesSchema = z.instanceof(Uint8Array);
 

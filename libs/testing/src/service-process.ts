@@ -9,6 +9,11 @@ export interface ServiceProcess {
   output(): string;
   /** Resolves when the output contains `pattern` (e.g. a "ready" log line); rejects on exit or timeout. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves with the port of the service's JSON `listening` log line (`{"msg":"listening","port":…}`,
+   * in whatever key order the logger writes); rejects on exit or timeout.
+   */
+  waitForListening(timeoutMs?: number): Promise<number>;
   /** SIGKILL: no shutdown hooks, no commits. */
   kill9(): Promise<void>;
   /** SIGTERM and wait for a graceful exit. */
@@ -62,14 +67,39 @@ export function startNpmScript(
   return watchProcess(child, `npm ${args.join(' ')}`);
 }
 
+/** The port in the first JSON log line whose `msg` is `listening`, if one was printed. */
+export function listeningPort(output: string): number | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.includes('"listening"')) continue;
+    try {
+      const parsed = JSON.parse(line) as { msg?: unknown; port?: unknown };
+      if (parsed.msg === 'listening' && typeof parsed.port === 'number') return parsed.port;
+    } catch {
+      // not a JSON log line
+    }
+  }
+  return undefined;
+}
+
 function watchProcess(child: ChildProcess, main: string): ServiceProcess {
   let output = '';
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return {
+  const service: ServiceProcess = {
     child,
     output: () => output,
+    waitForListening: async (timeoutMs = 60_000) => {
+      await service.waitFor(/"listening"/, timeoutMs);
+      const started = Date.now();
+      // the line may have arrived in pieces: wait for its end
+      for (;;) {
+        const port = listeningPort(output);
+        if (port !== undefined) return port;
+        if (Date.now() - started > 5_000) throw new Error(`${main}: a "listening" line without a port:\n${output.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
     waitFor: (pattern, timeoutMs = 60_000) =>
       new Promise<void>((done, fail) => {
         const deadline = Date.now() + timeoutMs;
@@ -108,4 +138,5 @@ function watchProcess(child: ChildProcess, main: string): ServiceProcess {
       return code;
     },
   };
+  return service;
 }

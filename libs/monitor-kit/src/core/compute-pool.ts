@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { reviveVectorBytes } from '@damon/contracts';
 import { Piscina } from 'piscina';
 import { ComputeWorker, type ComputeResult, type ComputeTask, type HandlerModuleRef } from './compute-tasks';
 import type { AnyStageHandler } from './stage-handler';
@@ -82,8 +83,10 @@ export class PiscinaComputePool implements ComputePool {
     });
   }
 
-  run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>> {
-    return this.piscina.run(task) as Promise<ComputeResult<T>>;
+  async run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>> {
+    // Fitted states and stream state are stored as JSON: their vector bytes must stay `VectorBytes`
+    // (base64 in JSON) after the structured clone back from the worker.
+    return reviveVectorBytes((await this.piscina.run(task)) as ComputeResult<T>);
   }
 
   async close(): Promise<void> {

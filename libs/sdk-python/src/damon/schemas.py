@@ -98,12 +98,16 @@ def _vectors(value: Any, at: str) -> Iterator[Tuple[str, Dict[str, Any]]]:
 
 
 def _branch_errors(error: ValidationError) -> List[ValidationError]:
-    """A union (TrainingSignal's kinds) fails as a whole: report the errors of the branch whose
-    discriminator (a ``const``) matched, the way zod's discriminated union does."""
+    """A union fails as a whole: report the errors of the one branch that fits — the one whose
+    discriminator (a ``const``, as TrainingSignal's kinds) matched, the way zod's discriminated union
+    does, or whose type matched (``vectors.data``: a base64 string, or a binary wire reference)."""
     if not error.context:
         return [error]
     branches: Dict[Any, List[ValidationError]] = {}
     for e in error.context:
         branches.setdefault(e.relative_schema_path[0], []).append(e)
-    matching = [errs for errs in branches.values() if not any(e.validator == "const" for e in errs)]
+    def fits(errs: List[ValidationError]) -> bool:
+        return not any(e.validator == "const" or (e.validator == "type" and not e.relative_path) for e in errs)
+
+    matching = [errs for errs in branches.values() if fits(errs)]
     return matching[0] if len(matching) == 1 else [error]
