@@ -9,7 +9,8 @@ describe('vector codec', () => {
     expect(JSON.stringify(cloned)).not.toBe(JSON.stringify(state));
     const revived = reviveVectorBytes(cloned);
     expect(JSON.stringify(revived)).toBe(JSON.stringify(state));
-    expect(decodeVectors(JSON.parse(JSON.stringify(revived)).nested[0].rows).values).toEqual(
+    const stored = JSON.parse(JSON.stringify(revived)) as typeof state;
+    expect(decodeVectors(stored.nested[0].rows).values).toEqual(
       new Float32Array([1, 2, 3, 4]),
     );
   });
