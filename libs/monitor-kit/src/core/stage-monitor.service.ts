@@ -108,6 +108,11 @@ export class StageMonitorService
     this.logger.event('info', 'monitor', 'stopped', { stage: this.handler.stage });
   }
 
+  /** Where the maths runs: inline on this thread, or in `workers` worker threads. */
+  compute(): { mode: ComputePool['mode']; workers: number } {
+    return { mode: this.pool.mode, workers: this.pool.size };
+  }
+
   /** Partitions of the telemetry topic this instance owns now. */
   assignment() {
     return this.subscriptions[0]?.assignment() ?? [];
