@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ActivationBatch, ScoreBatch } from '@damon/contracts';
+import type { ActivationBatch } from '@damon/contracts';
 import { auroc, normalGenerator } from '@damon/detectors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -84,14 +84,13 @@ describe('representation scoring inline and in worker threads (real Kafka and Po
         expect(monitor.service.compute().mode).toBe(workers === '0' ? 'inline' : 'worker-threads');
         await recorder.start();
         await bus.publishMany('damon.telemetry.repr', forSubject([...reference, ...stream], subjectId));
-        const fused = () =>
-          (recorder.of('damon.scores') as ScoreBatch[]).filter((s) => s.detector === 'fused-layers');
+        const fused = () => recorder.of('damon.scores').filter((s) => s.detector === 'fused-layers');
         await waitFor(
           () => new Set(fused().map((s) => s.eventId)).size === STREAM_BATCHES,
           120_000,
           `every stream batch scored (MONITOR_WORKERS=${workers})`,
         );
-        return new Map(fused().flatMap((s) => s.items.map((i) => [i.itemId, i.pValue!] as const)));
+        return new Map(fused().flatMap((s) => s.items.map((i) => [i.itemId, i.pValue] as const)));
       } finally {
         await recorder.stop();
         await monitor.close();
