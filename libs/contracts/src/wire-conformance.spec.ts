@@ -15,7 +15,9 @@ describe('wire conformance files (libs/contracts/conformance, also read by the P
       readFileSync(resolve(folder, 'cases.json'), 'utf8'),
     ) as WireConformanceCase[];
     expect(committed).toEqual(cases.map((c) => c.case));
-    expect(readdirSync(folder).sort()).toEqual([...cases.map((c) => c.case.file), 'cases.json'].sort());
+    expect(readdirSync(folder).sort()).toEqual(
+      [...cases.map((c) => c.case.file), 'cases.json', 'README.md'].sort(),
+    );
     for (const c of cases)
       expect(readFileSync(resolve(folder, c.case.file)).equals(c.bytes), c.case.file).toBe(true);
   });

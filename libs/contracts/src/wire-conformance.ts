@@ -34,7 +34,16 @@ const INPUT = [
   -123.456,
   0.1,
   7,
+  // Third row: ties and limits of the half dtypes.
+  1.00390625, // 1 + 2^-8: a bfloat16 tie, to even (1)
+  1.01171875, // 1 + 3·2^-8: a bfloat16 tie, to even (up, 1.015625)
+  -1.00390625,
+  65519, // float16 rounds it down to 65504 (65520 would overflow)
+  6e-8, // about float16's smallest subnormal, 2^-24
+  1.401298464324817e-45, // float32's smallest subnormal: zero in either half dtype
 ];
+const ROWS = 3;
+const COLS = 6;
 
 function caseEvent(dtype: VectorDtype): ActivationBatch {
   return {
@@ -44,12 +53,12 @@ function caseEvent(dtype: VectorDtype): ActivationBatch {
     subject: { kind: 'model', id: 'conformance-model' },
     batchId: 'conformance-batch',
     trusted: false,
-    items: [{ itemId: 'item-0' }, { itemId: 'item-1' }],
+    items: Array.from({ length: ROWS }, (_, i) => ({ itemId: `item-${i}` })),
     layers: [
       {
         name: 'h.0',
-        dim: 6,
-        vectors: encodeVectors(Float32Array.from(INPUT), [2, 6], 'vectors', dtype),
+        dim: COLS,
+        vectors: encodeVectors(Float32Array.from(INPUT), [ROWS, COLS], 'vectors', dtype),
       },
     ],
   };
@@ -67,7 +76,7 @@ export function wireConformanceCases(): { case: WireConformanceCase; bytes: Buff
         event: 'ActivationBatch' as const,
         form: 'binary' as const,
         dtype,
-        shape: [2, 6] as [number, number],
+        shape: [ROWS, COLS] as [number, number],
         input,
         decoded: [...decodeVectors(event.layers[0].vectors).values],
       },

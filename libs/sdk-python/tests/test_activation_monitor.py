@@ -1,5 +1,6 @@
 """ActivationMonitor against the real broker: shapes, values, trusted window, contrast pairs, errors."""
 
+import base64
 import logging
 import uuid
 
@@ -220,3 +221,47 @@ def test_invalid_batches_are_refused_before_they_are_sent_first_batch_and_later_
     sent = [m for m in repr_topic.messages if m["subject"]["id"] == model_id]
     assert len(sent) == passes - 1 and all(len(m["items"]) == 2 for m in sent)
     monitor.remove()
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+def test_a_model_running_in_half_precision_sends_its_own_values_in_the_binary_form(client, reader, dtype):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    torch_dtype = getattr(torch, dtype)
+    model, model_id = tiny_gpt2().to(torch_dtype), f"gpt2-{dtype}-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["transformer.h.0", "transformer.h.1"], model_id=model_id, pool="last", dtype=dtype)
+    ids = torch.randint(0, 50, (4, 10))
+    with torch.no_grad():
+        hidden = model(ids, output_hidden_states=True).hidden_states
+    client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    assert repr_topic.form_of(batch) == "binary"
+    assert contract_validator("ActivationBatch").is_valid(batch)
+    for layer, block in zip(batch["layers"], (1, 2)):
+        assert layer["vectors"]["dtype"] == dtype and layer["vectors"]["shape"] == [4, 32]
+        # Bit for bit the model's own half-precision outputs: nothing was upcast and rounded back.
+        expected = hidden[block][:, -1, :].contiguous()
+        assert base64.b64decode(layer["vectors"]["data"]) == expected.view(torch.int16).numpy().tobytes()
+    assert monitor.errors == 0
+    monitor.remove()
+
+
+def test_a_float32_model_monitored_in_bfloat16_rounds_as_the_contracts_do_and_json_stays_available(brokers, damon_topics, reader):
+    repr_topic = reader(damon.topics.REPRESENTATIONS)
+    json_client = damon.Client(brokers, wire="json")
+    model, model_id = mlp(), f"mlp-bf16-{uuid.uuid4()}"
+    monitor = damon.ActivationMonitor(model, layers=["1"], model_id=model_id, dtype="bfloat16", client=json_client)
+    x = torch.randn(6, 8)
+    with torch.no_grad():
+        model(x)
+        expected = torch.relu(model[0](x))
+    json_client.flush()
+    (batch,) = read_batches(repr_topic, model_id, 1)
+    assert repr_topic.form_of(batch) == "json"
+    vectors = batch["layers"][0]["vectors"]
+    assert vectors["dtype"] == "bfloat16"
+    # torch's own float32 -> bfloat16 cast (round to nearest even) as the independent reference.
+    assert base64.b64decode(vectors["data"]) == expected.to(torch.bfloat16).view(torch.int16).numpy().tobytes()
+    with pytest.raises(ValueError, match="dtype 'float64' must be one of float32, float16, bfloat16"):
+        damon.ActivationMonitor(model, layers=["1"], model_id=model_id, dtype="float64", client=json_client)
+    monitor.remove()
+    json_client.close()

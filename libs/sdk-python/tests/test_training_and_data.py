@@ -138,6 +138,15 @@ def test_dataset_batches_carry_hashes_labels_curation_and_embeddings(client, rea
     assert damon.decode_vectors(first["embeddings"]).tolist() == [[5, 2], [6, 3], [2, 0]]
     with pytest.raises(ValueError, match="labels has 1 entries for 3 samples"):
         reporter.report(texts, labels=["x"])
+    # Half-precision embeddings: a float16 tensor travels as it is, in the binary form.
+    half = damon.DatasetReporter(dataset + "-f16", dtype="float16")
+    embeddings = torch.tensor([[0.1, -2.0], [3.5, 1e-3]], dtype=torch.float16)
+    half.report(["a", "b"], embeddings=embeddings)
+    client.flush()
+    (third,) = topic.for_subject(dataset + "-f16", 1)
+    assert topic.form_of(third) == "binary" and third["embeddings"]["dtype"] == "float16"
+    assert contract_validator("DatasetBatch").is_valid(third)
+    assert damon.decode_vectors(third["embeddings"]).tolist() == embeddings.float().tolist()
 
 
 def test_lineage_edges_of_each_relation(client, reader):

@@ -4,12 +4,13 @@ lineage to damon. torch and transformers are optional: ``ActivationMonitor`` nee
 
 from typing import Any
 
-from . import lineage, topics
+from . import lineage, topics, wire
 from .client import Client, connect
 from .dataset_reporter import DatasetReporter
 from .errors import BackPressureTimeout, BrokerUnreachableError, DamonError, DeliveryError, InvalidEventError
 from .training_signals import TrainingSignals
 from .vectors import decode_vectors, encode_vectors
+from .wire import decode_message, encode_message
 
 __all__ = [
     "ActivationMonitor",
@@ -23,10 +24,13 @@ __all__ = [
     "InvalidEventError",
     "TrainingSignals",
     "connect",
+    "decode_message",
     "decode_vectors",
+    "encode_message",
     "encode_vectors",
     "lineage",
     "topics",
+    "wire",
 ]
 __version__ = "0.1.0"
 

@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 from .client import Client, default_client
 from .envelope import envelope
-from .vectors import encode_vectors
+from .vectors import WIRE_DTYPES, _as_wire_array, encode_wire_array
 
 try:
     import numpy as np
@@ -37,13 +37,13 @@ POOLS: Dict[str, Callable[[Any], Any]] = {"mean": _pool_mean, "last": _pool_last
 
 class _Rows:
     """Rows of consecutive sampled forward passes, coalesced into one ActivationBatch: one
-    preallocated float32 buffer per layer, the item ids (None: a fresh UUID at build time) and outputs."""
+    preallocated buffer per layer in the wire representation of the monitor's dtype, the item ids (None: a fresh UUID at build time) and outputs."""
 
     __slots__ = ("trusted", "buffers", "rows", "item_ids", "outputs", "started", "passes")
 
-    def __init__(self, trusted: bool, shapes: Dict[str, int], capacity: int) -> None:
+    def __init__(self, trusted: bool, shapes: Dict[str, int], capacity: int, dtype: str = "float32") -> None:
         self.trusted = trusted
-        self.buffers = {name: np.empty((capacity, dim), dtype=np.float32) for name, dim in shapes.items()}
+        self.buffers = {name: np.empty((capacity, dim), dtype=WIRE_DTYPES[dtype]) for name, dim in shapes.items()}
         self.rows = 0
         self.item_ids: List[Optional[str]] = []
         self.outputs: Optional[List[Dict[str, Any]]] = None
@@ -64,6 +64,11 @@ class ActivationMonitor:
     (the batch dimension) and layer. A layer's output of shape ``[batch, tokens, dim]`` is pooled over
     tokens (``"mean"``, ``"last"`` or a callable returning ``[batch, dim]``); ``[batch, dim]`` is sent as is.
 
+    ``dtype`` is the wire dtype of the vectors: ``"float32"`` (the default), ``"float16"`` or
+    ``"bfloat16"`` (half the bytes). A layer whose pooled output is already in that dtype (a model
+    running in bf16 with ``dtype="bfloat16"``) is sent as it is, without upcasting; any other output
+    is rounded to it (nearest, ties to even, as the contracts' encoder).
+
     Errors inside the hooks (pooling, encoding, sending) never reach the model's caller: they are
     counted in ``errors`` and logged once.
     """
@@ -79,7 +84,10 @@ class ActivationMonitor:
         seed: Optional[int] = None,
         max_rows: int = 256,
         linger: float = 0.2,
+        dtype: str = "float32",
     ) -> None:
+        if dtype not in WIRE_DTYPES:
+            raise ValueError(f"dtype {dtype!r} must be one of {', '.join(WIRE_DTYPES)}")
         modules = dict(model.named_modules())
         unknown = [name for name in layers if name not in modules]
         if unknown or not layers:
@@ -99,6 +107,7 @@ class ActivationMonitor:
         self.sample_rate = sample_rate
         self.max_rows = max_rows
         self.linger = linger
+        self.dtype = dtype
         self.errors = 0
         self.sent = 0  # sampled forward passes handed over
         self.batches = 0  # ActivationBatch messages handed over (several passes coalesce into one)
@@ -210,14 +219,22 @@ class ActivationMonitor:
                 pooled = self._pool(tensor.detach())
                 if pooled.dim() != 2:
                     raise ValueError(f"layer {name!r}: pooled activations have shape {list(pooled.shape)}, expected [batch, dim]")
-                pooled = pooled.float()
+                as_is = self.dtype != "float32" and str(pooled.dtype) == f"torch.{self.dtype}"
+                if not as_is:
+                    pooled = pooled.float()
                 fresh = self._pool is _pool_mean and tensor.dim() == 3
                 # The layer's output or a view of it (pool="last", a 2-D output) is copied now: a
                 # later in-place op of the model must not change what is sent. A fresh result (the
                 # mean) is copied once, into the batch's buffer, after the forward pass.
                 if pooled.device.type != "cpu" or not fresh and pooled.untyped_storage().data_ptr() == tensor.untyped_storage().data_ptr():
                     pooled = pooled.to("cpu", copy=True)
-                captured[name] = pooled.numpy()
+                if as_is:
+                    # The model's own half-precision values: their bits travel unchanged.
+                    captured[name] = _as_wire_array(pooled, self.dtype)
+                elif self.dtype == "float32":
+                    captured[name] = pooled.numpy()
+                else:
+                    captured[name] = _as_wire_array(pooled.numpy(), self.dtype)
             except Exception as error:  # noqa: BLE001
                 self._failed(error)
 
@@ -270,7 +287,7 @@ class ActivationMonitor:
                 self._hand_over(held, None)
                 held = self._rows = None
             if held is None:
-                held = _Rows(trusted, {name: captured[name].shape[1] for name in self.layers}, n if framing else max(self.max_rows, n))
+                held = _Rows(trusted, {name: captured[name].shape[1] for name in self.layers}, n if framing else max(self.max_rows, n), self.dtype)
                 if framing is None:
                     self._rows = held
                     self._client.note_held()
@@ -322,11 +339,11 @@ class ActivationMonitor:
             payload: Dict[str, Any] = {**envelope("model", self.model_id), "batchId": batch_id, "trusted": rows.trusted, "items": items}
             if framing:
                 payload["framing"] = framing
-            payload["layers"] = [{"name": name, "dim": int(rows.buffers[name].shape[1]), "vectors": encode_vectors(rows.buffers[name][:n])} for name in self.layers]
+            payload["layers"] = [{"name": name, "dim": int(rows.buffers[name].shape[1]), "vectors": encode_wire_array(rows.buffers[name][:n], self.dtype)} for name in self.layers]
             return payload
 
-        # The first batch of a monitor is validated in full (base64 alphabet included); later ones skip
-        # the alphabet of the data encode_vectors wrote, every other field is still checked.
+        # The first batch of a monitor is validated in full; later ones skip what the SDK's own
+        # encoding guarantees (see schemas.validate), every other field is still checked.
         build.sdk_encoded = not full_check  # type: ignore[attr-defined]
         return "ActivationBatch", build, self._failed
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import queue
 import threading
@@ -11,10 +10,9 @@ import time
 import weakref
 from typing import Any, Callable, Dict, List, Literal, Optional, Sequence, Tuple, Union
 
-import orjson
 from confluent_kafka import KafkaException, Producer
 
-from . import schemas
+from . import schemas, wire as wire_format
 from .errors import BackPressureTimeout, BrokerUnreachableError, DeliveryError, InvalidEventError
 from .topics import TOPIC_OF_EVENT
 
@@ -23,6 +21,7 @@ log = logging.getLogger("damon")
 #: libs/contracts LIMITS.maxMessageBytes; the project's brokers accept 20 MiB.
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 OnFull = Literal["block", "drop"]
+Wire = Literal["binary", "json"]
 #: How often the encoder thread looks for held-back rows due for sending while some are held.
 HOLD_TICK_S = 0.02
 _WAKE: Any = ("", None, None)  # wakes the encoder thread; nothing to send
@@ -34,6 +33,10 @@ class Client:
     ``block_timeout`` seconds, then raises :class:`BackPressureTimeout`) and ``"drop"`` drops the
     message and counts it in ``stats["dropped"]``. Delivery failures are counted, logged, passed to
     ``on_error`` and raised by the next :meth:`flush`. Pending messages are flushed at interpreter exit.
+
+    ``wire="binary"`` (the default) sends events that hold vector bytes in the binary DMNB v1 form
+    (:mod:`damon.wire`: raw little-endian values after a JSON header, no base64); ``wire="json"``
+    sends every event as JSON with base64 vectors (schema version 1's form). damon reads both.
     """
 
     def __init__(
@@ -45,6 +48,7 @@ class Client:
         max_buffer_mb: int = 256,
         validate: Union[bool, Literal["full"]] = True,
         connect_timeout: float = 10.0,
+        wire: Wire = "binary",
         exit_flush_timeout: float = 30.0,
         max_pending: int = 1000,
         on_error: Optional[Callable[[str, Dict[str, Any]], None]] = None,
@@ -53,6 +57,9 @@ class Client:
     ) -> None:
         if on_full not in ("block", "drop"):
             raise ValueError(f'on_full must be "block" or "drop", not {on_full!r}')
+        if wire not in ("binary", "json"):
+            raise ValueError(f'wire must be "binary" or "json", not {wire!r}')
+        self.wire = wire
         self.brokers = brokers if isinstance(brokers, str) else ",".join(brokers)
         if not self.brokers.strip():
             raise ValueError("brokers is empty: pass host:port[,host:port…]")
@@ -110,7 +117,7 @@ class Client:
         if self.validate:
             schemas.validate(event, payload, sdk_encoded=sdk_encoded and self.validate != "full")
         topic = TOPIC_OF_EVENT[event]
-        value = _to_json(event, payload, validated=self.validate)
+        value = _serialise(event, payload, binary=self.wire == "binary", validated=bool(self.validate))
         if len(value) > MAX_MESSAGE_BYTES:
             raise ValueError(
                 f"{event} of {len(value)} bytes exceeds the {MAX_MESSAGE_BYTES}-byte message limit: send fewer items per batch"
@@ -304,13 +311,11 @@ class Client:
             log.warning("damon: topics %s do not exist yet at %s (the damon services create them at start)", missing, self.brokers)
 
 
-def _to_json(event: str, payload: Dict[str, Any], validated: bool) -> bytes:
-    """orjson is ~10× faster than json on a batch's megabyte of base64, but writes NaN and infinity as
-    null: it is used only after validation, which refuses them; unvalidated payloads take json, which raises."""
-    if validated:
-        return orjson.dumps(payload)
+def _serialise(event: str, payload: Dict[str, Any], binary: bool, validated: bool) -> bytes:
+    """orjson is ~10× faster than json on a batch, but writes NaN and infinity as null: it is used
+    only after validation, which refuses them; unvalidated payloads take json, which raises."""
     try:
-        return json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf8")
+        return wire_format.encode_message(payload, binary, checked=validated)
     except ValueError as error:
         raise InvalidEventError(f"{event}: a number is NaN or infinite ({error})") from None
 

@@ -9,13 +9,14 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Unio
 
 from .client import Client, default_client
 from .envelope import envelope, ref
-from .vectors import encode_vectors
+from .vectors import WIRE_DTYPE_BYTES, encode_vectors
 
 
 class DatasetReporter:
     """Reports batches of samples of ``dataset_id``; ``embed(samples)`` returns one vector per sample
     (``[n, dim]``). ``generator`` (a model id) and ``curator`` (an id or ``{kind, id}``) name who made
-    and who filtered the samples."""
+    and who filtered the samples. ``dtype`` is the embeddings' wire dtype (``"float32"``, ``"float16"``
+    or ``"bfloat16"``; a torch tensor already in it is sent as it is)."""
 
     def __init__(
         self,
@@ -24,7 +25,11 @@ class DatasetReporter:
         generator: Optional[str] = None,
         curator: Union[str, Dict[str, str], None] = None,
         client: Optional[Client] = None,
+        dtype: str = "float32",
     ) -> None:
+        if dtype not in WIRE_DTYPE_BYTES:
+            raise ValueError(f"dtype {dtype!r} must be one of {', '.join(WIRE_DTYPE_BYTES)}")
+        self.dtype = dtype
         self.dataset_id = dataset_id
         self.embed = embed
         self.generator = generator
@@ -74,7 +79,7 @@ class DatasetReporter:
         if embeddings is None and self.embed is not None:
             embeddings = self.embed(samples)
         if embeddings is not None:
-            vectors = encode_vectors(embeddings)
+            vectors = encode_vectors(embeddings, dtype=self.dtype)
             if len(vectors["shape"]) != 2 or vectors["shape"][0] != n:
                 raise ValueError(f"embeddings of shape {vectors['shape']} must have one row per sample ({n})")
             event["embeddings"] = vectors

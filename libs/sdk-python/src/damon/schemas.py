@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .errors import InvalidEventError
-from .vectors import WIRE_DTYPES
+from .vectors import WIRE_DTYPE_BYTES, WIRE_DTYPES
 
 
 @lru_cache(maxsize=None)
@@ -39,11 +39,16 @@ def _described(event: str) -> Draft202012Validator:
 def validate(event: str, payload: Dict[str, Any], sdk_encoded: bool = False) -> None:
     """Raises :class:`InvalidEventError` naming each bad field (as the contracts' ``describeIssues``).
 
-    ``sdk_encoded=True`` is for payloads whose vectors :func:`damon.encode_vectors` wrote (base64 by
-    construction, finite values checked): every field is checked against the schema except the
-    base64 alphabet of ``vectors.data`` — the schema's pattern over a megabyte of base64 is most of
-    the validation time of a large batch — and the byte length still has to match the shape."""
-    checked = _without_vector_data(payload) if sdk_encoded else payload
+    A vector's ``data`` may take any of the forms the contracts accept: base64 (the JSON form), the
+    bytes themselves (as :func:`damon.encode_vectors` returns them and the binary wire carries them;
+    a ``memoryview`` from :func:`damon.wire.decode_message` too), or a binary header's
+    ``{"offset", "length"}`` reference. In every form the byte length must match shape × dtype size.
+
+    ``sdk_encoded=True`` is for payloads whose vectors :func:`damon.encode_vectors` wrote (finite
+    values checked): every field is checked against the schema except the base64 alphabet of a
+    string ``vectors.data`` — the schema's pattern over a megabyte of base64 is most of the
+    validation time of a large batch — and the byte length still has to match the shape."""
+    checked = _without_vector_data(payload, blank_base64=sdk_encoded)
     if not _fast(event).is_valid(checked):
         errors = [err for e in _described(event).iter_errors(checked) for err in _branch_errors(e)]
         errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
@@ -54,22 +59,42 @@ def validate(event: str, payload: Dict[str, Any], sdk_encoded: bool = False) -> 
     # The contracts' zod refinement that JSON Schema cannot express: bytes = product(shape) × itemsize.
     for path, vectors in _vectors(payload, ""):
         data, shape = vectors["data"], vectors["shape"]
-        padding = 2 if data.endswith("==") else 1 if data.endswith("=") else 0
-        size = len(data) // 4 * 3 - padding
-        expected = WIRE_DTYPES[vectors["dtype"]].itemsize * math.prod(shape)
+        size = _byte_length(data)
+        expected = WIRE_DTYPE_BYTES[vectors["dtype"]] * math.prod(shape)
         if size != expected:
             raise InvalidEventError(f"{event}: {path}.data: holds {size} bytes but shape {shape} of {vectors['dtype']} needs {expected}")
 
 
-def _without_vector_data(value: Any) -> Any:
-    """``value`` with its vectors' ``data`` replaced by "" (copies only the dicts on the way to a vector)."""
+_BYTES = (bytes, bytearray, memoryview)
+
+
+def _byte_length(data: Any) -> int:
+    if isinstance(data, str):
+        padding = 2 if data.endswith("==") else 1 if data.endswith("=") else 0
+        return len(data) // 4 * 3 - padding
+    if isinstance(data, memoryview):
+        return data.nbytes
+    if isinstance(data, (bytes, bytearray)):
+        return len(data)
+    return int(data["length"])  # a binary header's reference (the schema checked its shape)
+
+
+def _without_vector_data(value: Any, blank_base64: bool) -> Any:
+    """``value`` as the JSON Schema sees it (copies only the dicts on the way to a vector): bytes
+    ``data`` become the binary header's ``{"offset": 0, "length": n}`` reference, and, when
+    ``blank_base64``, base64 ``data`` becomes ""."""
     if isinstance(value, dict):
-        if "data" in value and "shape" in value and value.get("dtype") in WIRE_DTYPES and isinstance(value["data"], str):
-            return {**value, "data": ""}
-        changed = {k: _without_vector_data(v) for k, v in value.items() if isinstance(v, (dict, list))}
+        if "data" in value and "shape" in value and value.get("dtype") in WIRE_DTYPES:
+            data = value["data"]
+            if isinstance(data, _BYTES):
+                return {**value, "data": {"offset": 0, "length": _byte_length(data)}}
+            if blank_base64 and isinstance(data, str):
+                return {**value, "data": ""}
+            return value
+        changed = {k: _without_vector_data(v, blank_base64) for k, v in value.items() if isinstance(v, (dict, list))}
         return {**value, **changed} if any(changed[k] is not value[k] for k in changed) else value
     if isinstance(value, list) and value and isinstance(value[0], dict) and "vectors" in value[0]:
-        return [_without_vector_data(v) for v in value]
+        return [_without_vector_data(v, blank_base64) for v in value]
     return value
 
 

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
-import json
+import base64
 import time
 import uuid
 from typing import Any, Callable, Dict, List
 
 from confluent_kafka import Consumer, TopicPartition
 
+from damon import wire
+
+
+def as_json_form(node: Any) -> Any:
+    """A decoded binary message as its JSON form would read (vector bytes as base64), in place."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, memoryview):
+                node[key] = base64.b64encode(value).decode("ascii")
+            else:
+                as_json_form(value)
+    elif isinstance(node, list):
+        for value in node:
+            as_json_form(value)
+    return node
+
 
 class TopicReader:
     def __init__(self, brokers: str, topic: str) -> None:
         self.topic = topic
+        #: Each message as the JSON form reads (a binary one's vector bytes as base64), so the exported
+        #: JSON Schemas validate it; ``forms`` says which form each came in.
         self.messages: List[Dict[str, Any]] = []
+        self.forms: List[str] = []
         self.keys: List[str] = []
         self._consumer = Consumer(
             {"bootstrap.servers": brokers, "group.id": f"sdk-test-{uuid.uuid4()}", "enable.auto.commit": False, "fetch.message.max.bytes": 32 * 1024 * 1024}
@@ -35,8 +54,7 @@ class TopicReader:
             msg = self._consumer.poll(0.2)
             if msg is None or msg.error():
                 continue
-            self.messages.append(json.loads(msg.value()))
-            self.keys.append((msg.key() or b"").decode())
+            self._record(msg)
         return [m for m in self.messages if keep(m)]
 
     def for_subject(self, subject_id: str, count: int, timeout: float = 30.0) -> List[Dict[str, Any]]:
@@ -48,8 +66,16 @@ class TopicReader:
         while time.monotonic() < end:
             msg = self._consumer.poll(0.2)
             if msg is not None and not msg.error():
-                self.messages.append(json.loads(msg.value()))
-                self.keys.append((msg.key() or b"").decode())
+                self._record(msg)
+
+    def _record(self, msg: Any) -> None:
+        value = msg.value()
+        self.forms.append("binary" if wire.is_binary_message(value) else "json")
+        self.messages.append(as_json_form(wire.decode_message(value)))
+        self.keys.append((msg.key() or b"").decode())
+
+    def form_of(self, message: Dict[str, Any]) -> str:
+        return self.forms[next(i for i, m in enumerate(self.messages) if m is message)]
 
     def close(self) -> None:
         self._consumer.close()
