@@ -5,9 +5,9 @@ import type { EntityManager } from 'typeorm';
 import { artifactKey, parseArtifactKey, type ArtifactKey } from './artifact-key';
 import type { CorrelationOutcome, TimelineNote } from './correlation-engine';
 import { INGESTION_GAP_DETECTOR, type GapAlert } from './inhibition';
-import type { IncidentState, IncidentStatus } from './incident-state';
+import type { DetectorVerdicts, IncidentState, IncidentStatus } from './incident-state';
 import { LineageGraph, type LineageLink } from './lineage-graph';
-import type { SeverityTerms } from './severity';
+import type { SeverityTerms, VerdictCounts } from './severity';
 import type { SilenceMatchers, SilenceRule } from './silence-matcher';
 
 export const CORRELATOR_ACTOR = 'correlator';
@@ -145,7 +145,81 @@ export class CorrelationStore {
     const states = new Map(incidents.map((row) => [row.id, toState(row)]));
     for (const r of near)
       states.get(r.incident_id)?.subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
+    // Every (detector, subject) of their alerts, not only those near: verdicts weigh all of them.
+    const pairs = await query<{
+      incident_id: string;
+      detector: string;
+      subject_kind: ArtifactKind;
+      subject_id: string;
+    }>(
+      manager,
+      `SELECT DISTINCT ia.incident_id, a.detector, a.subject_kind, a.subject_id
+       FROM incident_alerts ia JOIN alerts a ON a.alert_id = ia.alert_id
+       WHERE ia.incident_id = ANY($1::text[])`,
+      [[...states.keys()]],
+    );
+    for (const r of pairs) {
+      const state = states.get(r.incident_id);
+      if (!state) continue;
+      let subjects = state.detectorSubjects.get(r.detector);
+      if (!subjects) {
+        subjects = new Set();
+        state.detectorSubjects.set(r.detector, subjects);
+      }
+      subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
+    }
     return [...states.values()];
+  }
+
+  /**
+   * Benign and deceptive verdicts per (detector, subject) pair, in one query: the incidents with a
+   * verdict that hold at least one of that detector's alerts on that subject — the counts of view
+   * `detector_precision`, computed from the pairs (through ix_alerts_subject_detector) rather than by
+   * aggregating the whole view. Pairs without verdicts are absent.
+   */
+  async loadVerdicts(
+    manager: EntityManager,
+    pairs: Iterable<{ detector: string; subject: ArtifactKey }>,
+  ): Promise<DetectorVerdicts> {
+    const unique = new Map<string, { detector: string; subject: ArtifactRef }>();
+    for (const p of pairs)
+      unique.set(JSON.stringify([p.detector, p.subject]), {
+        detector: p.detector,
+        subject: parseArtifactKey(p.subject),
+      });
+    const result = new Map<string, Map<ArtifactKey, VerdictCounts>>();
+    if (unique.size === 0) return result;
+    const list = [...unique.values()];
+    const rows = await query<{
+      detector: string;
+      subject_kind: ArtifactKind;
+      subject_id: string;
+      benign: number;
+      deceptive: number;
+    }>(
+      manager,
+      `SELECT q.detector, q.kind AS subject_kind, q.id AS subject_id,
+         count(DISTINCT t.incident_id) FILTER (WHERE t.verdict = 'benign')::int AS benign,
+         count(DISTINCT t.incident_id) FILTER (WHERE t.verdict = 'deceptive')::int AS deceptive
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS q(detector, kind, id)
+       JOIN alerts a ON a.subject_kind = q.kind AND a.subject_id = q.id AND a.detector = q.detector
+       JOIN incident_alerts ia ON ia.alert_id = a.alert_id
+       JOIN incident_triage t ON t.incident_id = ia.incident_id AND t.verdict IN ('benign', 'deceptive')
+       GROUP BY q.detector, q.kind, q.id`,
+      [list.map((p) => p.detector), list.map((p) => p.subject.kind), list.map((p) => p.subject.id)],
+    );
+    for (const r of rows) {
+      let bySubject = result.get(r.detector);
+      if (!bySubject) {
+        bySubject = new Map();
+        result.set(r.detector, bySubject);
+      }
+      bySubject.set(artifactKey({ kind: r.subject_kind, id: r.subject_id }), {
+        benign: r.benign,
+        deceptive: r.deceptive,
+      });
+    }
+    return result;
   }
 
   async loadKnownAlertIds(manager: EntityManager, alertIds: readonly string[]): Promise<Set<string>> {
@@ -429,6 +503,7 @@ function toState(row: IncidentRow): IncidentState {
     subjects: new Set(),
     detectorMinP: new Map(Object.entries(row.detector_min_p)),
     detectorMinCountP: new Map(Object.entries(row.detector_min_count_p ?? {})),
+    detectorSubjects: new Map(),
     stages: new Set(row.stages),
     alertCount: row.alert_count,
     severity: row.severity,
