@@ -25,6 +25,7 @@ interface IncidentRow {
   stages: Stage[];
   detector_min_p: Record<string, number>;
   detector_min_count_p: Record<string, number>;
+  detector_subjects: Record<string, string[]> | null;
   severity_terms: Partial<SeverityTerms>;
   alert_count: number;
   first_alert_at: Date;
@@ -145,29 +146,6 @@ export class CorrelationStore {
     const states = new Map(incidents.map((row) => [row.id, toState(row)]));
     for (const r of near)
       states.get(r.incident_id)?.subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
-    // Every (detector, subject) of their alerts, not only those near: verdicts weigh all of them.
-    const pairs = await query<{
-      incident_id: string;
-      detector: string;
-      subject_kind: ArtifactKind;
-      subject_id: string;
-    }>(
-      manager,
-      `SELECT DISTINCT ia.incident_id, a.detector, a.subject_kind, a.subject_id
-       FROM incident_alerts ia JOIN alerts a ON a.alert_id = ia.alert_id
-       WHERE ia.incident_id = ANY($1::text[])`,
-      [[...states.keys()]],
-    );
-    for (const r of pairs) {
-      const state = states.get(r.incident_id);
-      if (!state) continue;
-      let subjects = state.detectorSubjects.get(r.detector);
-      if (!subjects) {
-        subjects = new Set();
-        state.detectorSubjects.set(r.detector, subjects);
-      }
-      subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
-    }
     return [...states.values()];
   }
 
@@ -430,20 +408,20 @@ export class CorrelationStore {
     if (incidents.length === 0) return;
     await manager.query(
       `INSERT INTO incidents (id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at,
-                              created_at, updated_at, merged_into, version, detector_min_count_p, severity_terms)
+                              created_at, updated_at, merged_into, version, detector_min_count_p, severity_terms, detector_subjects)
        SELECT x.id, x.status, x.announced, x.severity, string_to_array(x.stages, ','), x.detector_min_p::jsonb, x.alert_count,
               x.first_alert_at, x.last_alert_at, x.created_at, $13, x.merged_into, x.version, x.detector_min_count_p::jsonb,
-              x.severity_terms::jsonb
+              x.severity_terms::jsonb, x.detector_subjects::jsonb
        FROM unnest($1::text[], $2::text[], $3::boolean[], $4::float8[], $5::text[], $6::text[], $7::int[], $8::timestamptz[],
-                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::int[], $14::text[], $15::text[])
+                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::int[], $14::text[], $15::text[], $16::text[])
          AS x(id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at, created_at, merged_into,
-              version, detector_min_count_p, severity_terms)
+              version, detector_min_count_p, severity_terms, detector_subjects)
        ON CONFLICT (id) DO UPDATE SET
          status = excluded.status, announced = excluded.announced, severity = excluded.severity, stages = excluded.stages,
          detector_min_p = excluded.detector_min_p, alert_count = excluded.alert_count, first_alert_at = excluded.first_alert_at,
          last_alert_at = excluded.last_alert_at, created_at = excluded.created_at, updated_at = excluded.updated_at,
          merged_into = excluded.merged_into, version = excluded.version, detector_min_count_p = excluded.detector_min_count_p,
-         severity_terms = excluded.severity_terms`,
+         severity_terms = excluded.severity_terms, detector_subjects = excluded.detector_subjects`,
       [
         incidents.map((i) => i.id),
         incidents.map((i) => i.status),
@@ -460,6 +438,13 @@ export class CorrelationStore {
         now,
         incidents.map((i) => JSON.stringify(Object.fromEntries(i.detectorMinCountP))),
         incidents.map((i) => JSON.stringify(i.severityTerms)),
+        incidents.map((i) =>
+          JSON.stringify(
+            Object.fromEntries(
+              [...i.detectorSubjects].map(([detector, subjects]) => [detector, [...subjects].sort()]),
+            ),
+          ),
+        ),
       ],
     );
   }
@@ -503,7 +488,12 @@ function toState(row: IncidentRow): IncidentState {
     subjects: new Set(),
     detectorMinP: new Map(Object.entries(row.detector_min_p)),
     detectorMinCountP: new Map(Object.entries(row.detector_min_count_p ?? {})),
-    detectorSubjects: new Map(),
+    detectorSubjects: new Map(
+      Object.entries(row.detector_subjects ?? {}).map(([detector, subjects]) => [
+        detector,
+        new Set(subjects),
+      ]),
+    ),
     stages: new Set(row.stages),
     alertCount: row.alert_count,
     severity: row.severity,

@@ -191,6 +191,11 @@ describe('verdicts weigh the correlator’s severity (real Kafka and PostgreSQL)
       },
     ];
     expect(weighted.severity_terms.detectorWeights).toEqual(expectedWeights);
+    const [stored] = await dataSource.query<{ detector_subjects: Record<string, string[]> }[]>(
+      `SELECT detector_subjects FROM incidents WHERE id = $1`,
+      [weighted.id],
+    );
+    expect(stored.detector_subjects).toEqual({ [DETECTOR]: [`dataset:${noisy}`] });
 
     // The timeline's severity changes show the weights they used.
     const entries = await dataSource.query<{ details: { severity: number; severityTerms: unknown } }[]>(

@@ -51,6 +51,10 @@ export class Incident {
   @Column({ name: 'detector_min_count_p', type: 'jsonb', default: {} })
   detectorMinCountP!: Record<string, number>;
 
+  /** Detector name → the subjects (`kind:id`) it alerted on in this incident: whose verdicts weigh it. */
+  @Column({ name: 'detector_subjects', type: 'jsonb', default: {} })
+  detectorSubjects!: Record<string, string[]>;
+
   /**
    * The terms severity is the sum of: evidence, flaggedCount, stages, persistence (numbers), and the
    * verdict weights applied (detectorWeights).
