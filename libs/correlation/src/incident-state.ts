@@ -28,8 +28,9 @@ export interface IncidentState {
   /** Minimum flagged-count p-value per detector, for detectors that report flagged items. */
   detectorMinCountP: Map<string, number>;
   /**
-   * Every subject each detector alerted on in this incident (complete, unlike `subjects`): the
-   * (detector, subject) pairs whose verdict records weigh the detector's evidence.
+   * Every subject each detector alerted on in this incident (complete, unlike `subjects`; stored as
+   * incidents.detector_subjects): the (detector, subject) pairs whose verdict records weigh the
+   * detector's evidence.
    */
   detectorSubjects: Map<string, Set<ArtifactKey>>;
   stages: Set<Stage>;
@@ -55,7 +56,8 @@ export type DetectorVerdicts = ReadonlyMap<string, ReadonlyMap<ArtifactKey, Verd
 
 /**
  * A detector's verdict record in one incident: its verdicts summed over the subjects it alerted on
- * there (usually one), with the subjects that had any. Undefined when none had a verdict.
+ * there (usually one), with the subjects that had any. Undefined when none had a verdict. A past
+ * incident holding its alerts on two of these subjects counts once per subject.
  */
 export function incidentVerdicts(
   incident: Pick<IncidentState, 'detectorSubjects'>,
