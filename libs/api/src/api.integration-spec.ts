@@ -47,7 +47,16 @@ const STORY: SeedIncident[] = [
     id: 'INC-A',
     status: 'open',
     severity: 12.5,
-    severityTerms: { evidence: 9.25, flaggedCount: 0.5, stages: 1, persistence: 1.75 },
+    severityTerms: {
+      evidence: 9.25,
+      flaggedCount: 0.5,
+      stages: 1,
+      persistence: 1.75,
+      // As the correlator records it (libs/correlation recomputeSeverity): mmd weighed by its verdicts on D1.
+      detectorWeights: [
+        { detector: 'mmd', weight: 0.5, benign: 3, deceptive: 1, subjects: [{ kind: 'dataset', id: 'D1' }] },
+      ],
+    },
     createdAt: at(10),
     alerts: [
       alert('a1', 'data', 'mmd', D1, 1),
@@ -351,9 +360,10 @@ describe('GraphQL API (real PostgreSQL and Kafka)', () => {
     });
 
     it('explains severity by its terms, and says null where an incident has none recorded', async () => {
-      const terms = '{ evidence flaggedCount stages persistence }';
+      const terms =
+        '{ evidence flaggedCount stages persistence detectorWeights { detector weight benign deceptive subjects { kind id } } }';
       const response = await gql<{
-        a: { severity: number; severityTerms: Record<string, number> };
+        a: { severity: number; severityTerms: Record<string, unknown> };
         b: { severityTerms: null };
       }>(
         `{ a: incident(id: "INC-A") { severity severityTerms ${terms} } b: incident(id: "INC-B") { severityTerms ${terms} } }`,
@@ -364,6 +374,15 @@ describe('GraphQL API (real PostgreSQL and Kafka)', () => {
         flaggedCount: 0.5,
         stages: 1,
         persistence: 1.75,
+        detectorWeights: [
+          {
+            detector: 'mmd',
+            weight: 0.5,
+            benign: 3,
+            deceptive: 1,
+            subjects: [{ kind: 'DATASET', id: 'D1' }],
+          },
+        ],
       });
       expect(response.data!.b.severityTerms).toBeNull();
     });

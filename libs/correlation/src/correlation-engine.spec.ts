@@ -3,9 +3,9 @@ import type { ArtifactKind, Stage, StageAlert } from '@damon/contracts';
 import { CorrelationEngine, type AlertBatchContext, type CorrelationOutcome } from './correlation-engine';
 import { alertFingerprint } from './fingerprint';
 import type { GapAlert } from './inhibition';
-import type { IncidentState } from './incident-state';
+import type { DetectorVerdicts, IncidentState } from './incident-state';
 import { LineageGraph, type LineageLink } from './lineage-graph';
-import { boundedPValue, fisherCombinedP } from './severity';
+import { boundedPValue, fisherCombinedP, verdictWeight } from './severity';
 import type { SilenceRule } from './silence-matcher';
 
 const T0 = Date.parse('2025-01-01T12:00:00Z');
@@ -52,6 +52,7 @@ class Harness {
   readonly fingerprints = new Map<string, string>();
   readonly gapAlerts = new Map<string, GapAlert[]>();
   silences: SilenceRule[] = [];
+  verdicts: DetectorVerdicts = new Map();
   graph: LineageGraph;
 
   constructor(
@@ -71,6 +72,7 @@ class Harness {
       gapAlerts: this.gapAlerts,
       graph: this.graph,
       incidents: [...this.incidents.values()].filter((i) => i.status === 'open').map(copy),
+      verdicts: this.verdicts,
     };
     return this.apply(this.engine.correlateAlerts(batch, context, now));
   }
@@ -80,6 +82,7 @@ class Harness {
     const context = {
       graph: this.graph,
       incidents: [...this.incidents.values()].filter((i) => i.status === 'open').map(copy),
+      verdicts: this.verdicts,
     };
     return this.apply(this.engine.mergeConnected(context, now));
   }
@@ -136,6 +139,7 @@ function copy(i: IncidentState): IncidentState {
     ...i,
     subjects: new Set(i.subjects),
     detectorMinP: new Map(i.detectorMinP),
+    detectorSubjects: new Map([...i.detectorSubjects].map(([d, s]) => [d, new Set(s)])),
     stages: new Set(i.stages),
   };
 }
@@ -350,5 +354,42 @@ describe('CorrelationEngine fusion', () => {
       h.alerts(shuffled.slice(cut));
       expect(h.groups()).toEqual(reference.groups());
     }
+  });
+
+  it('weighs a detector by its verdicts on the subjects it alerted on, nowhere else', () => {
+    const h = new Harness();
+    h.verdicts = new Map([['mmd', new Map([['dataset:D', { benign: 20, deceptive: 0 }]])]]);
+    const [onD] = h.alerts([alert('d', 'dataset:D', 'data', 'mmd', { pValue: 1e-8 })]).changed;
+    const [onE] = h.alerts([alert('e', 'dataset:E', 'data', 'mmd', { pValue: 1e-8 })]).changed;
+    const w = verdictWeight({ benign: 20, deceptive: 0 });
+    const full = -Math.log10(boundedPValue(1e-8));
+    expect(onE.severityTerms.detectorWeights).toBeUndefined();
+    expect(onE.severity).toBeCloseTo(full, 9);
+    expect(onD.severity).toBeCloseTo(w * full, 9);
+    expect(onD.severityTerms.detectorWeights).toEqual([
+      { detector: 'mmd', weight: w, benign: 20, deceptive: 0, subjects: [{ kind: 'dataset', id: 'D' }] },
+    ]);
+  });
+
+  it('keeps the weights through a merge and shows them in the merged timeline entry', () => {
+    const h = new Harness();
+    h.verdicts = new Map([['mmd', new Map([['dataset:D', { benign: 3, deceptive: 1 }]])]]);
+    h.alerts([alert('d', 'dataset:D', 'data', 'mmd', { pValue: 1e-6 })]);
+    h.alerts([alert('r', 'run:R', 'signals', 'cusum', { pValue: 1e-6, at: T0 + MINUTE })]);
+    const out = h.link({ from: 'dataset:D', relation: 'trained', to: 'run:R' });
+    const merged = out.timeline.find((t) => t.kind === 'merged')!;
+    const weights = [
+      {
+        detector: 'mmd',
+        weight: verdictWeight({ benign: 3, deceptive: 1 }),
+        benign: 3,
+        deceptive: 1,
+        subjects: [{ kind: 'dataset', id: 'D' }],
+      },
+    ];
+    expect(merged.details['severityTerms']).toMatchObject({ detectorWeights: weights });
+    const survivor = out.changed.find((i) => i.status === 'open')!;
+    expect(survivor.severityTerms.detectorWeights).toEqual(weights);
+    expect(merged.details['severity']).toBe(survivor.severity);
   });
 });

@@ -9,6 +9,7 @@ import {
   recomputeSeverity,
   windowsOverlap,
   withinWindow,
+  type DetectorVerdicts,
   type IncidentState,
 } from './incident-state';
 import type { LineageGraph, LineageLink } from './lineage-graph';
@@ -69,12 +70,19 @@ export interface AlertBatchContext {
   graph: LineageGraph;
   /** Open incidents with a subject near the batch's subjects. */
   incidents: Iterable<IncidentState>;
+  /**
+   * Verdict records of the (detector, subject) pairs of the batch's alerts and of those incidents;
+   * a pair without verdicts weighs 1.
+   */
+  verdicts?: DetectorVerdicts;
 }
 
 /** Open incidents near a set of new lineage edges, with the graph around all their subjects. */
 export interface LineageBatchContext {
   graph: LineageGraph;
   incidents: Iterable<IncidentState>;
+  /** As in AlertBatchContext, for the incidents' (detector, subject) pairs. */
+  verdicts?: DetectorVerdicts;
 }
 
 /**
@@ -90,7 +98,7 @@ export class CorrelationEngine {
     context: AlertBatchContext,
     nowMs: number,
   ): CorrelationOutcome {
-    const run = new FusionRun(this.settings, context.graph, context.incidents, nowMs);
+    const run = new FusionRun(this.settings, context.graph, context.incidents, nowMs, context.verdicts);
     const seenIds = new Set(context.knownAlertIds);
     const fingerprints = new Map(context.fingerprints);
     const gapAlerts = new Map<ArtifactKey, GapAlert[]>();
@@ -147,7 +155,7 @@ export class CorrelationEngine {
 
   /** After new lineage edges: merges open incidents that the edges connected. */
   mergeConnected(context: LineageBatchContext, nowMs: number): CorrelationOutcome {
-    const run = new FusionRun(this.settings, context.graph, context.incidents, nowMs);
+    const run = new FusionRun(this.settings, context.graph, context.incidents, nowMs, context.verdicts);
     run.mergeConnectedIncidents();
     return run.finish();
   }
@@ -175,6 +183,7 @@ class FusionRun {
     private readonly graph: LineageGraph,
     incidents: Iterable<IncidentState>,
     private readonly nowMs: number,
+    private readonly verdicts: DetectorVerdicts | undefined,
   ) {
     for (const incident of incidents) this.track(incident);
   }
@@ -286,6 +295,7 @@ class FusionRun {
       subjects: new Set(),
       detectorMinP: new Map(),
       detectorMinCountP: new Map(),
+      detectorSubjects: new Map(),
       stages: new Set(),
       alertCount: 0,
       severity: 0,
@@ -333,11 +343,12 @@ class FusionRun {
       const minCount = incident.detectorMinCountP.get(alert.detector);
       if (minCount === undefined || countP < minCount) incident.detectorMinCountP.set(alert.detector, countP);
     }
+    addDetectorSubject(incident, alert.detector, subject);
     incident.stages.add(alert.stage);
     incident.firstAlertAt = Math.min(incident.firstAlertAt, at);
     incident.lastAlertAt = Math.max(incident.lastAlertAt, at);
     incident.alertCount += 1;
-    recomputeSeverity(incident);
+    recomputeSeverity(incident, this.verdicts);
     this.changed.add(incident.id);
     this.outcome.memberships.push({ incidentId: incident.id, alertId: alert.alertId });
     this.outcome.timeline.push({
@@ -370,13 +381,15 @@ class FusionRun {
       const min = into.detectorMinCountP.get(detector);
       if (min === undefined || p < min) into.detectorMinCountP.set(detector, p);
     }
+    for (const [detector, subjects] of from.detectorSubjects)
+      for (const subject of subjects) addDetectorSubject(into, detector, subject);
     for (const stage of from.stages) into.stages.add(stage);
     into.firstAlertAt = Math.min(into.firstAlertAt, from.firstAlertAt);
     into.lastAlertAt = Math.max(into.lastAlertAt, from.lastAlertAt);
     into.createdAt = Math.min(into.createdAt, from.createdAt);
     into.alertCount += from.alertCount;
     if ((from.announced || from.announceNow) && !into.announced) into.announceNow = true;
-    recomputeSeverity(into);
+    recomputeSeverity(into, this.verdicts);
     from.status = 'merged';
     from.mergedInto = into.id;
     this.changed.add(from.id);
@@ -385,7 +398,7 @@ class FusionRun {
     this.outcome.timeline.push({
       incidentId: into.id,
       kind: 'merged',
-      details: { absorbed: from.id, ...reason },
+      details: { absorbed: from.id, ...reason, severity: into.severity, severityTerms: into.severityTerms },
     });
     this.outcome.timeline.push({
       incidentId: from.id,
@@ -426,6 +439,15 @@ class FusionRun {
     }
     return near;
   }
+}
+
+function addDetectorSubject(incident: IncidentState, detector: string, subject: ArtifactKey): void {
+  let subjects = incident.detectorSubjects.get(detector);
+  if (!subjects) {
+    subjects = new Set();
+    incident.detectorSubjects.set(detector, subjects);
+  }
+  subjects.add(subject);
 }
 
 function describeLink(link: LineageLink): { from: string; relation: string; to: string } {

@@ -5,9 +5,9 @@ import type { EntityManager } from 'typeorm';
 import { artifactKey, parseArtifactKey, type ArtifactKey } from './artifact-key';
 import type { CorrelationOutcome, TimelineNote } from './correlation-engine';
 import { INGESTION_GAP_DETECTOR, type GapAlert } from './inhibition';
-import type { IncidentState, IncidentStatus } from './incident-state';
+import type { DetectorVerdicts, IncidentState, IncidentStatus } from './incident-state';
 import { LineageGraph, type LineageLink } from './lineage-graph';
-import type { SeverityTerms } from './severity';
+import type { SeverityTerms, VerdictCounts } from './severity';
 import type { SilenceMatchers, SilenceRule } from './silence-matcher';
 
 export const CORRELATOR_ACTOR = 'correlator';
@@ -25,6 +25,7 @@ interface IncidentRow {
   stages: Stage[];
   detector_min_p: Record<string, number>;
   detector_min_count_p: Record<string, number>;
+  detector_subjects: Record<string, string[]> | null;
   severity_terms: Partial<SeverityTerms>;
   alert_count: number;
   first_alert_at: Date;
@@ -146,6 +147,57 @@ export class CorrelationStore {
     for (const r of near)
       states.get(r.incident_id)?.subjects.add(artifactKey({ kind: r.subject_kind, id: r.subject_id }));
     return [...states.values()];
+  }
+
+  /**
+   * Benign and deceptive verdicts per (detector, subject) pair, in one query: the incidents with a
+   * verdict that hold at least one of that detector's alerts on that subject — the counts of view
+   * `detector_precision`, computed from the pairs (through ix_alerts_subject_detector) rather than by
+   * aggregating the whole view. Pairs without verdicts are absent.
+   */
+  async loadVerdicts(
+    manager: EntityManager,
+    pairs: Iterable<{ detector: string; subject: ArtifactKey }>,
+  ): Promise<DetectorVerdicts> {
+    const unique = new Map<string, { detector: string; subject: ArtifactRef }>();
+    for (const p of pairs)
+      unique.set(JSON.stringify([p.detector, p.subject]), {
+        detector: p.detector,
+        subject: parseArtifactKey(p.subject),
+      });
+    const result = new Map<string, Map<ArtifactKey, VerdictCounts>>();
+    if (unique.size === 0) return result;
+    const list = [...unique.values()];
+    const rows = await query<{
+      detector: string;
+      subject_kind: ArtifactKind;
+      subject_id: string;
+      benign: number;
+      deceptive: number;
+    }>(
+      manager,
+      `SELECT q.detector, q.kind AS subject_kind, q.id AS subject_id,
+         count(DISTINCT t.incident_id) FILTER (WHERE t.verdict = 'benign')::int AS benign,
+         count(DISTINCT t.incident_id) FILTER (WHERE t.verdict = 'deceptive')::int AS deceptive
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS q(detector, kind, id)
+       JOIN alerts a ON a.subject_kind = q.kind AND a.subject_id = q.id AND a.detector = q.detector
+       JOIN incident_alerts ia ON ia.alert_id = a.alert_id
+       JOIN incident_triage t ON t.incident_id = ia.incident_id AND t.verdict IN ('benign', 'deceptive')
+       GROUP BY q.detector, q.kind, q.id`,
+      [list.map((p) => p.detector), list.map((p) => p.subject.kind), list.map((p) => p.subject.id)],
+    );
+    for (const r of rows) {
+      let bySubject = result.get(r.detector);
+      if (!bySubject) {
+        bySubject = new Map();
+        result.set(r.detector, bySubject);
+      }
+      bySubject.set(artifactKey({ kind: r.subject_kind, id: r.subject_id }), {
+        benign: r.benign,
+        deceptive: r.deceptive,
+      });
+    }
+    return result;
   }
 
   async loadKnownAlertIds(manager: EntityManager, alertIds: readonly string[]): Promise<Set<string>> {
@@ -356,20 +408,20 @@ export class CorrelationStore {
     if (incidents.length === 0) return;
     await manager.query(
       `INSERT INTO incidents (id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at,
-                              created_at, updated_at, merged_into, version, detector_min_count_p, severity_terms)
+                              created_at, updated_at, merged_into, version, detector_min_count_p, severity_terms, detector_subjects)
        SELECT x.id, x.status, x.announced, x.severity, string_to_array(x.stages, ','), x.detector_min_p::jsonb, x.alert_count,
               x.first_alert_at, x.last_alert_at, x.created_at, $13, x.merged_into, x.version, x.detector_min_count_p::jsonb,
-              x.severity_terms::jsonb
+              x.severity_terms::jsonb, x.detector_subjects::jsonb
        FROM unnest($1::text[], $2::text[], $3::boolean[], $4::float8[], $5::text[], $6::text[], $7::int[], $8::timestamptz[],
-                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::int[], $14::text[], $15::text[])
+                   $9::timestamptz[], $10::timestamptz[], $11::text[], $12::int[], $14::text[], $15::text[], $16::text[])
          AS x(id, status, announced, severity, stages, detector_min_p, alert_count, first_alert_at, last_alert_at, created_at, merged_into,
-              version, detector_min_count_p, severity_terms)
+              version, detector_min_count_p, severity_terms, detector_subjects)
        ON CONFLICT (id) DO UPDATE SET
          status = excluded.status, announced = excluded.announced, severity = excluded.severity, stages = excluded.stages,
          detector_min_p = excluded.detector_min_p, alert_count = excluded.alert_count, first_alert_at = excluded.first_alert_at,
          last_alert_at = excluded.last_alert_at, created_at = excluded.created_at, updated_at = excluded.updated_at,
          merged_into = excluded.merged_into, version = excluded.version, detector_min_count_p = excluded.detector_min_count_p,
-         severity_terms = excluded.severity_terms`,
+         severity_terms = excluded.severity_terms, detector_subjects = excluded.detector_subjects`,
       [
         incidents.map((i) => i.id),
         incidents.map((i) => i.status),
@@ -386,6 +438,13 @@ export class CorrelationStore {
         now,
         incidents.map((i) => JSON.stringify(Object.fromEntries(i.detectorMinCountP))),
         incidents.map((i) => JSON.stringify(i.severityTerms)),
+        incidents.map((i) =>
+          JSON.stringify(
+            Object.fromEntries(
+              [...i.detectorSubjects].map(([detector, subjects]) => [detector, [...subjects].sort()]),
+            ),
+          ),
+        ),
       ],
     );
   }
@@ -429,6 +488,12 @@ function toState(row: IncidentRow): IncidentState {
     subjects: new Set(),
     detectorMinP: new Map(Object.entries(row.detector_min_p)),
     detectorMinCountP: new Map(Object.entries(row.detector_min_count_p ?? {})),
+    detectorSubjects: new Map(
+      Object.entries(row.detector_subjects ?? {}).map(([detector, subjects]) => [
+        detector,
+        new Set(subjects),
+      ]),
+    ),
     stages: new Set(row.stages),
     alertCount: row.alert_count,
     severity: row.severity,

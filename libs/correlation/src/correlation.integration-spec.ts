@@ -15,7 +15,6 @@ import {
   insertSilence,
   type ScratchDatabase,
 } from '@damon/persistence';
-import { Kafka, logLevel } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -26,6 +25,7 @@ import type { CorrelationSettings } from './correlation-settings';
 import { CorrelationStore } from './correlation-store';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
+import { currentEnds, pinGroup, type StreamStart } from './testing/stream-start';
 import { boundedPValue, fisherCombinedP } from './severity';
 
 const env = loadConfig(
@@ -110,37 +110,6 @@ interface Correlator {
   service: CorrelationService;
   publisher: IncidentOutboxPublisher;
   stop(): Promise<void>;
-}
-
-type StreamStart = { topic: string; partitions: { partition: number; offset: string }[] }[];
-
-/**
- * The topics are shared with other tests and earlier runs, whose history is not ours to replay:
- * every correlator group of this file starts where the topics ended when the file began.
- */
-async function currentEnds(brokers: string[]): Promise<StreamStart> {
-  const admin = new Kafka({ brokers, clientId: 'correlation-it-admin', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const start: StreamStart = [];
-    for (const topic of ['damon.alerts', 'damon.lineage']) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      start.push({ topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })) });
-    }
-    return start;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function pinGroup(brokers: string[], groupId: string, start: StreamStart): Promise<void> {
-  const admin = new Kafka({ brokers, clientId: 'correlation-it-admin', logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    for (const { topic, partitions } of start) await admin.setOffsets({ groupId, topic, partitions });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 let streamStart: StreamStart = [];

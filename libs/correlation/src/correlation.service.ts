@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { LineageEdge, StageAlert } from '@damon/contracts';
 import { enqueueIncidentEvents, lockFusion } from '@damon/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import { artifactKey } from './artifact-key';
+import { artifactKey, type ArtifactKey } from './artifact-key';
 import { CLOCK, type Clock } from './clock';
 import { CorrelationEngine, type CorrelationOutcome } from './correlation-engine';
 import type { CorrelationInput } from './correlation-input';
 import { CORRELATION_SETTINGS, type CorrelationSettings } from './correlation-settings';
 import { CorrelationStore, CORRELATOR_ACTOR } from './correlation-store';
 import { alertFingerprint } from './fingerprint';
+import type { IncidentState } from './incident-state';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
 import { CORRELATION_DATA_SOURCE } from './tokens';
 
@@ -117,9 +118,13 @@ export class CorrelationService {
       await this.store.loadSilences(manager, new Date(earliest), new Date(latest)),
       await this.store.loadGapAlerts(manager, subjects, new Date(earliest - this.settings.windowMs)),
     ];
+    const verdicts = await this.store.loadVerdicts(manager, [
+      ...alerts.map((a) => ({ detector: a.detector, subject: artifactKey(a.subject) })),
+      ...detectorSubjectPairs(incidents),
+    ]);
     return this.engine.correlateAlerts(
       alerts,
-      { knownAlertIds, fingerprints, silences, gapAlerts, graph, incidents },
+      { knownAlertIds, fingerprints, silences, gapAlerts, graph, incidents, verdicts },
       now.getTime(),
     );
   }
@@ -144,8 +149,19 @@ export class CorrelationService {
       incidents.flatMap((i) => [...i.subjects]),
       this.settings.hops,
     );
-    return this.engine.mergeConnected({ graph, incidents }, now.getTime());
+    const verdicts = await this.store.loadVerdicts(manager, detectorSubjectPairs(incidents));
+    return this.engine.mergeConnected({ graph, incidents, verdicts }, now.getTime());
   }
+}
+
+function detectorSubjectPairs(
+  incidents: readonly IncidentState[],
+): { detector: string; subject: ArtifactKey }[] {
+  return incidents.flatMap((i) =>
+    [...i.detectorSubjects].flatMap(([detector, subjects]) =>
+      [...subjects].map((subject) => ({ detector, subject })),
+    ),
+  );
 }
 
 /** Splits inputs into maximal runs of one topic, keeping their order. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Stage } from '@damon/contracts';
-import type { ArtifactKey } from './artifact-key';
-import { severityTerms, totalSeverity, type SeverityTerms } from './severity';
+import { parseArtifactKey, type ArtifactKey } from './artifact-key';
+import { severityTerms, totalSeverity, type SeverityTerms, type VerdictCounts } from './severity';
 
 export type IncidentStatus = 'open' | 'merged' | 'resolved';
 
@@ -27,6 +27,12 @@ export interface IncidentState {
   detectorMinP: Map<string, number>;
   /** Minimum flagged-count p-value per detector, for detectors that report flagged items. */
   detectorMinCountP: Map<string, number>;
+  /**
+   * Every subject each detector alerted on in this incident (complete, unlike `subjects`; stored as
+   * incidents.detector_subjects): the (detector, subject) pairs whose verdict records weigh the
+   * detector's evidence.
+   */
+  detectorSubjects: Map<string, Set<ArtifactKey>>;
   stages: Set<Stage>;
   alertCount: number;
   severity: number;
@@ -42,14 +48,55 @@ export function incidentIdFor(firstAlertId: string): string {
   return `inc_${createHash('sha256').update(firstAlertId).digest('hex').slice(0, 24)}`;
 }
 
-export function recomputeSeverity(incident: IncidentState): void {
-  incident.severityTerms = severityTerms({
-    detectorMinP: incident.detectorMinP,
-    detectorMinCountP: incident.detectorMinCountP,
-    stageCount: incident.stages.size,
-    spanMs: incident.lastAlertAt - incident.firstAlertAt,
-  });
-  incident.severity = totalSeverity(incident.severityTerms);
+/**
+ * Triage verdicts per detector, then per subject (`kind:id`): benign and deceptive verdicts of the
+ * incidents holding that detector's alerts on that subject (the counts of view `detector_precision`).
+ */
+export type DetectorVerdicts = ReadonlyMap<string, ReadonlyMap<ArtifactKey, VerdictCounts>>;
+
+/**
+ * A detector's verdict record in one incident: its verdicts summed over the subjects it alerted on
+ * there (usually one), with the subjects that had any. Undefined when none had a verdict. A past
+ * incident holding its alerts on two of these subjects counts once per subject.
+ */
+export function incidentVerdicts(
+  incident: Pick<IncidentState, 'detectorSubjects'>,
+  detector: string,
+  verdicts: DetectorVerdicts | undefined,
+): (VerdictCounts & { subjects: ArtifactKey[] }) | undefined {
+  const bySubject = verdicts?.get(detector);
+  if (!bySubject) return undefined;
+  const total = { benign: 0, deceptive: 0, subjects: [] as ArtifactKey[] };
+  for (const subject of [...(incident.detectorSubjects.get(detector) ?? [])].sort()) {
+    const counts = bySubject.get(subject);
+    if (!counts || counts.benign + counts.deceptive <= 0) continue;
+    total.benign += counts.benign;
+    total.deceptive += counts.deceptive;
+    total.subjects.push(subject);
+  }
+  return total.subjects.length > 0 ? total : undefined;
+}
+
+export function recomputeSeverity(incident: IncidentState, verdicts?: DetectorVerdicts): void {
+  const records = new Map<string, VerdictCounts & { subjects: ArtifactKey[] }>();
+  for (const detector of incident.detectorMinP.keys()) {
+    const record = incidentVerdicts(incident, detector, verdicts);
+    if (record) records.set(detector, record);
+  }
+  const terms = severityTerms(
+    {
+      detectorMinP: incident.detectorMinP,
+      detectorMinCountP: incident.detectorMinCountP,
+      stageCount: incident.stages.size,
+      spanMs: incident.lastAlertAt - incident.firstAlertAt,
+    },
+    records,
+  );
+  // Which subjects' verdicts made each weight, so the timeline and the API can show them.
+  for (const w of terms.detectorWeights ?? [])
+    w.subjects = (records.get(w.detector)?.subjects ?? []).map(parseArtifactKey);
+  incident.severityTerms = terms;
+  incident.severity = totalSeverity(terms);
 }
 
 /** An event at `at` (ms) is inside the incident's window when it is within `windowMs` of its alerts' span. */

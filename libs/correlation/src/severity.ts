@@ -1,4 +1,4 @@
-import type { Stage } from '@damon/contracts';
+import type { ArtifactRef, Stage } from '@damon/contracts';
 import { binomialSf, logChiSquareSf } from '@damon/detectors';
 
 /**
@@ -117,6 +117,8 @@ export function verdictWeight(
 export interface DetectorWeight extends VerdictCounts {
   detector: string;
   weight: number;
+  /** The subjects whose verdict records were summed (set by the correlator, which knows them). */
+  subjects?: ArtifactRef[];
 }
 
 /** What an incident keeps to recompute its severity, and what it shows of it. */

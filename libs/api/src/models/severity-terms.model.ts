@@ -1,10 +1,12 @@
 import { Field, Float, ObjectType } from '@nestjs/graphql';
+import { DetectorWeightModel } from './detector-weight.model';
 
 @ObjectType('SeverityTerms', { description: 'The terms an incident severity is the sum of.' })
 export class SeverityTermsModel {
   @Field(() => Float, {
     description:
-      '−log10 of the Fisher-combined minimum (tail) p-value of each detector, each floored at 1e-10.',
+      '−log10 of the Fisher-combined minimum (tail) p-value of each detector, each softly bounded and raised to its ' +
+      'verdict weight (see detectorWeights).',
   })
   evidence!: number;
 
@@ -18,4 +20,11 @@ export class SeverityTermsModel {
 
   @Field(() => Float, { description: 'min(1, log10(1 + alert span / 10 minutes)).' })
   persistence!: number;
+
+  @Field(() => [DetectorWeightModel], {
+    description:
+      'The verdict weights applied to evidence and flagged counts, for detectors with verdicts on their subjects; ' +
+      'detectors absent here weighed 1.',
+  })
+  detectorWeights!: DetectorWeightModel[];
 }

@@ -13,7 +13,7 @@ export interface IncidentRow {
   id: string;
   status: string;
   severity: number;
-  severity_terms: Record<string, number> | null;
+  severity_terms: StoredSeverityTerms | null;
   stages: string[];
   alert_count: number;
   first_alert_at: Date;
@@ -70,12 +70,34 @@ export function asArtifactKind(kind: string): ArtifactKind {
   return kind as ArtifactKind;
 }
 
-function toSeverityTerms(terms: Record<string, number> | null): IncidentModel['severityTerms'] {
+/** incidents.severity_terms as the correlator writes it (SeverityTerms of @damon/correlation). */
+interface StoredSeverityTerms {
+  evidence?: number;
+  flaggedCount?: number;
+  stages?: number;
+  persistence?: number;
+  detectorWeights?: {
+    detector: string;
+    weight: number;
+    benign: number;
+    deceptive: number;
+    subjects?: { kind: string; id: string }[];
+  }[];
+}
+
+function toSeverityTerms(terms: StoredSeverityTerms | null): IncidentModel['severityTerms'] {
   if (!terms || typeof terms.evidence !== 'number') return null;
   return {
     evidence: terms.evidence,
     flaggedCount: terms.flaggedCount ?? 0,
     stages: terms.stages ?? 0,
     persistence: terms.persistence ?? 0,
+    detectorWeights: (terms.detectorWeights ?? []).map((w) => ({
+      detector: w.detector,
+      weight: w.weight,
+      benign: w.benign,
+      deceptive: w.deceptive,
+      subjects: (w.subjects ?? []).map((s) => ({ kind: asArtifactKind(s.kind), id: s.id })),
+    })),
   };
 }

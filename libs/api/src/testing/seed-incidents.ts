@@ -24,8 +24,8 @@ export interface SeedIncident {
   id: string;
   status: IncidentRecordStatus;
   severity: number;
-  /** What the correlator stores beside severity (evidence, flaggedCount, stages, persistence). */
-  severityTerms?: Record<string, number>;
+  /** What the correlator stores beside severity (evidence, flaggedCount, stages, persistence, detectorWeights). */
+  severityTerms?: Incident['severityTerms'];
   announced?: boolean;
   createdAt: Date;
   alerts: SeedAlert[];

@@ -3,6 +3,15 @@ import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type IncidentRecordStatus = 'open' | 'merged' | 'resolved';
 
+/** A verdict weight as the correlator records it in severity_terms.detectorWeights. */
+export interface StoredDetectorWeight {
+  detector: string;
+  weight: number;
+  benign: number;
+  deceptive: number;
+  subjects?: { kind: string; id: string }[];
+}
+
 /**
  * Alerts fused along lineage. Keeps the summary severity is computed from (minimum p per detector,
  * stages) so adding an alert needs no scan of the incident's alerts. `createdAt` is wall-clock (the
@@ -42,9 +51,16 @@ export class Incident {
   @Column({ name: 'detector_min_count_p', type: 'jsonb', default: {} })
   detectorMinCountP!: Record<string, number>;
 
-  /** The terms severity is the sum of: evidence, flaggedCount, stages, persistence. */
+  /** Detector name → the subjects (`kind:id`) it alerted on in this incident: whose verdicts weigh it. */
+  @Column({ name: 'detector_subjects', type: 'jsonb', default: {} })
+  detectorSubjects!: Record<string, string[]>;
+
+  /**
+   * The terms severity is the sum of: evidence, flaggedCount, stages, persistence (numbers), and the
+   * verdict weights applied (detectorWeights).
+   */
   @Column({ name: 'severity_terms', type: 'jsonb', default: {} })
-  severityTerms!: Record<string, number>;
+  severityTerms!: Record<string, number | StoredDetectorWeight[]>;
 
   @Column({ name: 'alert_count', type: 'integer' })
   alertCount!: number;
