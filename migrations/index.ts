@@ -5,6 +5,7 @@ import { Correlator1795439051057 } from './1795439051057-correlator';
 import { Api1795440051271 } from './1795440051271-api';
 import { FlaggedItems1795450000000 } from './1795450000000-flagged-items';
 import { IncidentSeverityTerms1796182049604 } from './1796182049604-incident-severity-terms';
+import { Notifications1796233821831 } from './1796233821831-notifications';
 import { IncidentDetectorSubjects1796234603932 } from './1796234603932-incident-detector-subjects';
 
 /**
@@ -18,5 +19,6 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   Api1795440051271,
   FlaggedItems1795450000000,
   IncidentSeverityTerms1796182049604,
+  Notifications1796233821831,
   IncidentDetectorSubjects1796234603932,
 ];

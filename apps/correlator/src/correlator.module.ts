@@ -5,7 +5,7 @@ import { BUS, InfrastructureModule } from '@damon/infrastructure';
 import { ObservabilityModule, type JsonLogger } from '@damon/observability';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { correlationSettings, type CorrelatorConfig } from './correlator-config';
+import { correlationSettings, notificationSettings, type CorrelatorConfig } from './correlator-config';
 import { CorrelatorHealth } from './correlator-health';
 import { ResourceCloser } from './resource-closer';
 
@@ -44,6 +44,7 @@ export class CorrelatorModule {
             bus,
             dataSource,
             settings: correlationSettings(config),
+            notifications: notificationSettings(config),
           }),
         }),
       ],

@@ -44,6 +44,7 @@ import { IncidentFeed } from './services/incident-feed.service';
 import { IncidentQueryService } from './services/incident-query.service';
 import { LineageService } from './services/lineage.service';
 import { MonitorSettingsService } from './services/monitor-settings.service';
+import { NotificationService } from './services/notification.service';
 import { SilenceService } from './services/silence.service';
 import { TriageService } from './services/triage.service';
 import { API_BUS, API_DATA_SOURCE, API_SETTINGS } from './tokens';
@@ -79,6 +80,7 @@ const SERVICES = [
   TriageService,
   CommandService,
   MonitorSettingsService,
+  NotificationService,
   IncidentFeed,
 ];
 

@@ -9,6 +9,12 @@ import { CorrelationStore } from './correlation-store';
 import { CorrelationScheduler } from './correlation.scheduler';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
+import {
+  DEFAULT_NOTIFICATION_SETTINGS,
+  NOTIFICATION_SETTINGS,
+  type NotificationSettings,
+} from './notification-settings';
+import { NotificationSender } from './notification.sender';
 import { CORRELATION_BUS, CORRELATION_DATA_SOURCE } from './tokens';
 
 /** What the application hands the correlation module; the application owns (and closes) the bus and data source. */
@@ -17,6 +23,8 @@ export interface CorrelationDependencies {
   /** Initialised, on a migrated schema. */
   dataSource: DataSource;
   settings: CorrelationSettings;
+  /** How notifications are delivered (defaults: DEFAULT_NOTIFICATION_SETTINGS). */
+  notifications?: Partial<NotificationSettings>;
   clock?: Clock;
 }
 
@@ -24,7 +32,10 @@ export interface CorrelationModuleOptions {
   imports?: ModuleMetadata['imports'];
   inject?: InjectionToken[];
   useFactory: (...args: never[]) => CorrelationDependencies | Promise<CorrelationDependencies>;
-  /** Without the consumer the module only serves the service (e.g. to an API process). Default true. */
+  /**
+   * Without the consumer the module only serves the service (e.g. to an API process), and sends no
+   * notifications. Default true.
+   */
   consume?: boolean;
 }
 
@@ -47,6 +58,10 @@ export class CorrelationModule {
         { provide: CORRELATION_SETTINGS, ...from((d) => d.settings) },
         { provide: CLOCK, ...from((d) => d.clock ?? systemClock) },
         {
+          provide: NOTIFICATION_SETTINGS,
+          ...from((d) => ({ ...DEFAULT_NOTIFICATION_SETTINGS, ...d.notifications })),
+        },
+        {
           provide: CorrelationEngine,
           useFactory: (settings: CorrelationSettings) => new CorrelationEngine(settings),
           inject: [CORRELATION_SETTINGS],
@@ -55,7 +70,7 @@ export class CorrelationModule {
         IncidentOutboxPublisher,
         CorrelationService,
         CorrelationScheduler,
-        ...(options.consume === false ? [] : [AlertsConsumer]),
+        ...(options.consume === false ? [] : [AlertsConsumer, NotificationSender]),
       ],
       exports: [CorrelationService, IncidentOutboxPublisher, CORRELATION_DATA_SOURCE, CORRELATION_BUS],
     };

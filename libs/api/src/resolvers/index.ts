@@ -8,6 +8,7 @@ import { CommandResolver } from './command.resolver';
 import { DetectorStatsResolver } from './detector-stats.resolver';
 import { FlaggedItemsResolver } from './flagged-items.resolver';
 import { MonitorSettingsResolver } from './monitor-settings.resolver';
+import { NotificationResolver } from './notification.resolver';
 import { SubjectStatusResolver } from './subject-status.resolver';
 import { IncidentConnectionResolver } from './incident-connection.resolver';
 import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
@@ -33,4 +34,5 @@ export const API_RESOLVERS = [
   FlaggedItemsResolver,
   SubjectStatusResolver,
   MonitorSettingsResolver,
+  NotificationResolver,
 ];

@@ -15,6 +15,9 @@ import { ProcessedEvent } from './processed-event.entity';
 import { ApiAuditEntry } from './api-audit-entry.entity';
 import { ApiKey } from './api-key.entity';
 import { IncidentTriage } from './incident-triage.entity';
+import { NotificationDelivery } from './notification-delivery.entity';
+import { NotificationReceiver } from './notification-receiver.entity';
+import { NotificationRoute } from './notification-route.entity';
 // Registers the API's indexes on Incident (see the file) before the DataSource reads the metadata.
 
 /**
@@ -37,6 +40,10 @@ export const ENTITIES = [
   IncidentTimelineEntry,
   IncidentOutboxEvent,
   Silence,
+  // notifications
+  NotificationReceiver,
+  NotificationRoute,
+  NotificationDelivery,
   // api
   ApiKey,
   IncidentTriage,
@@ -60,3 +67,9 @@ export { Silence } from './silence.entity';
 export { ApiAuditEntry } from './api-audit-entry.entity';
 export { ApiKey, type ApiRole } from './api-key.entity';
 export { IncidentTriage, type TriageVerdict } from './incident-triage.entity';
+export {
+  NotificationDelivery,
+  type NotificationDeliveryStatus,
+} from './notification-delivery.entity';
+export { NotificationReceiver, type NotificationReceiverKind } from './notification-receiver.entity';
+export { NotificationRoute } from './notification-route.entity';

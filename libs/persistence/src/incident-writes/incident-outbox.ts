@@ -5,6 +5,7 @@ import {
   type IncidentEvent,
   type TriageChange,
 } from '@damon/contracts';
+import { enqueueNotifications } from '../notification-writes/notification-enqueue';
 import { rowsOf, type SqlRunner } from './sql-runner';
 
 /** One incident event to write to the outbox. */
@@ -33,7 +34,8 @@ interface SnapshotRow {
  * Writes incident events to `incident_outbox` with the incidents' state as of now, inside the
  * caller's transaction (the correlator's batch or an API mutation); returns their event ids. The
  * correlator's outbox drain (and the API right after its commit) publishes them to damon.incidents.
- * Ids are derived from what changed, so a re-publish after a crash keeps its id.
+ * Ids are derived from what changed, so a re-publish after a crash keeps its id. The notifications
+ * the events route to are queued in the same transaction (notification_outbox).
  */
 export async function enqueueIncidentEvents(
   db: SqlRunner,
@@ -79,16 +81,25 @@ export async function enqueueIncidentEvents(
     if (!valid.ok) throw new Error(`incident event for ${s.id} is invalid: ${valid.reason}`);
     return valid.value;
   });
-  await db.query(
+  const inserted = await rowsOf<{ event_id: string }>(
+    db,
     `INSERT INTO incident_outbox (event_id, incident_id, payload, created_at)
      SELECT e.event_id, e.incident_id, e.payload::jsonb, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS e(event_id, incident_id, payload)
-     ON CONFLICT (event_id) DO NOTHING`,
+     ON CONFLICT (event_id) DO NOTHING
+     RETURNING event_id`,
     [
       events.map((e) => e.eventId),
       events.map((e) => e.subject.id),
       events.map((e) => JSON.stringify(e)),
       now,
     ],
+  );
+  // The notifications of these changes commit with them (an event written before queued its own).
+  const fresh = new Set(inserted.map((r) => r.event_id));
+  await enqueueNotifications(
+    db,
+    events.filter((e) => fresh.has(e.eventId)),
+    now,
   );
   return events.map((e) => e.eventId);
 }

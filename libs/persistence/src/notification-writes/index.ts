@@ -1,0 +1,2 @@
+export * from './notification-enqueue';
+export * from './route-match';
