@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryBus, type Bus, type ReceivedMessage } from '@damon/bus';
 import {
-  encodeVectors,
   type ActivationBatch,
   type ArtifactRef,
   type DeadLetter,
@@ -15,10 +14,10 @@ import { describe, expect, it } from 'vitest';
 import type { BaselineStore } from './baseline-store';
 import { InlineComputePool } from './compute-pool';
 import { MonitorMetrics } from './monitor-metrics';
-import type { MonitorSettingsValues } from './monitor-settings';
 import type { DetectorState } from './stage-handler';
 import { StageMonitorEngine } from './stage-monitor.engine';
 import { ToyStageHandler } from './testing/toy-stage.handler';
+import { TOY_BATCH, TOY_DIM, toyBatch, toySettings } from './testing/toy-fixtures';
 
 /**
  * The engine's own logic without a database: the store is an in-memory one behind the same methods,
@@ -26,20 +25,10 @@ import { ToyStageHandler } from './testing/toy-stage.handler';
  * does with a failure (roll back ids, stream state and outputs together) is visible. The real SQL
  * and its locks are covered by stage-monitor.engine.integration-spec.ts.
  */
-const DIM = 4;
-const BATCH = 10;
+const DIM = TOY_DIM;
+const BATCH = TOY_BATCH;
 const REFERENCE_BATCHES = 3;
-const defaults: MonitorSettingsValues = {
-  alpha: 0.01,
-  referenceSize: REFERENCE_BATCHES * BATCH,
-  calibrationFraction: 0.3,
-  referenceMode: 'trusted',
-  maxBatchItems: 4096,
-  windowSize: 500,
-  fusion: 'adaptive-cauchy',
-  averageRunLength: 100_000,
-  detectors: {},
-};
+const defaults = toySettings(REFERENCE_BATCHES);
 
 interface Tables {
   processed: string[];
@@ -144,23 +133,7 @@ class MemoryDatabase {
   private readonly locked: Record<string, Record<string, unknown>> = {};
 }
 
-function batch(subjectId: string, options: { trusted?: boolean; dim?: number; planted?: number } = {}) {
-  const dim = options.dim ?? DIM;
-  const values = Float32Array.from({ length: BATCH * dim }, (_, i) => 1 + 0.01 * ((i * 7) % 11));
-  if (options.planted !== undefined) for (let c = 0; c < dim; c++) values[options.planted * dim + c] = 50;
-  const batchId = randomUUID();
-  const event: ActivationBatch = {
-    eventId: randomUUID(),
-    schemaVersion: 1,
-    occurredAt: new Date().toISOString(),
-    subject: { kind: 'model', id: subjectId },
-    batchId,
-    trusted: options.trusted ?? false,
-    items: Array.from({ length: BATCH }, (_, i) => ({ itemId: `${batchId}-${i}` })),
-    layers: [{ name: 'l0', dim, vectors: encodeVectors(values, [BATCH, dim]) }],
-  };
-  return event;
-}
+const batch = toyBatch;
 
 let offset = 0;
 function received(event: ActivationBatch): ReceivedMessage {
