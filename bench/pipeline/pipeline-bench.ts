@@ -2,20 +2,16 @@
  * npm run bench:pipeline — ActivationBatches (d = 768, two layers) through the real broker into the
  * representation monitor (its own process, as deployed), against a raw kafkajs produce + consume of
  * the same bytes. Last line:
- *   pipeline: vectors_per_s=<n> broker_ratio=<ours / raw> p99_alert_latency_ms=<n>
+ *   pipeline: vectors_per_s=<n> bf16_vectors_per_s=<n> broker_ratio=<ours / raw> p99_alert_latency_ms=<n> workers=<n>
+ * The float32 parts (raw, saturated, paced) interleave; the bfloat16 part follows them, against a
+ * second monitor process with low-rank Gaussian scoring (BENCH_BF16_GAUSSIAN_RANK) and its own subject.
  * Uses KAFKA_BROKERS / DATABASE_URL when set, else starts (and stops) the servers through infra/.
  */
 import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
-import {
-  encodeVectors,
-  type ActivationBatch,
-  type ScoreBatch,
-  type StageAlert,
-  type Vectors,
-} from '@damon/contracts';
+import { encodeVectors, type ActivationBatch, type Vectors } from '@damon/contracts';
 import { defaultWorkerCount } from '@damon/monitor-kit';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
 import { booleanVar, integerVar, loadConfig } from '@damon/config';
@@ -31,6 +27,11 @@ const benchEnv = loadConfig(
     BENCH_BATCHES: integerVar({ min: 10, max: 10_000, default: 160 }),
     /** MONITOR_GAUSSIAN_RANK for the monitor: auto (exact at d = 768), full or k. */
     BENCH_GAUSSIAN_RANK: z.string().default('auto').describe('auto|full|<k>'),
+    /**
+     * MONITOR_GAUSSIAN_RANK of the bfloat16 part (its own monitor and subject): the low-rank path,
+     * k = 128 as the detector's own 'auto' takes above its full-rank limit.
+     */
+    BENCH_BF16_GAUSSIAN_RANK: z.string().default('128').describe('auto|full|<k>'),
     BENCH_VERBOSE: booleanVar(false),
     /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed. */
     BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 2 }),
@@ -38,6 +39,8 @@ const benchEnv = loadConfig(
     BENCH_SECONDS: integerVar({ min: 1, max: 600 }).optional(),
     /** MONITOR_WORKERS for the monitor (default: the monitor's own, cores − 1, at least 1). */
     BENCH_WORKERS: integerVar({ min: 0, max: 64 }).optional(),
+    /** A directory: the monitor runs with `node --cpu-prof` and writes its profiles there (one per thread). */
+    BENCH_CPU_PROF: z.string().optional(),
   }),
 );
 const LAYERS = 2;
@@ -145,7 +148,8 @@ async function rawBaseline(brokers: string, messages: Buffer[], key: string): Pr
 }
 
 async function startMonitor(env: Record<string, string>): Promise<ServiceProcess> {
-  const monitor = startServiceProcess('apps/representation-monitor/src/main.ts', env);
+  const nodeArgs = benchEnv.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${benchEnv.BENCH_CPU_PROF}`] : [];
+  const monitor = startServiceProcess('apps/representation-monitor/src/main.ts', env, [], nodeArgs);
   await monitor.waitFor(/"msg":"listening"/, 120_000);
   return monitor;
 }
@@ -260,10 +264,13 @@ async function main(): Promise<void> {
     );
     const rawStreams = streams.map((stream) => stream.map((b) => Buffer.from(JSON.stringify(b))));
     const bf16 = bf16Supported();
+    const bf16Subject = `bench-model-bf16-${randomUUID()}`;
     const bf16Streams = bf16
       ? Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
           Array.from({ length: STREAM_BATCHES }, (_, i) =>
-            Buffer.from(JSON.stringify(batch(subjectId, false, pool[(i + r + 1) % pool.length], 'bfloat16'))),
+            Buffer.from(
+              JSON.stringify(batch(bf16Subject, false, pool[(i + r + 1) % pool.length], 'bfloat16')),
+            ),
           ),
         )
       : [];
@@ -274,7 +281,7 @@ async function main(): Promise<void> {
       `[bench] messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`,
     );
 
-    monitor = await startMonitor({
+    const monitorEnv = (rank: string) => ({
       KAFKA_BROKERS: kafka.url,
       DATABASE_URL: scratch.url,
       PORT: '0',
@@ -283,58 +290,78 @@ async function main(): Promise<void> {
       MONITOR_GROUP: `bench-${randomUUID()}`,
       MONITOR_FROM_BEGINNING: 'false',
       MONITOR_REFERENCE_SIZE: String(REFERENCE_BATCHES * ITEMS),
-      MONITOR_GAUSSIAN_RANK: benchEnv.BENCH_GAUSSIAN_RANK,
+      MONITOR_GAUSSIAN_RANK: rank,
       MONITOR_WORKERS: String(WORKERS),
     });
-    const monitorPid = monitor.child.pid;
-    const fitStarted = performance.now();
-    for (let i = 0; i < REFERENCE_BATCHES; i++)
-      await bus.publish('damon.telemetry.repr', batch(subjectId, true, layerData(randn, mixing, -1)));
-    for (;;) {
-      const result: unknown = await ds.query('SELECT fit_count FROM monitor_subjects WHERE subject_id = $1', [
-        subjectId,
-      ]);
-      if ((result as { fit_count: number }[])[0]?.fit_count === 1) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    /** Sends the subject's trusted reference and waits for the monitor's first fit. */
+    const fitReference = async (subject: string, dtype: Dtype) => {
+      const fitStarted = performance.now();
+      for (let i = 0; i < REFERENCE_BATCHES; i++)
+        await bus.publish('damon.telemetry.repr', batch(subject, true, layerData(randn, mixing, -1), dtype));
+      for (;;) {
+        const result: unknown = await ds.query(
+          'SELECT fit_count FROM monitor_subjects WHERE subject_id = $1',
+          [subject],
+        );
+        if ((result as { fit_count: number }[])[0]?.fit_count === 1) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      console.error(
+        `[bench] ${dtype} reference of ${REFERENCE_BATCHES * ITEMS} items fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`,
+      );
+    };
+    const monitorStarted = performance.now();
+    monitor = await startMonitor(monitorEnv(benchEnv.BENCH_GAUSSIAN_RANK));
     console.error(
-      `[bench] reference of ${REFERENCE_BATCHES * ITEMS} items fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`,
+      `[bench] monitor listening after ${((performance.now() - monitorStarted) / 1000).toFixed(1)} s`,
     );
+    const monitorPid = monitor.child.pid;
+    await fitReference(subjectId, 'float32');
 
     const sentAt = new Map<string, number>();
+    let watchedSubject = subjectId;
     const latencies: number[] = [];
     let scoredBatches = 0;
     let expectedBatches = 0;
     let lastScoredAt = 0;
     let finished: () => void = () => undefined;
-    const watcher = await bus.subscribe({
-      group: `bench-watch-${randomUUID()}`,
-      topics: ['damon.scores', 'damon.alerts'],
+    // Alerts have a consumer of their own: behind the much larger score traffic they would wait their
+    // turn in the watcher, and the latency would be the watcher's.
+    const alertWatcher = await bus.subscribe({
+      group: `bench-watch-alerts-${randomUUID()}`,
+      topics: ['damon.alerts'],
       fromBeginning: false,
       batchHandler: (messages) => {
         const now = performance.now();
         for (const m of messages) {
-          if (m.topic === 'damon.alerts') {
-            const alert = m.value as StageAlert;
-            const sent = sentAt.get(alert.inputEventIds[0]);
-            if (sent !== undefined) latencies.push(now - sent);
-          } else {
-            const scores = m.value as ScoreBatch;
-            if (
-              scores.detector === 'fused-layers' &&
-              scores.subject.id === subjectId &&
-              scoredBatches < expectedBatches
-            ) {
-              scoredBatches += 1;
-              lastScoredAt = now;
-              if (scoredBatches === expectedBatches) finished();
-            }
+          const sent = sentAt.get(m.value.inputEventIds[0]);
+          if (sent !== undefined) latencies.push(now - sent);
+        }
+        return Promise.resolve();
+      },
+    });
+    const watcher = await bus.subscribe({
+      group: `bench-watch-${randomUUID()}`,
+      topics: ['damon.scores'],
+      fromBeginning: false,
+      batchHandler: (messages) => {
+        const now = performance.now();
+        for (const m of messages) {
+          const scores = m.value;
+          if (
+            scores.detector === 'fused-layers' &&
+            scores.subject.id === watchedSubject &&
+            scoredBatches < expectedBatches
+          ) {
+            scoredBatches += 1;
+            lastScoredAt = now;
+            if (scoredBatches === expectedBatches) finished();
           }
         }
         return Promise.resolve();
       },
     });
-    await watcher.ready;
+    await Promise.all([watcher.ready, alertWatcher.ready]);
 
     const rawRates: number[] = [];
     const oursRates: number[] = [];
@@ -352,6 +379,8 @@ async function main(): Promise<void> {
       expectedBatches = STREAM_BATCHES;
       const allScored = new Promise<void>((done) => (finished = done));
       latencies.length = 0;
+      // Only alerts on this part's own inputs count (late ones of the previous part would not).
+      sentAt.clear();
       const started = performance.now();
       const oursCpu = cpuSnapshot(monitorPid, kafkaPid);
       for (let i = 0; i < STREAM_BATCHES; i++) {
@@ -369,24 +398,11 @@ async function main(): Promise<void> {
       oursRates.push(ours);
       ratios.push(ours / raw);
 
-      if (bf16) {
-        scoredBatches = 0;
-        expectedBatches = STREAM_BATCHES;
-        const bf16Scored = new Promise<void>((done) => (finished = done));
-        const bf16Started = performance.now();
-        for (const message of bf16Streams[r])
-          await bus.publishRaw('damon.telemetry.repr', message, subjectId);
-        await bf16Scored;
-        const rate = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - bf16Started) / 1000);
-        bf16Rates.push(rate);
-        console.error(
-          `[bench] #${r + 1} bfloat16 saturated: ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB`,
-        );
-      }
-
       // Alert latency is measured below saturation: batches paced at half the measured throughput,
       // so it shows the pipeline's own delay rather than the length of a queue the producer built.
       latencies.length = 0;
+      // Only alerts on this part's own inputs count (late ones of the previous part would not).
+      sentAt.clear();
       const paced = streams[r]
         .slice(0, Math.min(40, STREAM_BATCHES))
         .map((b) => ({ ...b, eventId: randomUUID(), occurredAt: new Date().toISOString() }));
@@ -401,13 +417,39 @@ async function main(): Promise<void> {
         await new Promise((done) => setTimeout(done, Math.max(0, intervalMs - (performance.now() - t0))));
       }
       await pacedScored;
-      await new Promise((done) => setTimeout(done, 1000)); // the last alerts
+      // The last alerts: until none arrived for 2 s (a p99 over only the early ones would flatter).
+      for (let seen = -1; seen !== latencies.length;) {
+        seen = latencies.length;
+        await new Promise((done) => setTimeout(done, 2000));
+      }
       pacedP99.push(quantile(latencies, 0.99));
       console.error(
         `[bench] #${r + 1} paced at ${Math.round(ours / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms`,
       );
     }
-    await watcher.stop();
+    if (bf16) {
+      // The bfloat16 part: its own monitor with low-rank Gaussian scoring, and its own subject.
+      await monitor.stop();
+      monitor = await startMonitor(monitorEnv(benchEnv.BENCH_BF16_GAUSSIAN_RANK));
+      await fitReference(bf16Subject, 'bfloat16');
+      watchedSubject = bf16Subject;
+      for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
+        scoredBatches = 0;
+        expectedBatches = STREAM_BATCHES;
+        const bf16Scored = new Promise<void>((done) => (finished = done));
+        const bf16Cpu = cpuSnapshot(monitor.child.pid, kafkaPid);
+        const bf16Started = performance.now();
+        for (const message of bf16Streams[r])
+          await bus.publishRaw('damon.telemetry.repr', message, bf16Subject);
+        await bf16Scored;
+        const rate = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - bf16Started) / 1000);
+        bf16Rates.push(rate);
+        console.error(
+          `[bench] #${r + 1} bfloat16 saturated (Gaussian rank ${benchEnv.BENCH_BF16_GAUSSIAN_RANK}): ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB (${cpuShares(bf16Cpu, cpuSnapshot(monitor.child.pid, kafkaPid))})`,
+        );
+      }
+    }
+    await Promise.all([watcher.stop(), alertWatcher.stop()]);
     console.error(
       `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s`,
     );

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createDataSource } from './data-source';
 import { ProcessedEvent } from './entities';
-import { recordProcessedOnce } from './processed-events';
+import { recordProcessedMany, recordProcessedOnce } from './processed-events';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 
 const { DATABASE_URL } = loadConfig(z.object({ DATABASE_URL: databaseUrlVar({ required: true }) }));
@@ -104,5 +104,31 @@ describe('recordProcessedOnce (real PostgreSQL)', () => {
     );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await dataSource.getRepository(ProcessedEvent).countBy({ consumerGroup: 'crowd' })).toBe(1);
+  });
+
+  it('records many ids in one statement: only the new ones come back, a repeated id once', async () => {
+    expect(await recordProcessedOnce(dataSource.manager, 'many', 'event-m2')).toBe(true);
+    const first = await recordProcessedMany(dataSource.manager, 'many', [
+      'event-m1',
+      'event-m2',
+      'event-m3',
+      'event-m1',
+    ]);
+    expect([...first].sort()).toEqual(['event-m1', 'event-m3']);
+    expect(await recordProcessedMany(dataSource.manager, 'many', ['event-m3', 'event-m4'])).toEqual(
+      new Set(['event-m4']),
+    );
+    expect(await recordProcessedMany(dataSource.manager, 'many', [])).toEqual(new Set());
+    expect(await dataSource.getRepository(ProcessedEvent).countBy({ consumerGroup: 'many' })).toBe(4);
+  });
+
+  it('rolls the many ids back with the transaction that carries their effect', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        expect((await recordProcessedMany(manager, 'many-rb', ['a', 'b'])).size).toBe(2);
+        throw new Error('effect failed');
+      }),
+    ).rejects.toThrow('effect failed');
+    expect((await recordProcessedMany(dataSource.manager, 'many-rb', ['a', 'b'])).size).toBe(2);
   });
 });

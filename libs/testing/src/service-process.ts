@@ -33,10 +33,13 @@ export function startServiceProcess(
   main: string,
   env: Record<string, string>,
   args: readonly string[] = [],
+  /** Flags for node itself (e.g. `--cpu-prof`), before the entry point. */
+  nodeArgs: readonly string[] = [],
 ): ServiceProcess {
   const child = spawn(
     process.execPath,
     [
+      ...nodeArgs,
       '-r',
       'ts-node/register/transpile-only',
       '-r',
@@ -96,7 +99,8 @@ function watchProcess(child: ChildProcess, main: string): ServiceProcess {
       for (;;) {
         const port = listeningPort(output);
         if (port !== undefined) return port;
-        if (Date.now() - started > 5_000) throw new Error(`${main}: a "listening" line without a port:\n${output.slice(-4000)}`);
+        if (Date.now() - started > 5_000)
+          throw new Error(`${main}: a "listening" line without a port:\n${output.slice(-4000)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

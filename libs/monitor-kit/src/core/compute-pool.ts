@@ -59,6 +59,28 @@ export class InlineComputePool implements ComputePool {
 export const COMPUTE_WORKER_ENTRY = join(__dirname, 'compute-worker.js');
 
 /**
+ * The parent's node flags minus its TypeScript preloads (`-r ts-node/register…`,
+ * `-r tsconfig-paths/register`): a worker inheriting them would transpile every module again with
+ * ts-node; the worker entry installs its cached hook instead. Other flags (`--cpu-prof`, memory
+ * limits) pass on.
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const isTypeScriptPreload = (module: string) => /^(ts-node|tsconfig-paths)(\/|$)/.test(module);
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i];
+    if ((flag === '-r' || flag === '--require') && isTypeScriptPreload(execArgv[i + 1] ?? '')) {
+      i += 1;
+      continue;
+    }
+    const inline = /^(?:-r|--require)=(.*)$/.exec(flag);
+    if (inline && isTypeScriptPreload(inline[1])) continue;
+    kept.push(flag);
+  }
+  return kept;
+}
+
+/**
  * Worker threads through piscina (maintained, no install script; its optional `@napi-rs/nice` only
  * lowers thread priority where present). Each worker builds its own handler from `handler` and
  * initialises its own TensorFlow.js backend; tasks are queued and go to the first idle worker.
@@ -74,6 +96,7 @@ export class PiscinaComputePool implements ComputePool {
     this.piscina = new Piscina({
       filename: COMPUTE_WORKER_ENTRY,
       workerData: { handler },
+      execArgv: workerExecArgv(),
       minThreads: size,
       maxThreads: size,
       // Fitted baselines live in the workers: never let an idle one go.

@@ -4,12 +4,15 @@ import type { Stage } from '@damon/contracts';
 import { BUS, InfrastructureModule, type InfrastructureOptions } from '@damon/infrastructure';
 import { JsonLogger, ObservabilityModule, jsonLogLevel } from '@damon/observability';
 import { Registry } from 'prom-client';
-import type { DataSource } from 'typeorm';
-import { loadMonitorEnv, type MonitorEnv } from './monitor-config';
+import { DataSource } from 'typeorm';
+import { BaselineStore } from './baseline-store';
+import { createComputePool, type ComputePool } from './compute-pool';
+import { defaultSettings, loadMonitorEnv, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
-import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
+import { COMPUTE_POOL, MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
-import { StageMonitorService } from './stage-monitor.service';
+import { StageMonitorEngine } from './stage-monitor.engine';
+import { monitorGroup, StageMonitorService } from './stage-monitor.service';
 
 export interface MonitorKitOptions {
   /** The app's stage: its default PORT and the variables it refuses (when the env is read here). */
@@ -102,7 +105,12 @@ export class MonitorKitModule {
                   clientId: `${handler.stage}-monitor`,
                   logger: busLogger(jsonLogger, metrics),
                   defaultPartitions: env.MONITOR_PARTITIONS,
-                  consumer: { maxBytesPerPartition: env.MONITOR_FETCH_MAX_BYTES },
+                  consumer: {
+                    maxBytesPerPartition: env.MONITOR_FETCH_MAX_BYTES,
+                    // Partitions proceed in parallel, as many as there are compute workers; a subject
+                    // is the partition key, so each subject's events stay in order.
+                    partitionsConsumedConcurrently: Math.max(1, env.MONITOR_WORKERS),
+                  },
                 },
               },
               // Opened through the pending-migration check, as every service does.
@@ -111,7 +119,51 @@ export class MonitorKitModule {
           },
         }),
       ],
-      providers: [{ provide: MONITOR_BUS, useExisting: BUS }, StageMonitorService],
+      providers: [
+        { provide: MONITOR_BUS, useExisting: BUS },
+        {
+          provide: BaselineStore,
+          useFactory: (handler: AnyStageHandler) => new BaselineStore(handler.stage),
+          inject: [STAGE_HANDLER],
+        },
+        {
+          // Closed by StageMonitorService when the app shuts down.
+          provide: COMPUTE_POOL,
+          useFactory: (handler: AnyStageHandler, env: MonitorEnv) =>
+            createComputePool(handler, env.MONITOR_WORKERS),
+          inject: [STAGE_HANDLER, MONITOR_ENV],
+        },
+        {
+          provide: StageMonitorEngine,
+          useFactory: (
+            handler: AnyStageHandler,
+            env: MonitorEnv,
+            dataSource: DataSource,
+            bus: Bus,
+            metrics: MonitorMetrics,
+            logger: JsonLogger,
+            store: BaselineStore,
+            pool: ComputePool,
+          ) =>
+            new StageMonitorEngine(handler, dataSource, bus, metrics, logger, {
+              group: monitorGroup(env, handler),
+              defaults: defaultSettings(env),
+              pool,
+              store,
+            }),
+          inject: [
+            STAGE_HANDLER,
+            MONITOR_ENV,
+            DataSource,
+            MONITOR_BUS,
+            MonitorMetrics,
+            JsonLogger,
+            BaselineStore,
+            COMPUTE_POOL,
+          ],
+        },
+        StageMonitorService,
+      ],
       exports: [StageMonitorService, core],
     };
   }

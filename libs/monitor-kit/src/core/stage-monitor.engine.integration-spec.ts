@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DependencyUnavailableError, MemoryBus, type Bus, type Subscription } from '@damon/bus';
-import {
-  encodeVectors,
-  type ActivationBatch,
-  type DeadLetter,
-  type ScoreBatch,
-  type StageAlert,
-} from '@damon/contracts';
+import type { DeadLetter, ScoreBatch, StageAlert } from '@damon/contracts';
 import { JsonLogger } from '@damon/observability';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
 import { integrationEnv } from '@damon/testing';
@@ -17,55 +11,17 @@ import { InlineComputePool, PiscinaComputePool, type ComputePool } from './compu
 import { MonitorMetrics } from './monitor-metrics';
 import { StageMonitorEngine } from './stage-monitor.engine';
 import { ToyStageHandler } from './testing/toy-stage.handler';
-import type { MonitorSettingsValues } from './monitor-settings';
+import { TOY_DIM, toyBatch, toySettings } from './testing/toy-fixtures';
 
 /**
  * The engine on its own: a MemoryBus (the same delivery pipeline as Kafka's, in process), a scratch
  * database on the real PostgreSQL server (the transactions are the point), and a toy handler whose
  * stream state counts the events it scored per subject.
  */
-const DIM = 4;
-const BATCH = 10;
+const DIM = TOY_DIM;
 const REFERENCE_BATCHES = 4;
-
-const defaults: MonitorSettingsValues = {
-  alpha: 0.01,
-  referenceSize: REFERENCE_BATCHES * BATCH,
-  calibrationFraction: 0.3,
-  referenceMode: 'trusted',
-  maxBatchItems: 4096,
-  windowSize: 500,
-  fusion: 'adaptive-cauchy',
-  averageRunLength: 100_000,
-  detectors: {},
-};
-
-let seed = 1;
-function rand(): number {
-  // Deterministic uniform in (-1, 1).
-  seed = (seed * 16807) % 2147483647;
-  return (seed / 2147483647) * 2 - 1;
-}
-
-function batch(
-  subjectId: string,
-  options: { trusted?: boolean; dim?: number; planted?: number; values?: Float32Array } = {},
-): ActivationBatch {
-  const dim = options.dim ?? DIM;
-  const values = options.values ?? Float32Array.from({ length: BATCH * dim }, () => 1 + 0.1 * rand());
-  if (options.planted !== undefined) for (let c = 0; c < dim; c++) values[options.planted * dim + c] = 50;
-  const batchId = randomUUID();
-  return {
-    eventId: randomUUID(),
-    schemaVersion: 1,
-    occurredAt: new Date().toISOString(),
-    subject: { kind: 'model', id: subjectId },
-    batchId,
-    trusted: options.trusted ?? false,
-    items: Array.from({ length: BATCH }, (_, i) => ({ itemId: `${batchId}-${i}` })),
-    layers: [{ name: 'l0', dim, vectors: encodeVectors(values, [BATCH, dim]) }],
-  };
-}
+const defaults = toySettings(REFERENCE_BATCHES);
+const batch = toyBatch;
 
 async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

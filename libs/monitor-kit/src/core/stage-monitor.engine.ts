@@ -2,7 +2,7 @@ import type { BaselineCommand, DeadLetter, ScoreBatch, StageAlert, TopicMap } fr
 import { LIMITS, type ArtifactRef } from '@damon/contracts';
 import type { BatchContext, Bus, ReceivedMessage } from '@damon/bus';
 import type { JsonLogger } from '@damon/observability';
-import { recordProcessedOnce, type MonitorSubject } from '@damon/persistence';
+import { recordProcessedMany, recordProcessedOnce, type MonitorSubject } from '@damon/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BaselineStore } from './baseline-store';
 import { mergeSettings, type MonitorSettingsValues } from './monitor-settings';
@@ -22,6 +22,8 @@ export interface EngineOptions {
    * close it: its owner does.
    */
   pool?: ComputePool;
+  /** The stage's baseline store (default: a new one for the handler's stage). */
+  store?: BaselineStore;
 }
 
 /** How often the engine heartbeats while it waits for the pool (kafkajs throttles to its interval). */
@@ -75,7 +77,7 @@ export class StageMonitorEngine {
     private readonly logger: JsonLogger,
     private readonly options: EngineOptions,
   ) {
-    this.store = new BaselineStore(handler.stage);
+    this.store = options.store ?? new BaselineStore(handler.stage);
     this.outputs = new OutputBuilder(handler.stage, () => options.defaults.alpha);
     this.ownPool = options.pool === undefined;
     this.pool = options.pool ?? new InlineComputePool(handler);
@@ -203,9 +205,16 @@ export class StageMonitorEngine {
     /** Events to score once the subject is (or has just become) fitted, in order. */
     const toScore: ReceivedMessage[] = [];
 
+    // One statement records the ids of the whole batch (they commit or roll back with its effect).
+    const fresh = await recordProcessedMany(
+      manager,
+      this.options.group,
+      messages.map((m) => (m.value as { eventId: string }).eventId),
+    );
     for (const message of messages) {
       const event = message.value as TopicMap[typeof this.handler.topic];
-      if (!(await recordProcessedOnce(manager, this.options.group, event.eventId))) {
+      // An id seen before this transaction, or earlier in this same batch, is a redelivery.
+      if (!fresh.delete(event.eventId)) {
         out.duplicates += 1;
         continue;
       }

@@ -10,12 +10,16 @@ import type { Topic } from '@damon/contracts';
 import { initBackend } from '@damon/detectors';
 import { HealthRegistry, JsonLogger } from '@damon/observability';
 import { DataSource } from 'typeorm';
-import { createComputePool, type ComputePool } from './compute-pool';
-import { defaultSettings, type MonitorEnv } from './monitor-config';
-import { MonitorMetrics } from './monitor-metrics';
-import { MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
+import type { ComputePool } from './compute-pool';
+import type { MonitorEnv } from './monitor-config';
+import { COMPUTE_POOL, MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorEngine } from './stage-monitor.engine';
+
+/** The telemetry consumer group: MONITOR_GROUP, else `<stage>-monitor`. */
+export function monitorGroup(env: MonitorEnv, handler: AnyStageHandler): string {
+  return env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
+}
 
 /**
  * Runs one stage monitor inside Nest: creates the topics, joins the telemetry consumer group (batch
@@ -25,10 +29,7 @@ import { StageMonitorEngine } from './stage-monitor.engine';
 export class StageMonitorService
   implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-  readonly engine: StageMonitorEngine;
   readonly group: string;
-  /** Where fitting and scoring run: MONITOR_WORKERS worker threads (or inline, see createComputePool). */
-  readonly pool: ComputePool;
   private subscriptions: Subscription[] = [];
   private stopped = false;
 
@@ -37,17 +38,13 @@ export class StageMonitorService
     @Inject(MONITOR_ENV) private readonly env: MonitorEnv,
     @Inject(MONITOR_BUS) private readonly bus: Bus,
     private readonly dataSource: DataSource,
-    metrics: MonitorMetrics,
     private readonly logger: JsonLogger,
     private readonly health: HealthRegistry,
+    readonly engine: StageMonitorEngine,
+    /** Where fitting and scoring run: MONITOR_WORKERS worker threads (or inline, see createComputePool). */
+    @Inject(COMPUTE_POOL) readonly pool: ComputePool,
   ) {
-    this.group = env.MONITOR_GROUP ?? `${handler.stage}-monitor`;
-    this.pool = createComputePool(handler, env.MONITOR_WORKERS);
-    this.engine = new StageMonitorEngine(handler, dataSource, bus, metrics, logger, {
-      group: this.group,
-      defaults: defaultSettings(env),
-      pool: this.pool,
-    });
+    this.group = monitorGroup(env, handler);
   }
 
   async onApplicationBootstrap(): Promise<void> {
