@@ -6,3 +6,4 @@ export * from './scratch-database';
 export * from './lineage-walk.sql';
 export * from './incident-writes';
 export * from './monitor-settings-schema';
+export * from './verdict-probe-store';

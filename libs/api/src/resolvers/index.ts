@@ -14,6 +14,7 @@ import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
 import { IncidentResolver } from './incident.resolver';
 import { SilenceResolver } from './silence.resolver';
 import { TriageResolver } from './triage.resolver';
+import { VerdictProbeResolver } from './verdict-probe.resolver';
 
 /** Every resolver class: the module provides them, and the schema is generated from them. */
 export const API_RESOLVERS = [
@@ -33,4 +34,5 @@ export const API_RESOLVERS = [
   FlaggedItemsResolver,
   SubjectStatusResolver,
   MonitorSettingsResolver,
+  VerdictProbeResolver,
 ];

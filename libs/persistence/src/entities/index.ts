@@ -15,6 +15,8 @@ import { ProcessedEvent } from './processed-event.entity';
 import { ApiAuditEntry } from './api-audit-entry.entity';
 import { ApiKey } from './api-key.entity';
 import { IncidentTriage } from './incident-triage.entity';
+import { FlaggedVector } from './flagged-vector.entity';
+import { VerdictProbe } from './verdict-probe.entity';
 // Registers the API's indexes on Incident (see the file) before the DataSource reads the metadata.
 
 /**
@@ -41,6 +43,9 @@ export const ENTITIES = [
   ApiKey,
   IncidentTriage,
   ApiAuditEntry,
+  // verdict probe
+  FlaggedVector,
+  VerdictProbe,
 ] as const;
 
 export { DetectorBaseline, type BaselineState } from './detector-baseline.entity';
@@ -60,3 +65,5 @@ export { Silence } from './silence.entity';
 export { ApiAuditEntry } from './api-audit-entry.entity';
 export { ApiKey, type ApiRole } from './api-key.entity';
 export { IncidentTriage, type TriageVerdict } from './incident-triage.entity';
+export { FlaggedVector } from './flagged-vector.entity';
+export { VerdictProbe } from './verdict-probe.entity';
