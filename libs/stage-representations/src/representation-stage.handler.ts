@@ -123,6 +123,7 @@ export class RepresentationStageHandler implements StageHandler<
       );
     }
     const outcome: ScoringOutcome = { scores: [], alerts: [] };
+    let flagged: string[] = [];
     if (fitted.components.length > 0 && fitted.fused) {
       const scored = fitted.components.map((c) => {
         if (c.scoreCalibrated) return c.scoreCalibrated(prepared.layers);
@@ -141,11 +142,15 @@ export class RepresentationStageHandler implements StageHandler<
       });
       outcome.scores.push(...result.rows);
       outcome.alerts.push(...this.withVectors(result.alerts, prepared));
+      flagged = result.alerts.flatMap((a) => (a.itemKey === undefined ? [] : [a.itemKey]));
     }
-    if (Object.keys(supervised).length > 0) {
+    // The probe learned deceptive against benign among flagged items only: it scores that population
+    // (elsewhere its probabilities mean nothing), as evidence beside the alerts, never in their place.
+    if (Object.keys(supervised).length > 0 && flagged.length > 0) {
       const probed = scoreVerdictProbes(
         prepared.layers,
         prepared.itemIds,
+        flagged,
         supervised,
         prepared.event.batchId,
       );

@@ -1,4 +1,4 @@
-import { LogisticProbe, type LogisticProbeJson, type Matrix } from '@damon/detectors';
+import { LogisticProbe, pickRows, type LogisticProbeJson, type Matrix } from '@damon/detectors';
 import { round, type AlertDraft, type DetectorState, type ScoreRows } from '@damon/monitor-kit';
 
 export const VERDICT_PROBE_DETECTOR = 'verdict-probe';
@@ -22,16 +22,21 @@ export function benignPValue(score: number, benign: readonly number[]): number {
 }
 
 /**
- * Scores a batch with the subject's deployed verdict probes, one per layer. Evidence on its own: one
+ * Scores the items `itemIds` of a batch (found in `layers` by `batchItemIds`) with the subject's
+ * deployed verdict probes, one per layer. Evidence on its own: one
  * score row per layer, and an alert per item some layer's probe puts at or above its threshold. It
  * never touches the unsupervised detectors' rows or alerts.
  */
 export function scoreVerdictProbes(
   layers: Map<string, Matrix>,
+  batchItemIds: readonly string[],
   itemIds: readonly string[],
   supervised: Record<string, DetectorState>,
   batchId: string,
 ): { rows: ScoreRows[]; alerts: AlertDraft[] } {
+  const rowOf = new Map(batchItemIds.map((id, i) => [id, i]));
+  const picked = itemIds.map((id) => rowOf.get(id));
+  if (picked.some((i) => i === undefined)) throw new Error('scoreVerdictProbes: an item is not in the batch');
   const rows: ScoreRows[] = [];
   const perItem = itemIds.map(
     () =>
@@ -45,11 +50,11 @@ export function scoreVerdictProbes(
       }[],
   );
   for (const [layer, raw] of Object.entries(supervised)) {
-    const batch = layers.get(layer);
+    const layerRows = layers.get(layer);
     const state = raw as unknown as VerdictProbeState;
-    if (!batch || batch.cols !== state.probe.dim) continue;
+    if (!layerRows || layerRows.cols !== state.probe.dim) continue;
     const probe = LogisticProbe.fromJSON(state.probe);
-    const probabilities = probe.predictProbability(batch);
+    const probabilities = probe.predictProbability(pickRows(layerRows, picked as number[]));
     const items = itemIds.map((itemId, i) => {
       const pValue = benignPValue(probabilities[i], state.benignScores);
       perItem[i].push({
