@@ -39,7 +39,7 @@ describe('verdict probe scoring', () => {
       new Map([['l0', batch]]),
       ['x', 'y', 'z'],
       ['x', 'y'],
-      { l0: { ...state, version: 2 } as unknown as Record<string, unknown> },
+      { l0: { ...state, version: 2 } },
       'B1',
     );
     expect(out.rows).toHaveLength(1);
