@@ -1,4 +1,4 @@
-import type { INestApplication, INestApplicationContext } from '@nestjs/common';
+import type { INestApplication, INestApplicationContext, Provider } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus, type Bus } from '@damon/bus';
@@ -14,7 +14,7 @@ import { loadMonitorEnv, MonitorKitModule, MonitorMetrics, type AnyStageHandler 
 import { JsonLogger, jsonLogLevel, MetricsSources, ObservabilityModule } from '@damon/observability';
 import { createDataSource } from '@damon/persistence';
 import { DataStageHandler } from '@damon/stage-data';
-import { RepresentationStageHandler } from '@damon/stage-representations';
+import { RepresentationStageHandler, VerdictProbeService } from '@damon/stage-representations';
 import { SignalStageHandler } from '@damon/stage-signals';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
@@ -39,6 +39,8 @@ const STAGES: {
   name: string;
   handler: () => AnyStageHandler;
   referenceSize: (c: AllInOneConfig) => number;
+  /** Providers the stage's app adds beside the kit (as its app module does). */
+  providers?: Provider[];
 }[] = [
   { name: 'data', handler: () => new DataStageHandler(), referenceSize: (c) => c.DATA_REFERENCE_SIZE },
   { name: 'signals', handler: () => new SignalStageHandler(), referenceSize: (c) => c.SIGNAL_REFERENCE_SIZE },
@@ -46,6 +48,7 @@ const STAGES: {
     name: 'representations',
     handler: () => new RepresentationStageHandler(),
     referenceSize: (c) => c.REPRESENTATION_REFERENCE_SIZE,
+    providers: [VerdictProbeService],
   },
 ];
 
@@ -126,8 +129,9 @@ export class Platform {
         // The parts share the platform's bus (in-process unless KAFKA_BROKERS is set).
         { embedded: true },
       );
+      const kit = MonitorKitModule.forStage({ handler: stage.handler, env, shared });
       const monitor = await NestFactory.createApplicationContext(
-        MonitorKitModule.forStage({ handler: stage.handler, env, shared }),
+        stage.providers ? { module: class StageHost {}, imports: [kit], providers: stage.providers } : kit,
         { logger },
       );
       this.monitors.push(monitor);

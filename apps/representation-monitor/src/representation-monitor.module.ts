@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MonitorKitModule } from '@damon/monitor-kit';
-import { RepresentationStageHandler } from '@damon/stage-representations';
+import { RepresentationStageHandler, VerdictProbeService } from '@damon/stage-representations';
 
-/** Stage 3: per-layer activations of monitored models (damon.telemetry.repr) → damon.alerts. */
+/**
+ * Stage 3: per-layer activations of monitored models (damon.telemetry.repr) → damon.alerts, and the
+ * verdict probes refitted from operators' verdicts (VerdictProbeService).
+ */
 @Module({
   imports: [
     MonitorKitModule.forStage({
@@ -10,5 +13,6 @@ import { RepresentationStageHandler } from '@damon/stage-representations';
       handler: (env) => new RepresentationStageHandler({ rank: env.MONITOR_GAUSSIAN_RANK }),
     }),
   ],
+  providers: [VerdictProbeService],
 })
 export class RepresentationMonitorModule {}

@@ -36,6 +36,7 @@ import { ArtifactService } from './services/artifact.service';
 import { AuditService } from './services/audit.service';
 import { CommandService } from './services/command.service';
 import { DetectorStatsService } from './services/detector-stats.service';
+import { VerdictProbeService } from './services/verdict-probe.service';
 import { FlaggedItemsService } from './services/flagged-items.service';
 import { SubjectStatusService } from './services/subject-status.service';
 import { IncidentDetailService } from './services/incident-detail.service';
@@ -82,6 +83,7 @@ const SERVICES = [
   MonitorSettingsService,
   NotificationService,
   IncidentFeed,
+  VerdictProbeService,
 ];
 
 /**

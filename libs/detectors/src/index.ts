@@ -137,3 +137,11 @@ export {
   concatRows,
   twoModeCloud,
 } from './testing/synthetic-data';
+export {
+  LogisticProbe,
+  crossValidateProbe,
+  stratifiedFolds,
+  type LogisticProbeOptions,
+  type LogisticProbeJson,
+  type CrossValidation,
+} from './probe/logistic-probe';

@@ -7,3 +7,4 @@ export * from './lineage-walk.sql';
 export * from './incident-writes';
 export * from './monitor-settings-schema';
 export * from './notification-writes';
+export * from './verdict-probe-store';

@@ -4,6 +4,7 @@ import {
   RejectedInputError,
   UNAVAILABLE_STATE_KEY,
   assertBatchSize,
+  type AlertDraft,
   type DetectorState,
   type HandlerModuleRef,
   type MonitorSettingsValues,
@@ -19,6 +20,7 @@ import {
 } from './representation-components';
 import { fusedItemScores } from './representation-evidence';
 import { fitLayers, type Unavailable } from './representation-fitting';
+import { scoreVerdictProbes } from './verdict-probe-scoring';
 import {
   boundPending,
   fromPending,
@@ -54,6 +56,8 @@ export class RepresentationStageHandler implements StageHandler<
   readonly subjectKind = 'model' as const;
   /** Compute workers build their own copy with the same Gaussian options. */
   readonly worker: HandlerModuleRef;
+  /** Scores with the deployed verdict probes too (see verdict-probe-scoring.ts). */
+  readonly supervised = true;
 
   constructor(private readonly gaussianOptions: GaussianDetectorOptions = {}) {
     this.worker = {
@@ -108,6 +112,7 @@ export class RepresentationStageHandler implements StageHandler<
     fitted: FittedRepresentations,
     settings: MonitorSettingsValues,
     stream: StreamState,
+    supervised: Record<string, DetectorState> = {},
   ): ScoringOutcome {
     const missing = fitted.layers.filter((name) => !prepared.layers.has(name));
     if (missing.length > 0) {
@@ -118,6 +123,7 @@ export class RepresentationStageHandler implements StageHandler<
       );
     }
     const outcome: ScoringOutcome = { scores: [], alerts: [] };
+    let flagged: string[] = [];
     if (fitted.components.length > 0 && fitted.fused) {
       const scored = fitted.components.map((c) => {
         if (c.scoreCalibrated) return c.scoreCalibrated(prepared.layers);
@@ -135,11 +141,41 @@ export class RepresentationStageHandler implements StageHandler<
         detector: REPRESENTATION_DETECTORS.fused,
       });
       outcome.scores.push(...result.rows);
-      outcome.alerts.push(...result.alerts);
+      outcome.alerts.push(...this.withVectors(result.alerts, prepared));
+      flagged = result.alerts.flatMap((a) => (a.itemKey === undefined ? [] : [a.itemKey]));
+    }
+    // The probe learned deceptive against benign among flagged items only: it scores that population
+    // (elsewhere its probabilities mean nothing), as evidence beside the alerts, never in their place.
+    if (Object.keys(supervised).length > 0 && flagged.length > 0) {
+      const probed = scoreVerdictProbes(
+        prepared.layers,
+        prepared.itemIds,
+        flagged,
+        supervised,
+        prepared.event.batchId,
+      );
+      outcome.scores.push(...probed.rows);
+      outcome.alerts.push(...probed.alerts);
     }
     if (prepared.event.framing && fitted.contrast.length > 0 && fitted.contrastFused)
       this.scoreContrast(prepared, fitted, settings, stream, outcome);
     return outcome;
+  }
+
+  /** The flagged item's row of every layer, kept with the alert for the verdict probe's training set. */
+  private withVectors(alerts: AlertDraft[], prepared: PreparedActivations): AlertDraft[] {
+    const rowOf = new Map(prepared.itemIds.map((id, i) => [id, i]));
+    return alerts.map((alert) => {
+      const row = alert.itemKey === undefined ? undefined : rowOf.get(alert.itemKey);
+      if (row === undefined) return alert;
+      const vectors = [...prepared.layers].map(([layer, m]) => ({
+        layer,
+        itemId: alert.itemKey!,
+        // A copy: a view would carry the whole batch's buffer back from the worker.
+        values: m.data.slice(row * m.cols, (row + 1) * m.cols),
+      }));
+      return { ...alert, vectors };
+    });
   }
 
   dispose(fitted: FittedRepresentations): void {

@@ -15,6 +15,7 @@ import { IncidentSubscriptionResolver } from './incident-subscription.resolver';
 import { IncidentResolver } from './incident.resolver';
 import { SilenceResolver } from './silence.resolver';
 import { TriageResolver } from './triage.resolver';
+import { VerdictProbeResolver } from './verdict-probe.resolver';
 
 /** Every resolver class: the module provides them, and the schema is generated from them. */
 export const API_RESOLVERS = [
@@ -35,4 +36,5 @@ export const API_RESOLVERS = [
   SubjectStatusResolver,
   MonitorSettingsResolver,
   NotificationResolver,
+  VerdictProbeResolver,
 ];

@@ -43,6 +43,8 @@ export interface ScoreTask {
   shape: Record<string, number> | undefined;
   stream: StreamState;
   events: unknown[];
+  /** Deployed supervised detectors of the subject (by layer), when the handler takes them. */
+  supervised?: Record<string, DetectorState>;
 }
 
 export type EventResult =
@@ -98,7 +100,13 @@ export class ComputeWorker {
       try {
         const prepared = this.handler.prepare(event as never, task.settings);
         checkShape(this.handler.shape(prepared), task.shape, false);
-        const outcome = this.handler.score(prepared, cached.fitted, task.settings, task.stream);
+        const outcome = this.handler.score(
+          prepared,
+          cached.fitted,
+          task.settings,
+          task.stream,
+          task.supervised,
+        );
         results.push({ items: this.handler.items(prepared), outcome });
       } catch (error) {
         const rejection = asRejection(error);

@@ -77,6 +77,11 @@ export const monitorEnvSchema = z.object({
   MONITOR_FETCH_MAX_BYTES: integerVar({ min: 1024, max: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
   /** Comma-separated detector names switched off by default, e.g. `mmd,spectral-signature`. */
   MONITOR_DISABLED_DETECTORS: z.string().optional().describe('comma-separated detector names'),
+  /**
+   * Representation monitor: how often the verdict probes are refitted when verdicts have changed
+   * (milliseconds; 0 switches the scheduler off).
+   */
+  MONITOR_PROBE_INTERVAL_MS: integerVar({ min: 0, max: 24 * 3600 * 1000, default: 60_000 }),
 });
 /** The environment as the kit uses it: the embedded runner may leave KAFKA_BROKERS unset. */
 export type MonitorEnv = Omit<z.output<typeof monitorEnvSchema>, 'KAFKA_BROKERS'> & {
@@ -84,7 +89,7 @@ export type MonitorEnv = Omit<z.output<typeof monitorEnvSchema>, 'KAFKA_BROKERS'
 };
 
 /** Variables only some stages' detectors read; set for another stage they are refused, not ignored. */
-type StageSpecificVariable = 'MONITOR_GAUSSIAN_RANK' | 'MONITOR_FUSION';
+type StageSpecificVariable = 'MONITOR_GAUSSIAN_RANK' | 'MONITOR_FUSION' | 'MONITOR_PROBE_INTERVAL_MS';
 
 export interface MonitorProfile {
   /** The app's name, as in logs and error messages. */
@@ -102,7 +107,7 @@ export const MONITOR_PROFILES: Readonly<Record<Stage, MonitorProfile>> = {
   representations: {
     app: 'representation-monitor',
     defaultPort: 8083,
-    reads: ['MONITOR_GAUSSIAN_RANK', 'MONITOR_FUSION'],
+    reads: ['MONITOR_GAUSSIAN_RANK', 'MONITOR_FUSION', 'MONITOR_PROBE_INTERVAL_MS'],
   },
 };
 
@@ -120,7 +125,7 @@ export interface LoadMonitorEnvOptions {
 export function loadMonitorEnv(env?: Environment, options: LoadMonitorEnvOptions = {}): MonitorEnv {
   const profile = options.stage ? MONITOR_PROFILES[options.stage] : undefined;
   const refused = Object.fromEntries(
-    (['MONITOR_GAUSSIAN_RANK', 'MONITOR_FUSION'] as const)
+    (['MONITOR_GAUSSIAN_RANK', 'MONITOR_FUSION', 'MONITOR_PROBE_INTERVAL_MS'] as const)
       .filter((name) => profile && !profile.reads.includes(name))
       .map((name) => [name, refusedVar(name, profile!)]),
   );

@@ -35,6 +35,11 @@ export interface AlertDraft {
   relatedInputs?: { eventId: string; occurredAt: string }[];
   /** The items (samples, activation rows) the finding points at: ids (bounded) and how many in all. */
   flagged?: { ids: string[]; count: number };
+  /**
+   * The flagged item's vectors by layer, stored (bounded) with the alert id in flagged_vectors, in the
+   * transaction of the input, so verdicts on the alert's incident can label them; never published.
+   */
+  vectors?: { layer: string; itemId: string; values: Float32Array }[];
 }
 
 export interface ScoringOutcome {
@@ -59,6 +64,11 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
    * and scores on its main thread (InlineComputePool).
    */
   readonly worker?: HandlerModuleRef;
+  /**
+   * Whether the handler scores with supervised detectors fitted outside the baseline (the verdict
+   * probe): the engine then reads the subject's deployed ones (`deployedProbeStates`) for each task.
+   */
+  readonly supervised?: boolean;
   subject(event: TopicMap[T]): ArtifactRef;
   trusted(event: TopicMap[T]): boolean;
   /** Decodes vectors and checks values; throws RejectedInputError naming the field. */
@@ -69,7 +79,13 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
   /** Fits every enabled detector on the reference (fit and calibration splits); state by detector name. */
   fit(reference: P[], settings: MonitorSettingsValues): Record<string, DetectorState>;
   load(states: Record<string, DetectorState>): F;
-  score(prepared: P, fitted: F, settings: MonitorSettingsValues, stream: StreamState): ScoringOutcome;
+  score(
+    prepared: P,
+    fitted: F,
+    settings: MonitorSettingsValues,
+    stream: StreamState,
+    supervised?: Record<string, DetectorState>,
+  ): ScoringOutcome;
   dispose?(fitted: F): void;
 }
 

@@ -2,7 +2,15 @@ import type { BaselineCommand, DeadLetter, ScoreBatch, StageAlert, TopicMap } fr
 import { LIMITS, type ArtifactRef } from '@damon/contracts';
 import type { BatchContext, Bus, ReceivedMessage } from '@damon/bus';
 import type { JsonLogger } from '@damon/observability';
-import { recordProcessedMany, recordProcessedOnce, type MonitorSubject } from '@damon/persistence';
+import {
+  deployedProbeStates,
+  recordProcessedMany,
+  recordProcessedOnce,
+  storeFlaggedVectors,
+  type FlaggedVectorCaps,
+  type FlaggedVectorRow,
+  type MonitorSubject,
+} from '@damon/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import { BaselineStore } from './baseline-store';
 import { mergeSettings, type MonitorSettingsValues } from './monitor-settings';
@@ -24,6 +32,8 @@ export interface EngineOptions {
   pool?: ComputePool;
   /** The stage's baseline store (default: a new one for the handler's stage). */
   store?: BaselineStore;
+  /** Bounds of the flagged vectors kept per subject and layer (default FLAGGED_VECTOR_CAPS). */
+  flaggedVectorCaps?: FlaggedVectorCaps;
 }
 
 /** How often the engine heartbeats while it waits for the pool (kafkajs throttles to its interval). */
@@ -243,6 +253,7 @@ export class StageMonitorEngine {
         out.fitted = await this.fit(manager, row, subject, settings, state, context);
     }
 
+    const vectors: FlaggedVectorRow[] = [];
     if (toScore.length > 0) {
       state.handler ??= {};
       const results = await this.score(manager, row, subject, settings, state, toScore, context);
@@ -260,12 +271,21 @@ export class StageMonitorEngine {
         out.scoredItems += result.items;
         for (const rows of result.outcome.scores)
           if (rows.items.length > 0) out.scores.push(this.outputs.scores(subject, input, rows));
-        for (const draft of result.outcome.alerts)
-          out.alerts.push(
-            this.outputs.alert(subject, [input, ...(draft.relatedInputs ?? [])], draft, settings.alpha),
+        for (const draft of result.outcome.alerts) {
+          const alert = this.outputs.alert(
+            subject,
+            [input, ...(draft.relatedInputs ?? [])],
+            draft,
+            settings.alpha,
           );
+          out.alerts.push(alert);
+          for (const v of draft.vectors ?? [])
+            vectors.push({ alertId: alert.alertId, subjectKind: subject.kind, subjectId: subject.id, ...v });
+        }
       });
     }
+    // In this transaction, with the processed event ids: stored exactly once per alert.
+    await storeFlaggedVectors(manager, vectors, this.options.flaggedVectorCaps);
 
     row.streamState = state as Record<string, unknown>;
     await this.store.saveSubject(manager, row);
@@ -317,6 +337,9 @@ export class StageMonitorEngine {
       shape: state.shape,
       stream: state.handler ?? {},
       events: messages.map((m) => m.value),
+      ...(this.handler.supervised
+        ? { supervised: await deployedProbeStates(manager, subject.kind, subject.id) }
+        : {}),
     };
     let result = await keepAlive(this.pool.run(task), context);
     if ('needStates' in result) {

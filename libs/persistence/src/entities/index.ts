@@ -18,6 +18,8 @@ import { IncidentTriage } from './incident-triage.entity';
 import { NotificationDelivery } from './notification-delivery.entity';
 import { NotificationReceiver } from './notification-receiver.entity';
 import { NotificationRoute } from './notification-route.entity';
+import { FlaggedVector } from './flagged-vector.entity';
+import { VerdictProbe } from './verdict-probe.entity';
 // Registers the API's indexes on Incident (see the file) before the DataSource reads the metadata.
 
 /**
@@ -48,6 +50,9 @@ export const ENTITIES = [
   ApiKey,
   IncidentTriage,
   ApiAuditEntry,
+  // verdict probe
+  FlaggedVector,
+  VerdictProbe,
 ] as const;
 
 export { DetectorBaseline, type BaselineState } from './detector-baseline.entity';
@@ -73,3 +78,5 @@ export {
 } from './notification-delivery.entity';
 export { NotificationReceiver, type NotificationReceiverKind } from './notification-receiver.entity';
 export { NotificationRoute } from './notification-route.entity';
+export { FlaggedVector } from './flagged-vector.entity';
+export { VerdictProbe } from './verdict-probe.entity';
