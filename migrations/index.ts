@@ -5,6 +5,7 @@ import { Correlator1795439051057 } from './1795439051057-correlator';
 import { Api1795440051271 } from './1795440051271-api';
 import { FlaggedItems1795450000000 } from './1795450000000-flagged-items';
 import { IncidentSeverityTerms1796182049604 } from './1796182049604-incident-severity-terms';
+import { ApiKeyChangeNotify1796233889323 } from './1796233889323-api-key-change-notify';
 
 /**
  * Every migration, oldest first. An explicit list rather than a glob, so the same code runs under
@@ -17,4 +18,5 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   Api1795440051271,
   FlaggedItems1795450000000,
   IncidentSeverityTerms1796182049604,
+  ApiKeyChangeNotify1796233889323,
 ];

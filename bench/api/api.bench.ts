@@ -7,9 +7,12 @@
  * incident detail view; then BENCH_CLIENTS (20) concurrent clients share BENCH_CONCURRENT_REQUESTS (2,000)
  * requests of the queue's list page. Uses DATABASE_URL when set, else starts PostgreSQL through infra/;
  * KAFKA_BROKERS when set, else the in-process bus. Last line:
- * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n>`.
+ * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n> list_c20_rps_vs_bare_http=<r>`,
+ * the last a same-process reference ratio: the same clients against a bare node:http server answering
+ * the API's own response body (so a busy shared machine shows in both).
  */
 import 'reflect-metadata';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiKeyService, createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus } from '@damon/bus';
@@ -22,6 +25,9 @@ const config = loadConfig(
   z.object({
     DATABASE_URL: databaseUrlVar(),
     KAFKA_BROKERS: kafkaBrokersVar(),
+    // `npm run bench:api` sets production unless NODE_ENV is set, as infra/deploy/Dockerfile does: the
+    // API as deployed (graphql-js then leaves out its development-only checks, ~3% of a list request).
+    NODE_ENV: z.string().optional(),
     BENCH_INCIDENTS: integerVar({ min: 1_000, max: 10_000_000, default: 100_000 }),
     BENCH_ALERTS: integerVar({ min: 1_000, max: 100_000_000, default: 1_000_000 }),
     BENCH_REQUESTS: integerVar({ min: 10, max: 100_000, default: 300 }),
@@ -100,6 +106,7 @@ async function main(): Promise<void> {
     const counts = await dataSource.query<{ incidents: number; alerts: number }[]>(
       `SELECT (SELECT count(*) FROM incidents)::int AS incidents, (SELECT count(*) FROM alerts)::int AS alerts`,
     );
+    console.log(`NODE_ENV=${config.NODE_ENV ?? '(unset)'}`);
     console.log(
       `seeded ${counts[0].incidents} incidents, ${counts[0].alerts} alerts in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -177,25 +184,65 @@ async function main(): Promise<void> {
     // default view (first page of open incidents by severity, with totalCount), each client sending
     // its next request as soon as the previous one answered.
     const queueView = () => ({ filter: { status: ['OPEN'] }, orderBy: 'SEVERITY_DESC' });
-    const concurrentTimes: number[] = [];
-    let issued = 0;
-    const client = async (): Promise<void> => {
-      while (issued < config.BENCH_CONCURRENT_REQUESTS) {
-        issued += 1;
-        concurrentTimes.push(await post(LIST, queueView()));
-      }
+    const concurrently = async (send: () => Promise<number>): Promise<{ times: number[]; seconds: number }> => {
+      const times: number[] = [];
+      let issued = 0;
+      const client = async (): Promise<void> => {
+        while (issued < config.BENCH_CONCURRENT_REQUESTS) {
+          issued += 1;
+          times.push(await send());
+        }
+      };
+      const start = performance.now();
+      await Promise.all(Array.from({ length: config.BENCH_CLIENTS }, client));
+      return { times, seconds: (performance.now() - start) / 1000 };
     };
-    const concurrentStart = performance.now();
-    await Promise.all(Array.from({ length: config.BENCH_CLIENTS }, client));
-    const concurrentSeconds = (performance.now() - concurrentStart) / 1000;
+    const concurrent = await concurrently(() => post(LIST, queueView()));
     const c = config.BENCH_CLIENTS;
+    const rps = concurrent.times.length / concurrent.seconds;
     console.log(
-      `incident list with ${c} clients: ${concurrentTimes.length} requests in ${concurrentSeconds.toFixed(1)} s`,
+      `incident list with ${c} clients: ${concurrent.times.length} requests in ${concurrent.seconds.toFixed(1)} s`,
     );
+    // Same-process reference, right after: the same clients against a bare node:http server that
+    // reads each request and answers the API's own response body. The ratio tells the API's
+    // throughput apart from how busy the (shared) machine and this process's clients are.
+    const sample = await (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: LIST, variables: queueView() }),
+      })
+    ).text();
     await app.close();
+    const bare = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(sample);
+      });
+    });
+    await new Promise<void>((listening) => bare.listen(0, '127.0.0.1', listening));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/graphql`;
+    const reference = await concurrently(async () => {
+      const t = performance.now();
+      const response = await fetch(bareUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ query: LIST, variables: queueView() }),
+      });
+      await response.json();
+      return performance.now() - t;
+    });
+    await new Promise((closed) => bare.close(closed));
+    const bareRps = reference.times.length / reference.seconds;
+    console.log(
+      `bare node:http reference with ${c} clients: ${reference.times.length} requests in ${reference.seconds.toFixed(1)} s ` +
+        `(p95 ${p95(reference.times).toFixed(1)} ms, ${bareRps.toFixed(0)} requests/s)`,
+    );
     console.log(
       `api: incidents_p95_ms=${p95(listTimes).toFixed(1)} incident_detail_p95_ms=${p95(detailTimes).toFixed(1)} ` +
-        `list_c${c}_p95_ms=${p95(concurrentTimes).toFixed(1)} list_c${c}_rps=${(concurrentTimes.length / concurrentSeconds).toFixed(0)}`,
+        `list_c${c}_p95_ms=${p95(concurrent.times).toFixed(1)} list_c${c}_rps=${rps.toFixed(0)} ` +
+        `list_c${c}_rps_vs_bare_http=${(rps / bareRps).toFixed(3)}`,
     );
   } finally {
     await bus.close();
