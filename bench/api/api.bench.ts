@@ -7,11 +7,13 @@
  * incident detail view; then BENCH_CLIENTS (20) concurrent clients share BENCH_CONCURRENT_REQUESTS (2,000)
  * requests of the queue's list page. Uses DATABASE_URL when set, else starts PostgreSQL through infra/;
  * KAFKA_BROKERS when set, else the in-process bus. Last line:
- * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n> list_c20_rps_vs_bare_http=<r>`,
+ * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n> list_c20_rps_vs_bare_http=<r> list_c20_cpu_ms_per_req=<n>`,
  * the last a same-process reference ratio: the same clients against a bare node:http server answering
- * the API's own response body (so a busy shared machine shows in both).
+ * the API's own response body (so a busy shared machine shows in both), and the API thread's CPU
+ * time per concurrent request.
  */
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
@@ -109,6 +111,24 @@ Promise.all(Array.from({ length: clients }, client)).then(() => {
   parentPort.postMessage({ times, seconds: (performance.now() - start) / 1000 });
 });
 `;
+
+/**
+ * CPU time (user + system) the main thread, where the API runs, has used: from
+ * /proc/self/task/<pid>/stat on Linux, NaN elsewhere. Unlike wall time it hardly grows when other
+ * processes share the cores.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ, which Linux fixes at 100 for /proc. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function p95(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -228,11 +248,14 @@ async function main(): Promise<void> {
         });
         worker.once('error', fail);
       });
+    const cpuBefore = mainThreadCpuMs();
     const concurrent = await concurrently(url);
+    const cpuPerRequest = (mainThreadCpuMs() - cpuBefore) / concurrent.times.length;
     const c = config.BENCH_CLIENTS;
     const rps = concurrent.times.length / concurrent.seconds;
     console.log(
-      `incident list with ${c} clients: ${concurrent.times.length} requests in ${concurrent.seconds.toFixed(1)} s`,
+      `incident list with ${c} clients: ${concurrent.times.length} requests in ${concurrent.seconds.toFixed(1)} s, ` +
+        `${cpuPerRequest.toFixed(2)} ms of the API thread's CPU per request (less sensitive to a busy machine than rates)`,
     );
     // Same-process reference, right after: the same client worker against a bare node:http server
     // (in this thread, as the API was) that reads each request and answers the API's own response
@@ -264,7 +287,7 @@ async function main(): Promise<void> {
     console.log(
       `api: incidents_p95_ms=${p95(listTimes).toFixed(1)} incident_detail_p95_ms=${p95(detailTimes).toFixed(1)} ` +
         `list_c${c}_p95_ms=${p95(concurrent.times).toFixed(1)} list_c${c}_rps=${rps.toFixed(0)} ` +
-        `list_c${c}_rps_vs_bare_http=${(rps / bareRps).toFixed(3)}`,
+        `list_c${c}_rps_vs_bare_http=${(rps / bareRps).toFixed(3)} list_c${c}_cpu_ms_per_req=${cpuPerRequest.toFixed(2)}`,
     );
   } finally {
     await bus.close();
