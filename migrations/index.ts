@@ -6,6 +6,7 @@ import { Api1795440051271 } from './1795440051271-api';
 import { FlaggedItems1795450000000 } from './1795450000000-flagged-items';
 import { IncidentSeverityTerms1796182049604 } from './1796182049604-incident-severity-terms';
 import { Notifications1796233821831 } from './1796233821831-notifications';
+import { ApiKeyChangeNotify1796233889323 } from './1796233889323-api-key-change-notify';
 import { VerdictProbe1796233950032 } from './1796233950032-verdict-probe';
 import { IncidentDetectorSubjects1796234603932 } from './1796234603932-incident-detector-subjects';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: ReadonlyArray<new () => MigrationInterface> = [
   FlaggedItems1795450000000,
   IncidentSeverityTerms1796182049604,
   Notifications1796233821831,
+  ApiKeyChangeNotify1796233889323,
   VerdictProbe1796233950032,
   IncidentDetectorSubjects1796234603932,
 ];

@@ -7,10 +7,16 @@
  * incident detail view; then BENCH_CLIENTS (20) concurrent clients share BENCH_CONCURRENT_REQUESTS (2,000)
  * requests of the queue's list page. Uses DATABASE_URL when set, else starts PostgreSQL through infra/;
  * KAFKA_BROKERS when set, else the in-process bus. Last line:
- * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n>`.
+ * `api: incidents_p95_ms=<n> incident_detail_p95_ms=<n> list_c20_p95_ms=<n> list_c20_rps=<n> list_c20_rps_vs_bare_http=<r> list_c20_cpu_ms_per_req=<n>`,
+ * the last a same-process reference ratio: the same clients against a bare node:http server answering
+ * the API's own response body (so a busy shared machine shows in both), and the API thread's CPU
+ * time per concurrent request.
  */
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { ApiKeyService, createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus } from '@damon/bus';
 import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig } from '@damon/config';
@@ -22,6 +28,9 @@ const config = loadConfig(
   z.object({
     DATABASE_URL: databaseUrlVar(),
     KAFKA_BROKERS: kafkaBrokersVar(),
+    // `npm run bench:api` sets production unless NODE_ENV is set, as infra/deploy/Dockerfile does: the
+    // API as deployed (graphql-js then leaves out its development-only checks, ~3% of a list request).
+    NODE_ENV: z.string().optional(),
     BENCH_INCIDENTS: integerVar({ min: 1_000, max: 10_000_000, default: 100_000 }),
     BENCH_ALERTS: integerVar({ min: 1_000, max: 100_000_000, default: 1_000_000 }),
     BENCH_REQUESTS: integerVar({ min: 10, max: 100_000, default: 300 }),
@@ -81,6 +90,46 @@ async function seed(
   await run('ANALYZE');
 }
 
+/** The concurrent clients (plain JavaScript, run in a worker thread): posts back each latency and the wall time. */
+const CLIENTS_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, authorization, body, clients, requests } = workerData;
+const times = [];
+let issued = 0;
+async function client() {
+  while (issued < requests) {
+    issued += 1;
+    const t = performance.now();
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body });
+    const result = await response.json();
+    if (result.errors || !result.data) throw new Error('query failed: ' + JSON.stringify(result.errors));
+    times.push(performance.now() - t);
+  }
+}
+const start = performance.now();
+Promise.all(Array.from({ length: clients }, client)).then(() => {
+  parentPort.postMessage({ times, seconds: (performance.now() - start) / 1000 });
+});
+`;
+
+/**
+ * CPU time (user + system) the main thread, where the API runs, has used: from
+ * /proc/self/task/<pid>/stat on Linux, NaN elsewhere. Unlike wall time it hardly grows when other
+ * processes share the cores.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** USER_HZ, which Linux fixes at 100 for /proc. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 function p95(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
@@ -100,6 +149,7 @@ async function main(): Promise<void> {
     const counts = await dataSource.query<{ incidents: number; alerts: number }[]>(
       `SELECT (SELECT count(*) FROM incidents)::int AS incidents, (SELECT count(*) FROM alerts)::int AS alerts`,
     );
+    console.log(`NODE_ENV=${config.NODE_ENV ?? '(unset)'}`);
     console.log(
       `seeded ${counts[0].incidents} incidents, ${counts[0].alerts} alerts in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -175,27 +225,69 @@ async function main(): Promise<void> {
 
     // Concurrent: BENCH_CLIENTS clients share BENCH_CONCURRENT_REQUESTS requests of the queue's
     // default view (first page of open incidents by severity, with totalCount), each client sending
-    // its next request as soon as the previous one answered.
+    // its next request as soon as the previous one answered. The clients run in a worker thread, as
+    // callers of a deployed API run elsewhere: in the API's own event loop, their fetch and JSON
+    // parsing took about a fifth of its CPU.
     const queueView = () => ({ filter: { status: ['OPEN'] }, orderBy: 'SEVERITY_DESC' });
-    const concurrentTimes: number[] = [];
-    let issued = 0;
-    const client = async (): Promise<void> => {
-      while (issued < config.BENCH_CONCURRENT_REQUESTS) {
-        issued += 1;
-        concurrentTimes.push(await post(LIST, queueView()));
-      }
-    };
-    const concurrentStart = performance.now();
-    await Promise.all(Array.from({ length: config.BENCH_CLIENTS }, client));
-    const concurrentSeconds = (performance.now() - concurrentStart) / 1000;
+    const body = JSON.stringify({ query: LIST, variables: queueView() });
+    const concurrently = (target: string): Promise<{ times: number[]; seconds: number }> =>
+      new Promise((done, fail) => {
+        const worker = new Worker(CLIENTS_WORKER, {
+          eval: true,
+          workerData: {
+            url: target,
+            authorization: `Bearer ${key}`,
+            body,
+            clients: config.BENCH_CLIENTS,
+            requests: config.BENCH_CONCURRENT_REQUESTS,
+          },
+        });
+        worker.once('message', (result: { times: number[]; seconds: number }) => {
+          done(result);
+          void worker.terminate();
+        });
+        worker.once('error', fail);
+      });
+    const cpuBefore = mainThreadCpuMs();
+    const concurrent = await concurrently(url);
+    const cpuPerRequest = (mainThreadCpuMs() - cpuBefore) / concurrent.times.length;
     const c = config.BENCH_CLIENTS;
+    const rps = concurrent.times.length / concurrent.seconds;
     console.log(
-      `incident list with ${c} clients: ${concurrentTimes.length} requests in ${concurrentSeconds.toFixed(1)} s`,
+      `incident list with ${c} clients: ${concurrent.times.length} requests in ${concurrent.seconds.toFixed(1)} s, ` +
+        `${cpuPerRequest.toFixed(2)} ms of the API thread's CPU per request (less sensitive to a busy machine than rates)`,
     );
+    // Same-process reference, right after: the same client worker against a bare node:http server
+    // (in this thread, as the API was) that reads each request and answers the API's own response
+    // body. The ratio tells the API's throughput apart from how busy the shared machine is.
+    const sample = await (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body,
+      })
+    ).text();
     await app.close();
+    const bare = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(sample);
+      });
+    });
+    await new Promise<void>((listening) => bare.listen(0, '127.0.0.1', listening));
+    const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/graphql`;
+    const reference = await concurrently(bareUrl);
+    await new Promise((closed) => bare.close(closed));
+    const bareRps = reference.times.length / reference.seconds;
+    console.log(
+      `bare node:http reference with ${c} clients: ${reference.times.length} requests in ${reference.seconds.toFixed(1)} s ` +
+        `(p95 ${p95(reference.times).toFixed(1)} ms, ${bareRps.toFixed(0)} requests/s)`,
+    );
     console.log(
       `api: incidents_p95_ms=${p95(listTimes).toFixed(1)} incident_detail_p95_ms=${p95(detailTimes).toFixed(1)} ` +
-        `list_c${c}_p95_ms=${p95(concurrentTimes).toFixed(1)} list_c${c}_rps=${(concurrentTimes.length / concurrentSeconds).toFixed(0)}`,
+        `list_c${c}_p95_ms=${p95(concurrent.times).toFixed(1)} list_c${c}_rps=${rps.toFixed(0)} ` +
+        `list_c${c}_rps_vs_bare_http=${(rps / bareRps).toFixed(3)} list_c${c}_cpu_ms_per_req=${cpuPerRequest.toFixed(2)}`,
     );
   } finally {
     await bus.close();

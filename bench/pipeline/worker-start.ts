@@ -8,7 +8,9 @@ import { integerVar, loadConfig } from '@damon/config';
 import { PiscinaComputePool, defaultSettings, loadMonitorEnv } from '@damon/monitor-kit';
 import { z } from 'zod';
 
-const ROUNDS = loadConfig(z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 20, default: 3 }) })).BENCH_ROUNDS;
+const ROUNDS = loadConfig(
+  z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 20, default: 3 }) }),
+).BENCH_ROUNDS;
 
 async function once(): Promise<number> {
   const started = performance.now();
@@ -22,7 +24,9 @@ async function once(): Promise<number> {
     kind: 'score',
     subject: 'model:worker-start',
     version: 1,
-    settings: defaultSettings(loadMonitorEnv({ DATABASE_URL: 'postgres://unused/x', PORT: '0' }, { embedded: true })),
+    settings: defaultSettings(
+      loadMonitorEnv({ DATABASE_URL: 'postgres://unused/x', PORT: '0' }, { embedded: true }),
+    ),
     shape: undefined,
     stream: {},
     events: [],

@@ -12,6 +12,11 @@ export interface ApiSettings {
   maxPageSize: number;
   /** How long an incident `totalCount` is reused for the same filter (0: counted every time; default 1000). */
   countCacheMs?: number;
+  /**
+   * How long a verified API key's row is reused before it is read again (0: read on every request;
+   * default 1000). A revocation is seen sooner: its notification drops the entry (auth/verified-key-cache.ts).
+   */
+  apiKeyCacheMs?: number;
 }
 
 export const DEFAULT_API_SETTINGS: ApiSettings = {
@@ -21,4 +26,5 @@ export const DEFAULT_API_SETTINGS: ApiSettings = {
   maxComplexity: 5_000,
   maxPageSize: 100,
   countCacheMs: 1_000,
+  apiKeyCacheMs: 1_000,
 };

@@ -10,9 +10,7 @@ describe('vector codec', () => {
     const revived = reviveVectorBytes(cloned);
     expect(JSON.stringify(revived)).toBe(JSON.stringify(state));
     const stored = JSON.parse(JSON.stringify(revived)) as typeof state;
-    expect(decodeVectors(stored.nested[0].rows).values).toEqual(
-      new Float32Array([1, 2, 3, 4]),
-    );
+    expect(decodeVectors(stored.nested[0].rows).values).toEqual(new Float32Array([1, 2, 3, 4]));
   });
 
   it('round-trips float32 values as base64 little-endian with their shape', () => {

@@ -71,7 +71,13 @@ function values(seed: number, planted: number, shift: number): Map<string, Float
 }
 
 /** The batch as the monitor receives it: encoded in `dtype`, on the binary wire, decoded and validated. */
-function received(seed: number, dtype: VectorDtype, trusted: boolean, planted = 0, shift = 0): ActivationBatch {
+function received(
+  seed: number,
+  dtype: VectorDtype,
+  trusted: boolean,
+  planted = 0,
+  shift = 0,
+): ActivationBatch {
   const layers = values(seed, planted, shift);
   const event: ActivationBatch = {
     eventId: randomUUID(),

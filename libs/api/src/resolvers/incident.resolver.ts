@@ -28,15 +28,18 @@ export class IncidentResolver {
   @Query(() => IncidentConnectionModel, {
     description: 'Incidents matching the filter, a keyset-paginated page at a time.',
   })
-  incidents(
+  async incidents(
     @Args('filter', { type: () => IncidentFilterInput, nullable: true }) filter: IncidentFilterInput | null,
     @Args('orderBy', { type: () => IncidentOrder, defaultValue: IncidentOrder.CREATED_AT_DESC })
     orderBy: IncidentOrder,
     @Args('first', { type: () => Int, defaultValue: 20, description: 'Page size, at most 100.' })
     first: number,
     @Args('after', { type: () => String, nullable: true }) after: string | null,
+    @Context() context: ApiContext,
   ): Promise<IncidentConnectionModel> {
-    return this.incidentQueries.list(filter, orderBy, first, after);
+    const connection = await this.incidentQueries.list(filter, orderBy, first, after);
+    for (const [id, subjects] of connection.subjects ?? []) context.loaders.subjectsByIncident.prime(id, subjects);
+    return connection;
   }
 
   @Query(() => IncidentModel, { nullable: true })

@@ -9,7 +9,13 @@ import { IncidentOrder } from '../models/enums';
 import type { IncidentConnectionModel } from '../models/incident-connection.model';
 import type { IncidentModel } from '../models/incident.model';
 import { CountCache } from './count-cache';
-import { INCIDENT_COLUMNS, INCIDENT_FROM, toIncidentModel, type IncidentRow } from './incident-row';
+import {
+  asArtifactKind,
+  INCIDENT_COLUMNS,
+  INCIDENT_FROM,
+  toIncidentModel,
+  type IncidentRow,
+} from './incident-row';
 import { exactTimestamp, selectRows, SqlParams } from './sql';
 
 /** How each ordering sorts: the key expression, its exact text form for cursors, and its SQL type. */
@@ -58,10 +64,16 @@ export class IncidentQueryService {
         `(${sort.key}, i.id) < (${params.add(position.key)}::${sort.type}, ${params.add(position.id)})`,
       );
     }
-    const rows = await selectRows<IncidentRow & { cursor_key: string }>(
+    // The page's subjects come with it (what the list view shows for every row): the subquery runs
+    // on the page only, after the LIMIT, and saves the subjects loader a query of its own.
+    const rows = await selectRows<IncidentRow & { cursor_key: string; subjects: [string, string][] }>(
       this.dataSource,
-      `SELECT ${INCIDENT_COLUMNS}, ${sort.text} AS cursor_key FROM ${INCIDENT_FROM}
-       ${where(conditions)} ORDER BY ${sort.key} DESC, i.id DESC LIMIT ${params.add(first + 1)}`,
+      `SELECT page.*, (SELECT coalesce(json_agg(json_build_array(s.subject_kind, s.subject_id)
+                         ORDER BY s.subject_kind, s.subject_id), '[]') FROM incident_subjects s
+                       WHERE s.incident_id = page.id) AS subjects
+       FROM (SELECT ${INCIDENT_COLUMNS}, ${sort.text} AS cursor_key FROM ${INCIDENT_FROM}
+             ${where(conditions)} ORDER BY ${sort.key} DESC, i.id DESC LIMIT ${params.add(first + 1)}) page
+       ORDER BY page.${sort.key.slice(2)} DESC, page.id DESC`,
       params.values,
     );
     const page = rows.slice(0, first);
@@ -71,6 +83,9 @@ export class IncidentQueryService {
     }));
     return {
       edges,
+      subjects: new Map(
+        page.map((row) => [row.id, row.subjects.map(([kind, id]) => ({ kind: asArtifactKind(kind), id }))]),
+      ),
       pageInfo: { endCursor: edges.at(-1)?.cursor ?? null, hasNextPage: rows.length > first },
       countTotal: () => this.count(filter),
       totalCount: 0,

@@ -72,10 +72,7 @@ export { Silence } from './silence.entity';
 export { ApiAuditEntry } from './api-audit-entry.entity';
 export { ApiKey, type ApiRole } from './api-key.entity';
 export { IncidentTriage, type TriageVerdict } from './incident-triage.entity';
-export {
-  NotificationDelivery,
-  type NotificationDeliveryStatus,
-} from './notification-delivery.entity';
+export { NotificationDelivery, type NotificationDeliveryStatus } from './notification-delivery.entity';
 export { NotificationReceiver, type NotificationReceiverKind } from './notification-receiver.entity';
 export { NotificationRoute } from './notification-route.entity';
 export { FlaggedVector } from './flagged-vector.entity';
