@@ -56,6 +56,8 @@ export class ApiKeyService {
 
   private async activeKey(id: string): Promise<ActiveKey | undefined> {
     const row = await this.dataSource.getRepository(ApiKey).findOneBy({ id, revokedAt: IsNull() });
-    return row ? { secretHash: row.secretHash, principal: { keyId: row.id, name: row.name, role: row.role } } : undefined;
+    return row
+      ? { secretHash: row.secretHash, principal: { keyId: row.id, name: row.name, role: row.role } }
+      : undefined;
   }
 }

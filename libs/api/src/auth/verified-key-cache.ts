@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Client, type ClientConfig } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { ApiSettings } from '../api-settings';
@@ -76,7 +70,11 @@ export class VerifiedKeyCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The active key `id` from the cache when fresh, else from `load` (concurrent misses share one load). */
-  get(id: string, load: () => Promise<ActiveKey | undefined>, now = Date.now()): Promise<ActiveKey | undefined> {
+  get(
+    id: string,
+    load: () => Promise<ActiveKey | undefined>,
+    now = Date.now(),
+  ): Promise<ActiveKey | undefined> {
     if (!this.active) return load();
     const hit = this.entries.get(id);
     if (hit && now - hit.at < this.ttlMs) return Promise.resolve(hit.key);
@@ -89,7 +87,8 @@ export class VerifiedKeyCache implements OnModuleInit, OnApplicationShutdown {
         if (key && this.active && generation === this.generation) {
           this.entries.delete(id);
           this.entries.set(id, { at: now, key });
-          if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+          if (this.entries.size > MAX_ENTRIES)
+            this.entries.delete(this.entries.keys().next().value as string);
         }
         return key;
       },

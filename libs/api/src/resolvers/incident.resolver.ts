@@ -38,7 +38,8 @@ export class IncidentResolver {
     @Context() context: ApiContext,
   ): Promise<IncidentConnectionModel> {
     const connection = await this.incidentQueries.list(filter, orderBy, first, after);
-    for (const [id, subjects] of connection.subjects ?? []) context.loaders.subjectsByIncident.prime(id, subjects);
+    for (const [id, subjects] of connection.subjects ?? [])
+      context.loaders.subjectsByIncident.prime(id, subjects);
     return connection;
   }
 
