@@ -428,6 +428,134 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
     expect(after.data).toEqual({ incident: { triage: { verdict: current } } });
   });
 
+  it('an admin creates a webhook receiver and a route on the notifications page; the secret is never shown', async () => {
+    const admin = await stack.key('admin', 'ada');
+    const page = await newPage();
+    await signIn(page, admin.key);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await page.getByText('No receivers.').waitFor();
+
+    const receiverForm = page.getByRole('form', { name: 'New receiver' });
+    const secret = `s3cret-${stack.run}`;
+    const url = `http://127.0.0.1:9/${stack.run}/hook`;
+    // By keyboard: type into the focused field, Tab to the next (the kind keeps its default, webhook).
+    await receiverForm.getByLabel('Name').focus();
+    await page.keyboard.type('oncall');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(url);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('too-short');
+    await page.keyboard.press('Enter');
+    // The API's BAD_USER_INPUT, next to the form.
+    expect(await receiverForm.getByRole('alert').textContent()).toBe(
+      'input.secret: must be at least 16 characters',
+    );
+    await receiverForm.getByLabel(/Signing secret/).fill(secret);
+    await page.keyboard.press('Enter');
+    await receiverForm.getByRole('status').filter({ hasText: 'Receiver oncall created' }).waitFor();
+    expect(await receiverForm.getByLabel(/Signing secret/).inputValue()).toBe('');
+
+    const receiverRow = page.getByRole('table', { name: 'Receivers' }).getByRole('row', { name: /oncall/ });
+    await receiverRow.waitFor();
+    expect(await receiverRow.getByRole('cell').allTextContents()).toEqual([
+      'oncall',
+      'webhook',
+      url,
+      'set',
+      expect.stringMatching(/UTC$/),
+      'Delete',
+    ]);
+
+    // The route by mouse.
+    const routeForm = page.getByRole('form', { name: 'New route' });
+    await routeForm.getByLabel('Name').fill('serious-models');
+    expect(await routeForm.getByLabel('Receiver').inputValue()).not.toBe('');
+    await routeForm.getByLabel('Minimum severity').fill('5');
+    await routeForm.getByLabel('signals').check();
+    await routeForm.getByLabel('representations').check();
+    await routeForm.getByLabel(/^Subjects/).fill(`model ${stack.run}-m\ndataset`);
+    await routeForm.getByLabel(/^Repeat interval/).fill('600');
+    await routeForm.getByLabel('Notify when resolved').uncheck();
+    await routeForm.getByRole('button', { name: 'Create route' }).click();
+    const routeRow = page.getByRole('table', { name: 'Routes' }).getByRole('row', { name: /serious-models/ });
+    await routeRow.waitFor();
+    expect(await routeRow.getByRole('cell').allTextContents()).toEqual([
+      'serious-models',
+      'oncall',
+      '5',
+      'signals, representations',
+      `model ${stack.run}-m, dataset (any)`,
+      'every 600 s',
+      'not sent',
+      'Delete',
+    ]);
+    await page.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
+    expect(await page.locator('.content').textContent()).not.toContain(secret);
+    expect(await page.content()).not.toContain(secret);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'notifications', { fullPage: true });
+
+    const config = await graphql(
+      admin.key,
+      `
+        {
+          notificationReceivers {
+            id
+            name
+            kind
+            url
+            hasSecret
+          }
+          notificationRoutes {
+            name
+            receiverId
+            minSeverity
+            stages
+            subjects {
+              kind
+              id
+            }
+            repeatIntervalSeconds
+            sendResolved
+          }
+        }
+      `,
+    );
+    expect(config.errors).toBeUndefined();
+    const { notificationReceivers, notificationRoutes } = config.data as {
+      notificationReceivers: { id: string }[];
+      notificationRoutes: unknown[];
+    };
+    expect(notificationReceivers).toEqual([
+      { id: expect.any(String), name: 'oncall', kind: 'WEBHOOK', url, hasSecret: true },
+    ]);
+    expect(notificationRoutes).toEqual([
+      {
+        name: 'serious-models',
+        receiverId: notificationReceivers[0]?.id,
+        minSeverity: 5,
+        stages: ['SIGNALS', 'REPRESENTATIONS'],
+        subjects: [
+          { kind: 'MODEL', id: `${stack.run}-m` },
+          { kind: 'DATASET', id: null },
+        ],
+        repeatIntervalSeconds: 600,
+        sendResolved: false,
+      },
+    ]);
+
+    // A triager gets the deliveries but neither the configuration nor its controls.
+    const triager = await newPage();
+    await signIn(triager, alice.key);
+    await triager.goto(`${stack.url}/notifications`);
+    await triager.getByText('Managing receivers and routes requires the admin role.').waitFor();
+    await triager.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
+    expect(await triager.getByRole('button', { name: /Create|Delete/ }).count()).toBe(0);
+    expect(await triager.getByRole('alert').count()).toBe(0);
+  });
+
   it('a revoked key returns to sign-in with the reason; sign-out forgets the key', async () => {
     const page = await newPage();
     await signIn(page, bob.key);
