@@ -1,7 +1,10 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LineageEdge, StageAlert } from '@damon/contracts';
 import { lineageChain, stageAlertAt } from '@damon/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureConsoleBuild } from './console-build';
 import { launchChromium, screenshot, seriousA11yViolations } from './console-browser';
 import { ConsoleStack } from './console-stack';
@@ -436,9 +439,23 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
     await page.getByRole('heading', { name: 'Notifications' }).waitFor();
     await page.getByText('No receivers.').waitFor();
 
+    // The receiver's endpoint: a local HTTP server that records what the correlator's sender posts.
+    const received: { signature: string | undefined; body: string }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        const signature = req.headers['x-damon-signature'];
+        received.push({ signature: Array.isArray(signature) ? signature[0] : signature, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((listening) => hook.listen(0, '127.0.0.1', listening));
+    onTestFinished(() => new Promise<void>((closed) => hook.close(() => closed())));
+
     const receiverForm = page.getByRole('form', { name: 'New receiver' });
     const secret = `s3cret-${stack.run}`;
-    const url = `http://127.0.0.1:9/${stack.run}/hook`;
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/${stack.run}/hook`;
     // By keyboard: type into the focused field, Tab to the next (the kind keeps its default, webhook).
     await receiverForm.getByLabel('Name').focus();
     await page.keyboard.type('oncall');
@@ -491,11 +508,6 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
       'not sent',
       'Delete',
     ]);
-    await page.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
-    expect(await page.locator('.content').textContent()).not.toContain(secret);
-    expect(await page.content()).not.toContain(secret);
-    expect(await seriousA11yViolations(page)).toEqual([]);
-    await screenshot(page, 'notifications', { fullPage: true });
 
     const config = await graphql(
       admin.key,
@@ -546,12 +558,52 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
       },
     ]);
 
+    // An incident the route matches (a representations alert on the model) is posted to the endpoint,
+    // signed with the secret, and the page lists the delivery.
+    const model = { kind: 'model' as const, id: `${stack.run}-m` };
+    await stack.bus.publishMany('damon.alerts', [
+      stageAlertAt(`${stack.run}-notif`, model, Date.now(), {
+        detector: 'representation-fused',
+        score: 40,
+        pValue: 1e-8,
+      }),
+    ]);
+    await expect.poll(() => received.length, { timeout: 60_000 }).toBeGreaterThan(0);
+    const posted = received[0]!;
+    expect(posted.signature).toBe(`sha256=${createHmac('sha256', secret).update(posted.body).digest('hex')}`);
+    const notified = (JSON.parse(posted.body) as { incident: { id: string } }).incident.id;
+
+    await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+    const deliveryRow = page
+      .getByRole('table', { name: 'Recent deliveries' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('link') });
+    await deliveryRow.first().waitFor();
+    await expect
+      .poll(async () => (await deliveryRow.first().getByRole('cell').allTextContents()).slice(2, 5), {
+        timeout: 10_000,
+        interval: 500,
+      })
+      .toEqual(['oncall', 'delivered', '1']);
+    expect(await page.locator('.content').textContent()).not.toContain(secret);
+    expect(await page.content()).not.toContain(secret);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'notifications', { fullPage: true });
+    // The incident link, by keyboard.
+    await deliveryRow.first().getByRole('link').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/incidents/${encodeURIComponent(notified)}`);
+
     // A triager gets the deliveries but neither the configuration nor its controls.
     const triager = await newPage();
     await signIn(triager, alice.key);
     await triager.goto(`${stack.url}/notifications`);
     await triager.getByText('Managing receivers and routes requires the admin role.').waitFor();
-    await triager.getByRole('heading', { name: 'Recent deliveries' }).waitFor();
+    await triager
+      .getByRole('table', { name: 'Recent deliveries' })
+      .getByRole('link', { name: /./ })
+      .first()
+      .waitFor();
     expect(await triager.getByRole('button', { name: /Create|Delete/ }).count()).toBe(0);
     expect(await triager.getByRole('alert').count()).toBe(0);
   });

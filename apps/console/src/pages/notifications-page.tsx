@@ -57,7 +57,7 @@ function ReceiverForm() {
     <form className="form card" onSubmit={submit} aria-labelledby="receiver-form-title">
       <h3 id="receiver-form-title">New receiver</h3>
       <label htmlFor="receiver-name">Name</label>
-      <input id="receiver-name" value={name} onChange={(e) => setName(e.target.value)} required />
+      <input id="receiver-name" type="text" value={name} onChange={(e) => setName(e.target.value)} required />
       <label htmlFor="receiver-kind">Kind</label>
       <select
         id="receiver-kind"
@@ -156,7 +156,7 @@ function RouteForm({ receivers }: { receivers: NotificationConfigQuery['notifica
     <form className="form card" onSubmit={submit} aria-labelledby="route-form-title">
       <h3 id="route-form-title">New route</h3>
       <label htmlFor="route-name">Name</label>
-      <input id="route-name" value={name} onChange={(e) => setName(e.target.value)} required />
+      <input id="route-name" type="text" value={name} onChange={(e) => setName(e.target.value)} required />
       <label htmlFor="route-receiver">Receiver</label>
       <select id="route-receiver" value={receiver} onChange={(e) => setReceiverId(e.target.value)}>
         {receivers.map((r) => (
@@ -364,10 +364,21 @@ const STATUS_CLASS: Record<NotificationDeliveryStatus, string> = {
 };
 
 function Deliveries() {
-  const { data, error, loading, refetch } = useQuery(NOTIFICATION_DELIVERIES, { variables: { first: 100 } });
+  const { data, error, loading, refetch } = useQuery(NOTIFICATION_DELIVERIES, {
+    variables: { first: 100 },
+    fetchPolicy: 'cache-and-network',
+    notifyOnNetworkStatusChange: true,
+  });
   return (
     <>
-      <h2 id="deliveries-title">Recent deliveries</h2>
+      <div className="page-head notif-deliveries-head">
+        <h2 id="deliveries-title">Recent deliveries</h2>
+        {data && (
+          <button type="button" className="btn btn-small" disabled={loading} onClick={() => void refetch()}>
+            Refresh deliveries
+          </button>
+        )}
+      </div>
       {error && !data ? (
         errorCode(error) === 'FORBIDDEN' ? (
           <Refused role="triager" what="Seeing deliveries" />
@@ -431,7 +442,7 @@ function Deliveries() {
 
 export default function NotificationsPage() {
   return (
-    <section aria-labelledby="notifications-title">
+    <section className="notifications" aria-labelledby="notifications-title">
       <div className="page-head">
         <h1 id="notifications-title">Notifications</h1>
         <span className="muted">Routes send matching incidents to receivers (webhook or Slack)</span>
