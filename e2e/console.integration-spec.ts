@@ -537,11 +537,11 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
     );
     expect(config.errors).toBeUndefined();
     const { notificationReceivers, notificationRoutes } = config.data as {
-      notificationReceivers: { id: string }[];
+      notificationReceivers: { id: string; [field: string]: unknown }[];
       notificationRoutes: unknown[];
     };
-    expect(notificationReceivers).toEqual([
-      { id: expect.any(String), name: 'oncall', kind: 'WEBHOOK', url, hasSecret: true },
+    expect(notificationReceivers.map(({ id: _id, ...rest }) => rest)).toEqual([
+      { name: 'oncall', kind: 'WEBHOOK', url, hasSecret: true },
     ]);
     expect(notificationRoutes).toEqual([
       {
@@ -569,7 +569,8 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
       }),
     ]);
     await expect.poll(() => received.length, { timeout: 60_000 }).toBeGreaterThan(0);
-    const posted = received[0]!;
+    const [posted] = received;
+    if (!posted) throw new Error('nothing posted');
     expect(posted.signature).toBe(`sha256=${createHmac('sha256', secret).update(posted.body).digest('hex')}`);
     const notified = (JSON.parse(posted.body) as { incident: { id: string } }).incident.id;
 
@@ -606,6 +607,25 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
       .waitFor();
     expect(await triager.getByRole('button', { name: /Create|Delete/ }).count()).toBe(0);
     expect(await triager.getByRole('alert').count()).toBe(0);
+
+    // A viewer gets neither, and notes instead of error pages.
+    const reader = await newPage();
+    await signIn(reader, viewer.key);
+    await reader.goto(`${stack.url}/notifications`);
+    await reader.getByText('Managing receivers and routes requires the admin role.').waitFor();
+    await reader.getByText('Seeing deliveries requires the triager role.').waitFor();
+    expect(await reader.getByRole('button', { name: /Create|Delete|Refresh/ }).count()).toBe(0);
+    expect(await reader.getByRole('alert').count()).toBe(0);
+
+    // The admin deletes the route by keyboard, then the receiver (with its deliveries) by mouse.
+    await page.goBack();
+    await page.getByRole('button', { name: 'Delete route serious-models' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('No routes: nothing is sent.').waitFor();
+    await page.getByRole('button', { name: /^Delete receiver oncall/ }).click();
+    await page.getByText('No receivers.').waitFor();
+    const gone = await graphql(admin.key, '{ notificationReceivers { id } notificationRoutes { id } }');
+    expect(gone.data).toEqual({ notificationReceivers: [], notificationRoutes: [] });
   });
 
   it('a revoked key returns to sign-in with the reason; sign-out forgets the key', async () => {

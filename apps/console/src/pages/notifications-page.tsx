@@ -224,6 +224,20 @@ function RouteForm({ receivers }: { receivers: NotificationConfigQuery['notifica
   );
 }
 
+function DeleteButton(props: { label: string; disabled: boolean; onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      className="btn btn-small"
+      disabled={props.disabled}
+      aria-label={props.label}
+      onClick={props.onClick}
+    >
+      Delete
+    </button>
+  );
+}
+
 function Configuration() {
   const { data, error, loading, refetch } = useQuery(NOTIFICATION_CONFIG);
   const [removeReceiver, removingReceiver] = useMutation(DELETE_NOTIFICATION_RECEIVER, {
@@ -240,7 +254,10 @@ function Configuration() {
   if (!data && loading) return <Loading what="receivers and routes" />;
   if (!data) return null;
   const busy = removingReceiver.loading || removingRoute.loading;
-  const fail = (e: unknown) => setRefused(errorMessage(e));
+  const remove = (deleting: Promise<unknown>) => {
+    setRefused(null);
+    void deleting.catch((e: unknown) => setRefused(errorMessage(e)));
+  };
   return (
     <>
       {refused && (
@@ -280,18 +297,11 @@ function Configuration() {
                 </td>
                 <td>{dateTime(r.createdAt)}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="btn btn-small"
+                  <DeleteButton
+                    label={`Delete receiver ${r.name} (with its routes and deliveries)`}
                     disabled={busy}
-                    aria-label={`Delete receiver ${r.name} (with its routes and deliveries)`}
-                    onClick={() => {
-                      setRefused(null);
-                      void removeReceiver({ variables: { id: r.id } }).catch(fail);
-                    }}
-                  >
-                    Delete
-                  </button>
+                    onClick={() => remove(removeReceiver({ variables: { id: r.id } }))}
+                  />
                 </td>
               </tr>
             ))}
@@ -330,18 +340,11 @@ function Configuration() {
                 <td>{r.repeatIntervalSeconds ? `every ${r.repeatIntervalSeconds} s` : 'never'}</td>
                 <td>{r.sendResolved ? 'sent' : 'not sent'}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="btn btn-small"
+                  <DeleteButton
+                    label={`Delete route ${r.name}`}
                     disabled={busy}
-                    aria-label={`Delete route ${r.name}`}
-                    onClick={() => {
-                      setRefused(null);
-                      void removeRoute({ variables: { id: r.id } }).catch(fail);
-                    }}
-                  >
-                    Delete
-                  </button>
+                    onClick={() => remove(removeRoute({ variables: { id: r.id } }))}
+                  />
                 </td>
               </tr>
             ))}
