@@ -115,7 +115,8 @@ function RouteForm({ receivers }: { receivers: NotificationConfigQuery['notifica
   const [create, { loading, error, reset }] = useMutation(CREATE_NOTIFICATION_ROUTE, {
     refetchQueries: REFETCH,
   });
-  const receiver = receiverId || receivers[0]?.id || '';
+  // The chosen receiver while it exists (it may have just been deleted), else the first.
+  const receiver = receivers.some((r) => r.id === receiverId) ? receiverId : (receivers[0]?.id ?? '');
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
