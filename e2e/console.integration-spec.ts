@@ -1,7 +1,10 @@
+import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LineageEdge, StageAlert } from '@damon/contracts';
 import { lineageChain, stageAlertAt } from '@damon/testing';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { ensureConsoleBuild } from './console-build';
 import { launchChromium, screenshot, seriousA11yViolations } from './console-browser';
 import { ConsoleStack } from './console-stack';
@@ -426,6 +429,203 @@ describe('operator console in Chromium against Kafka, PostgreSQL, the correlator
     expect(forged.names.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const after = await graphql(alice.key, verdictQuery, { id: incidentId });
     expect(after.data).toEqual({ incident: { triage: { verdict: current } } });
+  });
+
+  it('an admin creates a webhook receiver and a route on the notifications page; the secret is never shown', async () => {
+    const admin = await stack.key('admin', 'ada');
+    const page = await newPage();
+    await signIn(page, admin.key);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('heading', { name: 'Notifications' }).waitFor();
+    await page.getByText('No receivers.').waitFor();
+
+    // The receiver's endpoint: a local HTTP server that records what the correlator's sender posts.
+    const received: { signature: string | undefined; body: string }[] = [];
+    const hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        const signature = req.headers['x-damon-signature'];
+        received.push({ signature: Array.isArray(signature) ? signature[0] : signature, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((listening) => hook.listen(0, '127.0.0.1', listening));
+    onTestFinished(() => new Promise<void>((closed) => hook.close(() => closed())));
+
+    const receiverForm = page.getByRole('form', { name: 'New receiver' });
+    const secret = `s3cret-${stack.run}`;
+    const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/${stack.run}/hook`;
+    // By keyboard: type into the focused field, Tab to the next (the kind keeps its default, webhook).
+    await receiverForm.getByLabel('Name').focus();
+    await page.keyboard.type('oncall');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(url);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('too-short');
+    await page.keyboard.press('Enter');
+    // The API's BAD_USER_INPUT, next to the form.
+    expect(await receiverForm.getByRole('alert').textContent()).toBe(
+      'input.secret: must be at least 16 characters',
+    );
+    await receiverForm.getByLabel(/Signing secret/).fill(secret);
+    await page.keyboard.press('Enter');
+    await receiverForm.getByRole('status').filter({ hasText: 'Receiver oncall created' }).waitFor();
+    expect(await receiverForm.getByLabel(/Signing secret/).inputValue()).toBe('');
+
+    const receiverRow = page.getByRole('table', { name: 'Receivers' }).getByRole('row', { name: /oncall/ });
+    await receiverRow.waitFor();
+    expect(await receiverRow.getByRole('cell').allTextContents()).toEqual([
+      'oncall',
+      'webhook',
+      url,
+      'set',
+      expect.stringMatching(/UTC$/),
+      'Delete',
+    ]);
+
+    // The route by mouse.
+    const routeForm = page.getByRole('form', { name: 'New route' });
+    await routeForm.getByLabel('Name').fill('serious-models');
+    expect(await routeForm.getByLabel('Receiver').inputValue()).not.toBe('');
+    await routeForm.getByLabel('Minimum severity').fill('5');
+    await routeForm.getByLabel('signals').check();
+    await routeForm.getByLabel('representations').check();
+    await routeForm.getByLabel(/^Subjects/).fill(`model ${stack.run}-m\ndataset`);
+    await routeForm.getByLabel(/^Repeat interval/).fill('600');
+    await routeForm.getByLabel('Notify when resolved').uncheck();
+    await routeForm.getByRole('button', { name: 'Create route' }).click();
+    const routeRow = page.getByRole('table', { name: 'Routes' }).getByRole('row', { name: /serious-models/ });
+    await routeRow.waitFor();
+    expect(await routeRow.getByRole('cell').allTextContents()).toEqual([
+      'serious-models',
+      'oncall',
+      '5',
+      'signals, representations',
+      `model ${stack.run}-m, dataset (any)`,
+      'every 600 s',
+      'not sent',
+      'Delete',
+    ]);
+
+    const config = await graphql(
+      admin.key,
+      `
+        {
+          notificationReceivers {
+            id
+            name
+            kind
+            url
+            hasSecret
+          }
+          notificationRoutes {
+            name
+            receiverId
+            minSeverity
+            stages
+            subjects {
+              kind
+              id
+            }
+            repeatIntervalSeconds
+            sendResolved
+          }
+        }
+      `,
+    );
+    expect(config.errors).toBeUndefined();
+    const { notificationReceivers, notificationRoutes } = config.data as {
+      notificationReceivers: { id: string; [field: string]: unknown }[];
+      notificationRoutes: unknown[];
+    };
+    expect(notificationReceivers.map(({ id: _id, ...rest }) => rest)).toEqual([
+      { name: 'oncall', kind: 'WEBHOOK', url, hasSecret: true },
+    ]);
+    expect(notificationRoutes).toEqual([
+      {
+        name: 'serious-models',
+        receiverId: notificationReceivers[0]?.id,
+        minSeverity: 5,
+        stages: ['SIGNALS', 'REPRESENTATIONS'],
+        subjects: [
+          { kind: 'MODEL', id: `${stack.run}-m` },
+          { kind: 'DATASET', id: null },
+        ],
+        repeatIntervalSeconds: 600,
+        sendResolved: false,
+      },
+    ]);
+
+    // An incident the route matches (a representations alert on the model) is posted to the endpoint,
+    // signed with the secret, and the page lists the delivery.
+    const model = { kind: 'model' as const, id: `${stack.run}-m` };
+    await stack.bus.publishMany('damon.alerts', [
+      stageAlertAt(`${stack.run}-notif`, model, Date.now(), {
+        detector: 'representation-fused',
+        score: 40,
+        pValue: 1e-8,
+      }),
+    ]);
+    await expect.poll(() => received.length, { timeout: 60_000 }).toBeGreaterThan(0);
+    const [posted] = received;
+    if (!posted) throw new Error('nothing posted');
+    expect(posted.signature).toBe(`sha256=${createHmac('sha256', secret).update(posted.body).digest('hex')}`);
+    const notified = (JSON.parse(posted.body) as { incident: { id: string } }).incident.id;
+
+    await page.getByRole('button', { name: 'Refresh deliveries' }).click();
+    const deliveryRow = page
+      .getByRole('table', { name: 'Recent deliveries' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('link') });
+    await deliveryRow.first().waitFor();
+    await expect
+      .poll(async () => (await deliveryRow.first().getByRole('cell').allTextContents()).slice(2, 5), {
+        timeout: 10_000,
+        interval: 500,
+      })
+      .toEqual(['oncall', 'delivered', '1']);
+    expect(await page.locator('.content').textContent()).not.toContain(secret);
+    expect(await page.content()).not.toContain(secret);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await screenshot(page, 'notifications', { fullPage: true });
+    // The incident link, by keyboard.
+    await deliveryRow.first().getByRole('link').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/incidents/${encodeURIComponent(notified)}`);
+
+    // A triager gets the deliveries but neither the configuration nor its controls.
+    const triager = await newPage();
+    await signIn(triager, alice.key);
+    await triager.goto(`${stack.url}/notifications`);
+    await triager.getByText('Managing receivers and routes requires the admin role.').waitFor();
+    await triager
+      .getByRole('table', { name: 'Recent deliveries' })
+      .getByRole('link', { name: /./ })
+      .first()
+      .waitFor();
+    expect(await triager.getByRole('button', { name: /Create|Delete/ }).count()).toBe(0);
+    expect(await triager.getByRole('alert').count()).toBe(0);
+
+    // A viewer gets neither, and notes instead of error pages.
+    const reader = await newPage();
+    await signIn(reader, viewer.key);
+    await reader.goto(`${stack.url}/notifications`);
+    await reader.getByText('Managing receivers and routes requires the admin role.').waitFor();
+    await reader.getByText('Seeing deliveries requires the triager role.').waitFor();
+    expect(await reader.getByRole('button', { name: /Create|Delete|Refresh/ }).count()).toBe(0);
+    expect(await reader.getByRole('alert').count()).toBe(0);
+
+    // The admin deletes the route by keyboard, then the receiver (with its deliveries) by mouse.
+    await page.goBack();
+    await page.getByRole('button', { name: 'Delete route serious-models' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('No routes: nothing is sent.').waitFor();
+    await page.getByRole('button', { name: /^Delete receiver oncall/ }).click();
+    await page.getByText('No receivers.').waitFor();
+    const gone = await graphql(admin.key, '{ notificationReceivers { id } notificationRoutes { id } }');
+    expect(gone.data).toEqual({ notificationReceivers: [], notificationRoutes: [] });
   });
 
   it('a revoked key returns to sign-in with the reason; sign-out forgets the key', async () => {

@@ -14,6 +14,7 @@ const ArtifactsPage = lazy(() => import('./pages/artifacts-page'));
 const ArtifactPage = lazy(() => import('./pages/artifact-page'));
 const SilencesPage = lazy(() => import('./pages/silences-page'));
 const DetectorsPage = lazy(() => import('./pages/detectors-page'));
+const NotificationsPage = lazy(() => import('./pages/notifications-page'));
 
 export function App() {
   return (
@@ -29,6 +30,7 @@ export function App() {
                 <Route path="/artifacts/:kind/:id" element={<ArtifactPage />} />
                 <Route path="/silences" element={<SilencesPage />} />
                 <Route path="/detectors" element={<DetectorsPage />} />
+                <Route path="/notifications" element={<NotificationsPage />} />
                 <Route path="*" element={<p className="empty">No such page.</p>} />
               </Routes>
             </Suspense>

@@ -8,6 +8,7 @@ const NAV = [
   { to: '/artifacts', label: 'Artifacts', end: false },
   { to: '/silences', label: 'Silences', end: false },
   { to: '/detectors', label: 'Detectors', end: false },
+  { to: '/notifications', label: 'Notifications', end: false },
 ];
 
 export function AppLayout({ children }: { children: ReactNode }) {

@@ -34,6 +34,12 @@ type Documents = {
     "\n  mutation CreateSilence($input: CreateSilenceInput!) {\n    createSilence(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateSilenceDocument,
     "\n  mutation ExpireSilence($id: ID!) {\n    expireSilence(id: $id) {\n      id\n      active\n      endsAt\n    }\n  }\n": typeof types.ExpireSilenceDocument,
     "\n  query DetectorStats($filter: DetectorStatsFilter) {\n    detectorStats(filter: $filter, first: 100) {\n      detector\n      alertCount\n      incidentCount\n      deceptive\n      benign\n      inconclusive\n      precision\n      subject {\n        kind\n        id\n      }\n    }\n  }\n": typeof types.DetectorStatsDocument,
+    "\n  query NotificationConfig {\n    notificationReceivers {\n      id\n      name\n      kind\n      url\n      hasSecret\n      createdAt\n    }\n    notificationRoutes {\n      id\n      name\n      receiverId\n      receiverName\n      minSeverity\n      stages\n      subjects {\n        kind\n        id\n      }\n      repeatIntervalSeconds\n      sendResolved\n    }\n  }\n": typeof types.NotificationConfigDocument,
+    "\n  query NotificationDeliveries($first: Int!) {\n    notificationDeliveries(first: $first) {\n      id\n      incidentId\n      receiverId\n      receiverName\n      change\n      status\n      attempts\n      lastStatusCode\n      lastError\n      createdAt\n      lastAttemptAt\n      deliveredAt\n      nextAttemptAt\n    }\n  }\n": typeof types.NotificationDeliveriesDocument,
+    "\n  mutation CreateNotificationReceiver($input: CreateNotificationReceiverInput!) {\n    createNotificationReceiver(input: $input) {\n      id\n      name\n    }\n  }\n": typeof types.CreateNotificationReceiverDocument,
+    "\n  mutation DeleteNotificationReceiver($id: ID!) {\n    deleteNotificationReceiver(id: $id)\n  }\n": typeof types.DeleteNotificationReceiverDocument,
+    "\n  mutation CreateNotificationRoute($input: CreateNotificationRouteInput!) {\n    createNotificationRoute(input: $input) {\n      id\n      name\n    }\n  }\n": typeof types.CreateNotificationRouteDocument,
+    "\n  mutation DeleteNotificationRoute($id: ID!) {\n    deleteNotificationRoute(id: $id)\n  }\n": typeof types.DeleteNotificationRouteDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      name\n      role\n    }\n  }\n": types.MeDocument,
@@ -56,6 +62,12 @@ const documents: Documents = {
     "\n  mutation CreateSilence($input: CreateSilenceInput!) {\n    createSilence(input: $input) {\n      id\n    }\n  }\n": types.CreateSilenceDocument,
     "\n  mutation ExpireSilence($id: ID!) {\n    expireSilence(id: $id) {\n      id\n      active\n      endsAt\n    }\n  }\n": types.ExpireSilenceDocument,
     "\n  query DetectorStats($filter: DetectorStatsFilter) {\n    detectorStats(filter: $filter, first: 100) {\n      detector\n      alertCount\n      incidentCount\n      deceptive\n      benign\n      inconclusive\n      precision\n      subject {\n        kind\n        id\n      }\n    }\n  }\n": types.DetectorStatsDocument,
+    "\n  query NotificationConfig {\n    notificationReceivers {\n      id\n      name\n      kind\n      url\n      hasSecret\n      createdAt\n    }\n    notificationRoutes {\n      id\n      name\n      receiverId\n      receiverName\n      minSeverity\n      stages\n      subjects {\n        kind\n        id\n      }\n      repeatIntervalSeconds\n      sendResolved\n    }\n  }\n": types.NotificationConfigDocument,
+    "\n  query NotificationDeliveries($first: Int!) {\n    notificationDeliveries(first: $first) {\n      id\n      incidentId\n      receiverId\n      receiverName\n      change\n      status\n      attempts\n      lastStatusCode\n      lastError\n      createdAt\n      lastAttemptAt\n      deliveredAt\n      nextAttemptAt\n    }\n  }\n": types.NotificationDeliveriesDocument,
+    "\n  mutation CreateNotificationReceiver($input: CreateNotificationReceiverInput!) {\n    createNotificationReceiver(input: $input) {\n      id\n      name\n    }\n  }\n": types.CreateNotificationReceiverDocument,
+    "\n  mutation DeleteNotificationReceiver($id: ID!) {\n    deleteNotificationReceiver(id: $id)\n  }\n": types.DeleteNotificationReceiverDocument,
+    "\n  mutation CreateNotificationRoute($input: CreateNotificationRouteInput!) {\n    createNotificationRoute(input: $input) {\n      id\n      name\n    }\n  }\n": types.CreateNotificationRouteDocument,
+    "\n  mutation DeleteNotificationRoute($id: ID!) {\n    deleteNotificationRoute(id: $id)\n  }\n": types.DeleteNotificationRouteDocument,
 };
 
 /**
@@ -152,6 +164,30 @@ export function graphql(source: "\n  mutation ExpireSilence($id: ID!) {\n    exp
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query DetectorStats($filter: DetectorStatsFilter) {\n    detectorStats(filter: $filter, first: 100) {\n      detector\n      alertCount\n      incidentCount\n      deceptive\n      benign\n      inconclusive\n      precision\n      subject {\n        kind\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query DetectorStats($filter: DetectorStatsFilter) {\n    detectorStats(filter: $filter, first: 100) {\n      detector\n      alertCount\n      incidentCount\n      deceptive\n      benign\n      inconclusive\n      precision\n      subject {\n        kind\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationConfig {\n    notificationReceivers {\n      id\n      name\n      kind\n      url\n      hasSecret\n      createdAt\n    }\n    notificationRoutes {\n      id\n      name\n      receiverId\n      receiverName\n      minSeverity\n      stages\n      subjects {\n        kind\n        id\n      }\n      repeatIntervalSeconds\n      sendResolved\n    }\n  }\n"): (typeof documents)["\n  query NotificationConfig {\n    notificationReceivers {\n      id\n      name\n      kind\n      url\n      hasSecret\n      createdAt\n    }\n    notificationRoutes {\n      id\n      name\n      receiverId\n      receiverName\n      minSeverity\n      stages\n      subjects {\n        kind\n        id\n      }\n      repeatIntervalSeconds\n      sendResolved\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query NotificationDeliveries($first: Int!) {\n    notificationDeliveries(first: $first) {\n      id\n      incidentId\n      receiverId\n      receiverName\n      change\n      status\n      attempts\n      lastStatusCode\n      lastError\n      createdAt\n      lastAttemptAt\n      deliveredAt\n      nextAttemptAt\n    }\n  }\n"): (typeof documents)["\n  query NotificationDeliveries($first: Int!) {\n    notificationDeliveries(first: $first) {\n      id\n      incidentId\n      receiverId\n      receiverName\n      change\n      status\n      attempts\n      lastStatusCode\n      lastError\n      createdAt\n      lastAttemptAt\n      deliveredAt\n      nextAttemptAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateNotificationReceiver($input: CreateNotificationReceiverInput!) {\n    createNotificationReceiver(input: $input) {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  mutation CreateNotificationReceiver($input: CreateNotificationReceiverInput!) {\n    createNotificationReceiver(input: $input) {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteNotificationReceiver($id: ID!) {\n    deleteNotificationReceiver(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteNotificationReceiver($id: ID!) {\n    deleteNotificationReceiver(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateNotificationRoute($input: CreateNotificationRouteInput!) {\n    createNotificationRoute(input: $input) {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  mutation CreateNotificationRoute($input: CreateNotificationRouteInput!) {\n    createNotificationRoute(input: $input) {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteNotificationRoute($id: ID!) {\n    deleteNotificationRoute(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteNotificationRoute($id: ID!) {\n    deleteNotificationRoute(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

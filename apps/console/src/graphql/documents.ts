@@ -331,3 +331,83 @@ export const DETECTOR_STATS = graphql(`
     }
   }
 `);
+
+// Notifications: receivers and routes need admin (secrets are write-only: only `hasSecret` comes back);
+// deliveries need triager.
+
+export const NOTIFICATION_CONFIG = graphql(`
+  query NotificationConfig {
+    notificationReceivers {
+      id
+      name
+      kind
+      url
+      hasSecret
+      createdAt
+    }
+    notificationRoutes {
+      id
+      name
+      receiverId
+      receiverName
+      minSeverity
+      stages
+      subjects {
+        kind
+        id
+      }
+      repeatIntervalSeconds
+      sendResolved
+    }
+  }
+`);
+
+export const NOTIFICATION_DELIVERIES = graphql(`
+  query NotificationDeliveries($first: Int!) {
+    notificationDeliveries(first: $first) {
+      id
+      incidentId
+      receiverId
+      receiverName
+      change
+      status
+      attempts
+      lastStatusCode
+      lastError
+      createdAt
+      lastAttemptAt
+      deliveredAt
+      nextAttemptAt
+    }
+  }
+`);
+
+export const CREATE_NOTIFICATION_RECEIVER = graphql(`
+  mutation CreateNotificationReceiver($input: CreateNotificationReceiverInput!) {
+    createNotificationReceiver(input: $input) {
+      id
+      name
+    }
+  }
+`);
+
+export const DELETE_NOTIFICATION_RECEIVER = graphql(`
+  mutation DeleteNotificationReceiver($id: ID!) {
+    deleteNotificationReceiver(id: $id)
+  }
+`);
+
+export const CREATE_NOTIFICATION_ROUTE = graphql(`
+  mutation CreateNotificationRoute($input: CreateNotificationRouteInput!) {
+    createNotificationRoute(input: $input) {
+      id
+      name
+    }
+  }
+`);
+
+export const DELETE_NOTIFICATION_ROUTE = graphql(`
+  mutation DeleteNotificationRoute($id: ID!) {
+    deleteNotificationRoute(id: $id)
+  }
+`);
