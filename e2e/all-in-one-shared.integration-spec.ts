@@ -3,8 +3,7 @@ import { KafkaBus, SILENT_LOGGER, type Subscription } from '@damon/bus';
 import type { Topic } from '@damon/contracts';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
 import { STORY } from '@damon/scenario';
-import { integrationEnv } from '@damon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { integrationEnv, pinGroupAtEnds } from '@damon/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AllInOneRun, sample, subjectsOf, upper } from './all-in-one-run';
@@ -39,25 +38,8 @@ describe('npm start on an existing Kafka and PostgreSQL (KAFKA_BROKERS, DATABASE
     scratch = await createScratchDatabase(env.databaseUrl, 'damon_test_all_in_one');
     bus = new KafkaBus({ brokers: env.kafkaBrokers, clientId: `${RUN}-it`, logger: SILENT_LOGGER });
     await bus.ensureTopics([...new Set(Object.values(GROUP_TOPICS).flat()), 'damon.incidents']);
-    const admin = new Kafka({
-      brokers: env.kafkaBrokers,
-      clientId: `${RUN}-admin`,
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      for (const [groupId, topics] of Object.entries(GROUP_TOPICS))
-        for (const topic of topics) {
-          const offsets = await admin.fetchTopicOffsets(topic);
-          await admin.setOffsets({
-            groupId,
-            topic,
-            partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-          });
-        }
-    } finally {
-      await admin.disconnect();
-    }
+    for (const [groupId, topics] of Object.entries(GROUP_TOPICS))
+      await pinGroupAtEnds(env.kafkaBrokers, groupId, topics);
     // What the run's correlator publishes on the shared Kafka, from now on.
     feed = await bus.subscribe({
       group: `${RUN}-feed`,

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { KafkaBus, SILENT_LOGGER } from '@damon/bus';
 import type { ApiRole } from '@damon/persistence';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
-import { integrationEnv, startServiceProcess, type ServiceProcess } from '@damon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { integrationEnv, pinGroupAtEnds, startServiceProcess, type ServiceProcess } from '@damon/testing';
 import type { DataSource } from 'typeorm';
 
 /**
@@ -35,24 +34,7 @@ export class ConsoleStack {
     });
     await this.bus.ensureTopics(['damon.alerts', 'damon.lineage', 'damon.incidents']);
     // Shared topics: the correlator's group starts at their end, so it sees only what this test sends.
-    const admin = new Kafka({
-      brokers: this.env.kafkaBrokers,
-      clientId: `${this.run}-admin`,
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      for (const topic of ['damon.alerts', 'damon.lineage']) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${this.run}-correlator`,
-          topic,
-          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await pinGroupAtEnds(this.env.kafkaBrokers, `${this.run}-correlator`);
     this.correlator = startServiceProcess('apps/correlator/src/main.ts', {
       KAFKA_BROKERS: this.env.kafkaBrokers.join(','),
       DATABASE_URL: this.scratch.url,

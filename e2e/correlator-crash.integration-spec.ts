@@ -3,8 +3,13 @@ import { KafkaBus, SILENT_LOGGER, type Subscription } from '@damon/bus';
 import { databaseUrlVar, kafkaBrokersVar, loadConfig } from '@damon/config';
 import type { IncidentEvent, LineageEdge, StageAlert } from '@damon/contracts';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
-import { lineageChain, stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import {
+  lineageChain,
+  pinGroupAtEnds,
+  stageAlertAt,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@damon/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -77,24 +82,7 @@ describe('correlator process: kill -9 mid-stream, restart', () => {
     await bus.ensureTopics(['damon.alerts', 'damon.lineage', 'damon.incidents']);
     // The topics are shared with other tests and earlier runs: the correlator's group starts at their
     // current end, so "the stream" is exactly what this test publishes.
-    const admin = new Kafka({
-      brokers: env.KAFKA_BROKERS,
-      clientId: 'correlator-crash-admin',
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      for (const topic of ['damon.alerts', 'damon.lineage']) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${RUN}-correlator`,
-          topic,
-          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await pinGroupAtEnds(env.KAFKA_BROKERS, `${RUN}-correlator`);
     reader = await bus.subscribe({
       group: `${RUN}-reader`,
       topics: ['damon.incidents'],

@@ -12,8 +12,7 @@ import {
   type NotificationPayload,
   type ScratchDatabase,
 } from '@damon/persistence';
-import { stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { pinGroupAtEnds, stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -142,24 +141,7 @@ describe('notifications: webhook receivers through the correlator process', () =
     bus = new KafkaBus({ brokers: env.KAFKA_BROKERS, clientId: 'notifications-it', logger: SILENT_LOGGER });
     await bus.ensureTopics(['damon.alerts', 'damon.lineage', 'damon.incidents']);
     // Shared topics: the correlator's group starts at their current end.
-    const admin = new Kafka({
-      brokers: env.KAFKA_BROKERS,
-      clientId: 'notifications-admin',
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      for (const topic of ['damon.alerts', 'damon.lineage']) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: `${RUN}-correlator`,
-          topic,
-          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await pinGroupAtEnds(env.KAFKA_BROKERS, `${RUN}-correlator`);
   });
 
   afterAll(async () => {

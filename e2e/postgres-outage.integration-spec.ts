@@ -11,8 +11,13 @@ import {
   type PrivateServer,
 } from '@damon/monitor-testing';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
-import { listeningPort, stageAlertAt, startServiceProcess, type ServiceProcess } from '@damon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import {
+  listeningPort,
+  pinGroupAtEnds,
+  stageAlertAt,
+  startServiceProcess,
+  type ServiceProcess,
+} from '@damon/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -54,24 +59,7 @@ describe('PostgreSQL outage mid-stream (private PostgreSQL, real Kafka)', () => 
       'damon.dlq',
     ]);
     // The topics are shared with other tests: the correlator's group starts at their current end.
-    const admin = new Kafka({
-      brokers: brokers.split(','),
-      clientId: `${RUN}-admin`,
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      for (const topic of ['damon.alerts', 'damon.lineage']) {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        await admin.setOffsets({
-          groupId: CORRELATOR_GROUP,
-          topic,
-          partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-        });
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    await pinGroupAtEnds(brokers.split(','), CORRELATOR_GROUP);
     // The telemetry topic is shared: our monitor also sees other tests' (sometimes bad) inputs. Kept:
     // every dead letter about our inputs, and any `failed` one (a handler given up on) of our groups.
     deadLetters = new TopicRecorder(

@@ -3,8 +3,12 @@ import { databaseUrlVar, kafkaBrokersVar, loadConfig } from '@damon/config';
 import type { TrainingSignal } from '@damon/contracts';
 import { kafkaBus, TopicRecorder, waitFor } from '@damon/monitor-testing';
 import { createDataSource, createScratchDatabase, type ScratchDatabase } from '@damon/persistence';
-import { startServiceProcess, TrainingRunSimulator, type ServiceProcess } from '@damon/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import {
+  pinGroupAtEnds,
+  startServiceProcess,
+  TrainingRunSimulator,
+  type ServiceProcess,
+} from '@damon/testing';
 import type { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -27,24 +31,7 @@ const KINDS = ['reward', 'loss'] as const;
 
 /** Starts each group where its topics end now: the shared topics' history is not this test's. */
 async function pinToEnd(groupId: string, topics: string[]): Promise<void> {
-  const admin = new Kafka({
-    brokers: env.KAFKA_BROKERS,
-    clientId: `${RUN}-admin`,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    for (const topic of topics) {
-      const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({
-        groupId,
-        topic,
-        partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-      });
-    }
-  } finally {
-    await admin.disconnect();
-  }
+  await pinGroupAtEnds(env.KAFKA_BROKERS, groupId, topics);
 }
 
 async function count(ds: DataSource, sql: string, params: unknown[]): Promise<number> {

@@ -25,7 +25,7 @@ import type { CorrelationSettings } from './correlation-settings';
 import { CorrelationStore } from './correlation-store';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
-import { currentEnds, pinGroup, type StreamStart } from './testing/stream-start';
+import { currentEnds, pinGroup, type StreamStart } from '@damon/testing';
 import { boundedPValue, fisherCombinedP } from './severity';
 
 const env = loadConfig(

@@ -12,7 +12,7 @@ import type { CorrelationSettings } from './correlation-settings';
 import { CorrelationStore } from './correlation-store';
 import { CorrelationService } from './correlation.service';
 import { IncidentOutboxPublisher } from './incident-outbox.publisher';
-import { currentEnds, pinGroup } from './testing/stream-start';
+import { currentEnds, pinGroup } from '@damon/testing';
 
 const env = loadConfig(
   z.object({

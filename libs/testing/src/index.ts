@@ -1,3 +1,4 @@
+export * from './kafka-stream-start';
 export * from './local-infra';
 export * from './sample-events';
 export * from './python-reference';
