@@ -3,7 +3,11 @@ import { decodeVectors, encodeVectors, reviveVectorBytes, vectorsSchema } from '
 
 describe('vector codec', () => {
   it('keeps vector bytes JSON-safe after a structured clone (a worker thread posting a fitted state back)', () => {
-    const state = { nested: [{ rows: encodeVectors([1, 2, 3, 4], [2, 2]) }] };
+    const state = {
+      nested: [{ rows: encodeVectors([1, 2, 3, 4], [2, 2]) }],
+      list: [encodeVectors([5, 6], [2]), 7],
+      scores: [0.5, 0.25],
+    };
     const cloned = structuredClone(state);
     // What went wrong before: the clone is a plain Uint8Array and JSON writes it as {"0":…}.
     expect(JSON.stringify(cloned)).not.toBe(JSON.stringify(state));

@@ -30,14 +30,25 @@ export class VectorBytes extends Uint8Array {
  * which `JSON.stringify` would write as an object of numbers; the views it makes share the bytes.
  */
 export function reviveVectorBytes<T>(value: T): T {
-  if (value === null || typeof value !== 'object' || value instanceof VectorBytes) return value;
-  if (ArrayBuffer.isView(value)) return value;
+  if (value === null || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
+  const revive = (child: unknown): unknown => {
+    if (child instanceof Uint8Array && !(child instanceof VectorBytes) && !Buffer.isBuffer(child))
+      return new VectorBytes(child.buffer as ArrayBuffer, child.byteOffset, child.byteLength);
+    if (child !== null && typeof child === 'object') reviveVectorBytes(child);
+    return child;
+  };
+  if (Array.isArray(value)) {
+    // By index: a long array of numbers (scores, statistics) costs a type check per element only.
+    for (let i = 0; i < value.length; i++) {
+      const child: unknown = value[i];
+      if (child !== null && typeof child === 'object') value[i] = revive(child);
+    }
+    return value;
+  }
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const child = record[key];
-    if (child instanceof Uint8Array && !(child instanceof VectorBytes) && !Buffer.isBuffer(child))
-      record[key] = new VectorBytes(child.buffer as ArrayBuffer, child.byteOffset, child.byteLength);
-    else if (child !== null && typeof child === 'object') reviveVectorBytes(child);
+    if (child !== null && typeof child === 'object') record[key] = revive(child);
   }
   return value;
 }
