@@ -136,6 +136,21 @@ def knn(req):
     return {"kth": distances[:, k - 1].tolist()}
 
 
+def knn_low_rank(req):
+    """k-th neighbour distance with the cross term x·r taken in the reference's top-r principal subspace."""
+    reference = np.asarray(req["X"], dtype=np.float64)
+    query = np.asarray(req["Y"], dtype=np.float64)
+    k, rank = int(req["k"]), int(req["rank"])
+    mean = reference.mean(axis=0)
+    centred, queries = reference - mean, query - mean
+    _, vectors = np.linalg.eigh(centred.T @ centred / len(centred))
+    basis = vectors[:, ::-1][:, :rank]
+    cross = (queries @ basis) @ (centred @ basis).T
+    squared = (queries**2).sum(axis=1)[:, None] - 2 * cross + (centred**2).sum(axis=1)[None, :]
+    kth = np.sort(np.maximum(squared, 0), axis=1)[:, k - 1]
+    return {"kth": np.sqrt(kth).tolist()}
+
+
 def que(req):
     """QUE (Dong, Hopkins & Li 2019) with the trusted Ledoit-Wolf Gaussian as the clean model."""
     from scipy.linalg import expm
@@ -163,7 +178,7 @@ def cauchy(req):
 
 OPS = {"ledoit_wolf": ledoit_wolf, "ks": ks, "mmd": mmd, "auroc": auroc, "chi2": chi2, "eigh": eigh, "pvalues": pvalues,
        "tails": tails, "cusum_arl": cusum_arl, "genpareto": genpareto, "long_run_variance": long_run_variance,
-       "knn": knn, "que": que, "cauchy": cauchy}
+       "knn": knn, "knn_low_rank": knn_low_rank, "que": que, "cauchy": cauchy}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

@@ -3,6 +3,7 @@ import { runPythonReference } from '@damon/testing';
 import {
   KnnDetector,
   QuantumEntropyDetector,
+  type KnnDetectorJson,
   cauchyCombine,
   concatRows,
   initBackend,
@@ -36,6 +37,20 @@ describe('k-nearest-neighbour and QUE scores against scikit-learn / SciPy', () =
       expect(worstRelative(detector.score(y), ref.kth)).toBeLessThan(1e-3);
       detector.dispose();
     }
+  });
+
+  it('low-rank k-NN (cross term in the top-4 principal subspace) equals NumPy to 1e-3, and differs from exact', () => {
+    const k = 5;
+    const ref = reference<{ kth: number[] }>({ op: 'knn_low_rank', X: toRows(x), Y: toRows(y), k, rank: 4 });
+    const exact = reference<{ kth: number[] }>({ op: 'knn', X: toRows(x), Y: toRows(y), k });
+    const detector = new KnnDetector({ k, rank: 4 }).fit(x);
+    const restored = KnnDetector.fromJSON(JSON.parse(JSON.stringify(detector.toJSON())) as KnnDetectorJson);
+    expect(worstRelative(detector.score(y), ref.kth)).toBeLessThan(1e-3);
+    expect(Array.from(restored.score(y))).toEqual(Array.from(detector.score(y)));
+    // The dropped residual inner product is not negligible here: the check above could fail.
+    expect(worstRelative(Float32Array.from(ref.kth), exact.kth)).toBeGreaterThan(1e-2);
+    detector.dispose();
+    restored.dispose();
   });
 
   it('QUE scores equal a NumPy/SciPy expm computation to 1e-3 (α = 0, 4)', () => {

@@ -12,6 +12,7 @@ export {
 export { type EncodedArray } from './serialization';
 export {
   GaussianDetector,
+  resolvedRank,
   type GaussianDetectorOptions,
   type GaussianDetectorJson,
   type GaussianPath,
@@ -108,6 +109,7 @@ export {
   queWeights,
   type QuantumEntropyOptions,
   type QuantumEntropyJson,
+  type WhitenedRows,
 } from './population/quantum-entropy-detector';
 export { auroc } from './metrics/auroc';
 export { accumulateMoments, type Moments } from './linalg/moments';

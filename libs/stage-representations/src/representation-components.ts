@@ -125,7 +125,8 @@ export function loadComponents(states: Record<string, DetectorState>): FittedRep
       case 'que': {
         const detector = QuantumEntropyDetector.fromJSON(state.detector as QuantumEntropyJson);
         const decoded = decodeVectors(state.calibrationRows!);
-        const calibration = matrix(decoded.rows, decoded.cols, decoded.values);
+        // Whitened once here: the same calibration rows are scored under every batch's U.
+        const calibration = detector.whiten(matrix(decoded.rows, decoded.cols, decoded.values));
         if (!fitted.layers.includes(state.layer)) fitted.layers.push(state.layer);
         fitted.components.push({
           ...base,

@@ -8,6 +8,7 @@ import {
   QuantumEntropyDetector,
   pickRows,
   spreadIndexes,
+  resolvedRank,
   stackRows,
   type GaussianDetectorOptions,
 } from '@damon/detectors';
@@ -102,7 +103,12 @@ export function fitLayers(
         unavailable[REPRESENTATION_DETECTORS.knn] =
           `${fitRows.rows} fit rows, fewer than k = ${KNN_NEIGHBOURS} neighbours`;
       } else {
-        const detector = new KnnDetector({ k: KNN_NEIGHBOURS, maxReference: KNN_MAX_REFERENCE }).fit(fitRows);
+        // On the low-rank path the k-NN cross term is taken in as many principal directions too.
+        const detector = new KnnDetector({
+          k: KNN_NEIGHBOURS,
+          maxReference: KNN_MAX_REFERENCE,
+          rank: resolvedRank(gaussianOptions, fitRows.cols),
+        }).fit(fitRows);
         set.keep(`knn:${name}`, 'knn', name, detector.toJSON(), detector.score(calRows));
         detector.dispose();
       }

@@ -22,6 +22,22 @@ export interface GaussianDetectorOptions {
 
 export type GaussianPath = 'full' | 'low-rank';
 
+/** The principal directions these options keep at dimension d (d itself on the full path). */
+export function resolvedRank(options: GaussianDetectorOptions, d: number): number {
+  const rank = options.rank ?? 'auto';
+  const fullMax = options.fullRankMaxDim ?? 1024;
+  const k =
+    rank === 'full'
+      ? d
+      : rank === 'auto'
+        ? d <= fullMax
+          ? d
+          : Math.min(128, d - 1)
+        : Math.min(Math.floor(rank), d);
+  if (k < 1) throw new Error(`GaussianDetector: rank must be ≥ 1, got ${rank}`);
+  return k;
+}
+
 export interface GaussianDetectorJson {
   readonly kind: 'gaussian-mahalanobis';
   readonly formatVersion: 1;
@@ -77,17 +93,8 @@ export class GaussianDetector {
     const d = reference.cols;
     const moments = accumulateMoments(reference, this.options.chunkRows);
     const shrunk = shrunkCovariance(moments, this.options.shrinkage ?? 'ledoit-wolf');
-    const rank = this.options.rank ?? 'auto';
     const fullMax = this.options.fullRankMaxDim ?? 1024;
-    const k =
-      rank === 'full'
-        ? d
-        : rank === 'auto'
-          ? d <= fullMax
-            ? d
-            : Math.min(128, d - 1)
-          : Math.min(Math.floor(rank), d);
-    if (k < 1) throw new Error(`GaussianDetector: rank must be ≥ 1, got ${rank}`);
+    const k = resolvedRank(this.options, d);
     const eigen: SymmetricEigen =
       k < d && d > fullMax ? topEigen(shrunk.covariance, d, k) : symmetricEigen(shrunk.covariance, d);
     this.replace(buildState(moments.mean, eigen, k, d, shrunk.covariance, shrunk.shrinkage));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Matrix, assertCols, pickRows, spreadIndexes } from '../matrix';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
+import { topEigen } from '../linalg/top-eigen';
 
 export interface KnnDetectorOptions {
   /** Neighbours: the score is the distance to the k-th nearest reference row (default 5). */
@@ -9,6 +10,14 @@ export interface KnnDetectorOptions {
   maxReference?: number;
   /** Query rows per backend matmul (default 256). */
   chunkRows?: number;
+  /**
+   * Principal directions of the kept rows the cross term is computed in (default: all, exact).
+   * With rank < d, ‖x − r‖² = ‖x‖² − 2x·r + ‖r‖² keeps both norms exact and takes x·r in the top-`rank`
+   * principal subspace, dropping the inner product of the parts outside it (zero in expectation
+   * when what lies outside is isotropic noise; the norms still carry an off-subspace anomaly).
+   * Scoring then costs n·d·rank + n·rank·m multiply-adds instead of n·d·m.
+   */
+  rank?: number;
 }
 
 export interface KnnDetectorJson {
@@ -17,9 +26,14 @@ export interface KnnDetectorJson {
   readonly k: number;
   readonly dim: number;
   readonly rows: number;
-  /** Kept reference rows, centred on `mean`, row-major. */
+  /** Kept reference rows, centred on `mean`, row-major; with `basis`, their coordinates in it (rows × rank). */
   readonly reference: EncodedArray;
   readonly mean: EncodedArray;
+  /** Low-rank scoring only: the d×rank orthonormal basis, row-major. */
+  readonly rank?: number;
+  readonly basis?: EncodedArray;
+  /** Low-rank scoring only: ‖r‖² of each kept (centred) row in all d dimensions. */
+  readonly squaredNorms?: EncodedArray;
 }
 
 /**
@@ -61,7 +75,14 @@ export class KnnDetector {
     const centred = new Float32Array(kept.data.length);
     for (let i = 0; i < kept.rows; i++)
       for (let j = 0; j < d; j++) centred[i * d + j] = kept.data[i * d + j] - mean[j];
-    this.replace(build(k, d, kept.rows, centred, mean));
+    const rank = Math.floor(this.options.rank ?? d);
+    if (rank < 1) throw new Error(`KnnDetector: rank must be ≥ 1, got ${rank}`);
+    if (rank >= d) {
+      this.replace(build(k, d, kept.rows, centred, mean));
+      return this;
+    }
+    const { basis, coordinates, squaredNorms } = principalCoordinates(centred, kept.rows, d, rank);
+    this.replace(build(k, d, kept.rows, coordinates, mean, { rank, basis, squaredNorms }));
     return this;
   }
 
@@ -79,7 +100,8 @@ export class KnnDetector {
           s.mean,
         );
         const squared = tf.sum(tf.square(x), 1, true);
-        const distances = tf.relu(tf.add(tf.sub(squared, tf.mul(tf.matMul(x, s.referenceT), 2)), s.norms));
+        const cross = s.basis ? tf.matMul(tf.matMul(x, s.basis), s.referenceT) : tf.matMul(x, s.referenceT);
+        const distances = tf.relu(tf.add(tf.sub(squared, tf.mul(cross, 2)), s.norms));
         // top-k of the negated squared distances = the k smallest; the last of them is the k-th.
         const { values } = tf.topk(tf.neg(distances), s.k, true);
         return tf.sqrt(tf.neg(tf.slice(values, [0, s.k - 1], [rows, 1]))).reshape([rows]);
@@ -100,19 +122,35 @@ export class KnnDetector {
       rows: s.rows,
       reference: encodeArray(s.referenceValues),
       mean: encodeArray(s.meanValues),
+      ...(s.lowRank
+        ? {
+            rank: s.lowRank.rank,
+            basis: encodeArray(s.lowRank.basis),
+            squaredNorms: encodeArray(s.lowRank.squaredNorms),
+          }
+        : {}),
     };
   }
 
   static fromJSON(json: KnnDetectorJson): KnnDetector {
     checkHeader(json, 'knn-distance', 1);
     const detector = new KnnDetector();
+    const lowRank =
+      json.rank !== undefined && json.basis && json.squaredNorms
+        ? {
+            rank: json.rank,
+            basis: decodeArray(json.basis, json.dim * json.rank),
+            squaredNorms: decodeArray(json.squaredNorms, json.rows),
+          }
+        : undefined;
     detector.replace(
       build(
         json.k,
         json.dim,
         json.rows,
-        decodeArray(json.reference, json.rows * json.dim),
+        decodeArray(json.reference, json.rows * (lowRank?.rank ?? json.dim)),
         decodeArray(json.mean, json.dim),
+        lowRank,
       ),
     );
     return detector;
@@ -121,6 +159,7 @@ export class KnnDetector {
   dispose(): void {
     if (!this.state) return;
     tf.dispose([this.state.mean, this.state.referenceT, this.state.norms]);
+    this.state.basis?.dispose();
     this.state = undefined;
   }
 
@@ -135,31 +174,86 @@ export class KnnDetector {
   }
 }
 
+interface LowRank {
+  readonly rank: number;
+  /** d×rank, row-major, orthonormal columns. */
+  readonly basis: Float32Array;
+  readonly squaredNorms: Float32Array;
+}
+
 interface FittedKnn {
   readonly k: number;
   readonly dim: number;
   readonly rows: number;
+  /** Centred kept rows (rows×dim), or their coordinates in the basis (rows×rank). */
   readonly referenceValues: Float32Array;
   readonly meanValues: Float32Array;
+  readonly lowRank?: LowRank;
   readonly mean: tf.Tensor1D;
-  /** d×m, transposed once at fit (the WASM backend's transposed matmul is slow). */
+  /** d×m (or rank×m), transposed once at fit (the WASM backend's transposed matmul is slow). */
   readonly referenceT: tf.Tensor2D;
-  /** 1×m squared norms of the kept rows. */
+  /** 1×m squared norms of the kept rows (in all d dimensions). */
   readonly norms: tf.Tensor2D;
+  readonly basis?: tf.Tensor2D;
 }
 
-function build(k: number, dim: number, rows: number, centred: Float32Array, mean: Float32Array): FittedKnn {
-  return tf.tidy(() => {
-    const reference = tf.tensor2d(centred, [rows, dim]);
+function build(
+  k: number,
+  dim: number,
+  rows: number,
+  reference: Float32Array,
+  mean: Float32Array,
+  lowRank?: LowRank,
+): FittedKnn {
+  const cols = lowRank?.rank ?? dim;
+  const tensors = tf.tidy(() => {
+    const kept = tf.tensor2d(reference, [rows, cols]);
     return {
-      k,
-      dim,
-      rows,
-      referenceValues: centred,
-      meanValues: mean,
-      mean: tf.keep(tf.tensor1d(mean)),
-      referenceT: tf.keep(tf.transpose(reference)),
-      norms: tf.keep(tf.reshape<tf.Rank.R2>(tf.sum(tf.square(reference), 1), [1, rows])),
+      mean: tf.tensor1d(mean),
+      referenceT: tf.transpose(kept),
+      norms: lowRank
+        ? tf.tensor2d(lowRank.squaredNorms, [1, rows])
+        : tf.reshape<tf.Rank.R2>(tf.sum(tf.square(kept), 1), [1, rows]),
     };
   });
+  return {
+    k,
+    dim,
+    rows,
+    referenceValues: reference,
+    meanValues: mean,
+    lowRank,
+    ...tensors,
+    basis: lowRank ? tf.tensor2d(lowRank.basis, [dim, lowRank.rank]) : undefined,
+  };
+}
+
+/** The top-`rank` principal directions of centred rows, the rows' coordinates in them, and ‖r‖². */
+function principalCoordinates(
+  centred: Float32Array,
+  rows: number,
+  dim: number,
+  rank: number,
+): { basis: Float32Array; coordinates: Float32Array; squaredNorms: Float32Array } {
+  const covariance = tf.tidy(() => {
+    const x = tf.tensor2d(centred, [rows, dim]);
+    return tf.div(tf.matMul(x, x, true, false), rows);
+  });
+  const eigen = topEigen(Float64Array.from(covariance.dataSync()), dim, rank);
+  covariance.dispose();
+  const basis = new Float32Array(dim * rank);
+  for (let c = 0; c < rank; c++)
+    for (let r = 0; r < dim; r++) basis[r * rank + c] = eigen.vectors[c * dim + r];
+  const coordinatesT = tf.tidy(() =>
+    tf.matMul(tf.tensor2d(centred, [rows, dim]), tf.tensor2d(basis, [dim, rank])),
+  );
+  const coordinates = coordinatesT.dataSync() as Float32Array;
+  coordinatesT.dispose();
+  const squaredNorms = new Float32Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let sum = 0;
+    for (let j = 0; j < dim; j++) sum += centred[i * dim + j] ** 2;
+    squaredNorms[i] = sum;
+  }
+  return { basis, coordinates, squaredNorms };
 }

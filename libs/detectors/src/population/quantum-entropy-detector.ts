@@ -26,6 +26,11 @@ export interface QuantumEntropyJson {
   readonly whitening: EncodedArray;
 }
 
+/** Rows already whitened by a fitted detector (`whiten`): m columns, one per whitened direction. */
+export interface WhitenedRows extends Matrix {
+  readonly whitened: true;
+}
+
 /**
  * Quantum-entropy (QUE) scoring (Dong, Hopkins & Li 2019), with the trusted reference as the clean
  * mean and covariance as in mechanistic-anomaly detection benchmarks: rows are whitened by the
@@ -63,33 +68,28 @@ export class QuantumEntropyDetector {
 
   /** QUE scores of the rows of `batch`, under the batch's own U. */
   score(batch: Matrix): Float32Array {
-    return this.scoreRows(batch, batch);
+    const z = this.whiten(batch);
+    return this.scoreWhitened(z, z);
   }
 
   /** QUE scores of `rows` under the U of `batch` (rows = held-out trusted rows, for calibration). */
   scoreRows(batch: Matrix, rows: Matrix): Float32Array {
+    return this.scoreWhitened(this.whiten(batch), this.whiten(rows));
+  }
+
+  /**
+   * Rows whitened by the trusted Gaussian, z = W(x − μ): every score is computed from these, so a
+   * caller that scores the same rows again (the fixed calibration rows, every batch) whitens them once.
+   */
+  whiten(rows: Matrix): WhitenedRows {
     const s = this.require();
-    assertCols(batch, s.dim, 'QuantumEntropyDetector.score');
-    assertCols(rows, s.dim, 'QuantumEntropyDetector.scoreRows');
-    const m = s.components;
-    const whiten = (x: Matrix) =>
-      tf.matMul(tf.sub<tf.Tensor2D>(tf.tensor2d(x.data, [x.rows, x.cols]), s.mean), s.whitening);
-    const moment = tf.tidy(() => {
-      const z = whiten(batch);
-      return tf.div(tf.matMul(tf.transpose(z), z), Math.max(batch.rows, 1));
-    });
-    const eigen = symmetricEigen(Float64Array.from(moment.dataSync()), m);
-    moment.dispose();
-    const weights = queWeights(eigen.values, s.alpha);
-    const basis = new Float32Array(m * m);
-    for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) basis[r * m + c] = eigen.vectors[c * m + r];
-    const out = tf.tidy(() => {
-      const projected = tf.matMul(whiten(rows), tf.tensor2d(basis, [m, m]));
-      return tf.sum(tf.mul(tf.square(projected), tf.tensor1d(weights)), 1);
-    });
-    const values = out.dataSync() as Float32Array;
+    assertCols(rows, s.dim, 'QuantumEntropyDetector.whiten');
+    const out = tf.tidy(() =>
+      tf.matMul(tf.sub<tf.Tensor2D>(tf.tensor2d(rows.data, [rows.rows, rows.cols]), s.mean), s.whitening),
+    );
+    const data = out.dataSync() as Float32Array;
     out.dispose();
-    return values;
+    return { rows: rows.rows, cols: s.components, data, whitened: true };
   }
 
   /**
@@ -99,28 +99,34 @@ export class QuantumEntropyDetector {
    * build the U it is scored under, so a clean row and a calibration row are exchangeable and the
    * false-positive rate holds at α; a sub-population spread over the batch is in both halves, so each
    * half's U still points at it. Batches of fewer than `2 × MIN_HALF` rows get the U of one half of
-   * the calibration rows and are calibrated on the other half.
+   * the calibration rows and are calibrated on the other half. The batch is whitened once; pass the
+   * calibration rows already whitened (`whiten`) when they are scored again and again.
    */
-  scoreCalibrated(batch: Matrix, calibration: Matrix): { scores: Float32Array; pValues: Float64Array } {
-    const scores = new Float32Array(batch.rows);
-    const pValues = new Float64Array(batch.rows);
+  scoreCalibrated(
+    batch: Matrix,
+    calibration: Matrix | WhitenedRows,
+  ): { scores: Float32Array; pValues: Float64Array } {
+    const z = this.whiten(batch);
+    const zCal = 'whitened' in calibration ? calibration : this.whiten(calibration);
+    const scores = new Float32Array(z.rows);
+    const pValues = new Float64Array(z.rows);
     const all = (m: Matrix) => Array.from({ length: m.rows }, (_, i) => i);
-    const [calEven, calOdd] = halves(all(calibration));
-    if (batch.rows < 2 * MIN_HALF) {
-      const basis = pickRows(calibration, calEven);
-      const calibrator = new ConformalCalibrator().fit(this.scoreRows(basis, pickRows(calibration, calOdd)));
-      scores.set(this.scoreRows(basis, batch));
+    const [calEven, calOdd] = halves(all(zCal));
+    if (z.rows < 2 * MIN_HALF) {
+      const basis = pickRows(zCal, calEven);
+      const calibrator = new ConformalCalibrator().fit(this.scoreWhitened(basis, pickRows(zCal, calOdd)));
+      scores.set(this.scoreWhitened(basis, z));
       pValues.set(calibrator.tailPValues(scores));
       return { scores, pValues };
     }
-    const [even, odd] = halves(all(batch));
+    const [even, odd] = halves(all(z));
     for (const [basisIdx, scoredIdx] of [
       [even, odd],
       [odd, even],
     ]) {
-      const basis = pickRows(batch, basisIdx);
-      const own = this.scoreRows(basis, pickRows(batch, scoredIdx));
-      const calibrator = new ConformalCalibrator().fit(this.scoreRows(basis, calibration));
+      const basis = pickRows(z, basisIdx);
+      const own = this.scoreWhitened(basis, pickRows(z, scoredIdx));
+      const calibrator = new ConformalCalibrator().fit(this.scoreWhitened(basis, zCal));
       const p = calibrator.tailPValues(own);
       scoredIdx.forEach((row, i) => {
         scores[row] = own[i];
@@ -132,13 +138,14 @@ export class QuantumEntropyDetector {
 
   /** Cross-fitted scores of trusted rows (each half under the other's U): what clean rows score. */
   crossFittedScores(rows: Matrix): Float32Array {
-    const [even, odd] = halves(Array.from({ length: rows.rows }, (_, i) => i));
-    const out = new Float32Array(rows.rows);
+    const z = this.whiten(rows);
+    const [even, odd] = halves(Array.from({ length: z.rows }, (_, i) => i));
+    const out = new Float32Array(z.rows);
     for (const [basisIdx, scoredIdx] of [
       [even, odd],
       [odd, even],
     ]) {
-      const scored = this.scoreRows(pickRows(rows, basisIdx), pickRows(rows, scoredIdx));
+      const scored = this.scoreWhitened(pickRows(z, basisIdx), pickRows(z, scoredIdx));
       scoredIdx.forEach((row, i) => (out[row] = scored[i]));
     }
     return out;
@@ -176,6 +183,28 @@ export class QuantumEntropyDetector {
     if (!this.state) return;
     tf.dispose([this.state.mean, this.state.whitening]);
     this.state = undefined;
+  }
+
+  /** τ(z) of whitened `rows` (m columns) under the U of the whitened `basis` rows' second moment. */
+  private scoreWhitened(basis: Matrix, rows: Matrix): Float32Array {
+    const s = this.require();
+    const m = s.components;
+    const moment = tf.tidy(() => {
+      const z = tf.tensor2d(basis.data, [basis.rows, m]);
+      return tf.div(tf.matMul(tf.transpose(z), z), Math.max(basis.rows, 1));
+    });
+    const eigen = symmetricEigen(Float64Array.from(moment.dataSync()), m);
+    moment.dispose();
+    const weights = queWeights(eigen.values, s.alpha);
+    const rotation = new Float32Array(m * m);
+    for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) rotation[r * m + c] = eigen.vectors[c * m + r];
+    const out = tf.tidy(() => {
+      const projected = tf.matMul(tf.tensor2d(rows.data, [rows.rows, m]), tf.tensor2d(rotation, [m, m]));
+      return tf.sum(tf.mul(tf.square(projected), tf.tensor1d(weights)), 1);
+    });
+    const values = out.dataSync() as Float32Array;
+    out.dispose();
+    return values;
   }
 
   private replace(state: FittedQue): void {
