@@ -69,12 +69,12 @@ export class QuantumEntropyDetector {
   /** QUE scores of the rows of `batch`, under the batch's own U. */
   score(batch: Matrix): Float32Array {
     const z = this.whiten(batch);
-    return this.scoreWhitened(z, z);
+    return this.scoreWhitened(z, z)[0];
   }
 
   /** QUE scores of `rows` under the U of `batch` (rows = held-out trusted rows, for calibration). */
   scoreRows(batch: Matrix, rows: Matrix): Float32Array {
-    return this.scoreWhitened(this.whiten(batch), this.whiten(rows));
+    return this.scoreWhitened(this.whiten(batch), this.whiten(rows))[0];
   }
 
   /**
@@ -114,8 +114,9 @@ export class QuantumEntropyDetector {
     const [calEven, calOdd] = halves(all(zCal));
     if (z.rows < 2 * MIN_HALF) {
       const basis = pickRows(zCal, calEven);
-      const calibrator = new ConformalCalibrator().fit(this.scoreWhitened(basis, pickRows(zCal, calOdd)));
-      scores.set(this.scoreWhitened(basis, z));
+      const [held, own] = this.scoreWhitened(basis, pickRows(zCal, calOdd), z);
+      const calibrator = new ConformalCalibrator().fit(held);
+      scores.set(own);
       pValues.set(calibrator.tailPValues(scores));
       return { scores, pValues };
     }
@@ -125,8 +126,8 @@ export class QuantumEntropyDetector {
       [odd, even],
     ]) {
       const basis = pickRows(z, basisIdx);
-      const own = this.scoreWhitened(basis, pickRows(z, scoredIdx));
-      const calibrator = new ConformalCalibrator().fit(this.scoreWhitened(basis, zCal));
+      const [own, held] = this.scoreWhitened(basis, pickRows(z, scoredIdx), zCal);
+      const calibrator = new ConformalCalibrator().fit(held);
       const p = calibrator.tailPValues(own);
       scoredIdx.forEach((row, i) => {
         scores[row] = own[i];
@@ -145,7 +146,7 @@ export class QuantumEntropyDetector {
       [even, odd],
       [odd, even],
     ]) {
-      const scored = this.scoreWhitened(pickRows(z, basisIdx), pickRows(z, scoredIdx));
+      const [scored] = this.scoreWhitened(pickRows(z, basisIdx), pickRows(z, scoredIdx));
       scoredIdx.forEach((row, i) => (out[row] = scored[i]));
     }
     return out;
@@ -185,8 +186,12 @@ export class QuantumEntropyDetector {
     this.state = undefined;
   }
 
-  /** τ(z) of whitened `rows` (m columns) under the U of the whitened `basis` rows' second moment. */
-  private scoreWhitened(basis: Matrix, rows: Matrix): Float32Array {
+  /**
+   * τ(z) of each set of whitened rows (m columns) under the U of the whitened `basis` rows' second
+   * moment. U is computed once (an m×m eigendecomposition) for every set scored under it: the batch's
+   * own half and the calibration rows share it.
+   */
+  private scoreWhitened(basis: Matrix, ...rowSets: Matrix[]): Float32Array[] {
     const s = this.require();
     const m = s.components;
     const moment = tf.tidy(() => {
@@ -198,13 +203,18 @@ export class QuantumEntropyDetector {
     const weights = queWeights(eigen.values, s.alpha);
     const rotation = new Float32Array(m * m);
     for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) rotation[r * m + c] = eigen.vectors[c * m + r];
-    const out = tf.tidy(() => {
-      const projected = tf.matMul(tf.tensor2d(rows.data, [rows.rows, m]), tf.tensor2d(rotation, [m, m]));
-      return tf.sum(tf.mul(tf.square(projected), tf.tensor1d(weights)), 1);
+    const [tRotation, tWeights] = [tf.tensor2d(rotation, [m, m]), tf.tensor1d(weights)];
+    const scored = rowSets.map((rows) => {
+      const out = tf.tidy(() => {
+        const projected = tf.matMul(tf.tensor2d(rows.data, [rows.rows, m]), tRotation);
+        return tf.sum(tf.mul(tf.square(projected), tWeights), 1);
+      });
+      const values = out.dataSync() as Float32Array;
+      out.dispose();
+      return values;
     });
-    const values = out.dataSync() as Float32Array;
-    out.dispose();
-    return values;
+    tf.dispose([tRotation, tWeights]);
+    return scored;
   }
 
   private replace(state: FittedQue): void {
