@@ -11,7 +11,7 @@ import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
-import { encodeVectors, type ActivationBatch, type Vectors } from '@damon/contracts';
+import { encodeVectors, encodeWireMessage, type ActivationBatch, type Vectors } from '@damon/contracts';
 import { defaultWorkerCount } from '@damon/monitor-kit';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
 import { booleanVar, integerVar, loadConfig } from '@damon/config';
@@ -39,6 +39,11 @@ const benchEnv = loadConfig(
     BENCH_SECONDS: integerVar({ min: 1, max: 600 }).optional(),
     /** MONITOR_WORKERS for the monitor (default: the monitor's own, cores − 1, at least 1). */
     BENCH_WORKERS: integerVar({ min: 0, max: 64 }).optional(),
+    /**
+     * How the bench's telemetry is serialised: `binary` (DMNB v1: a JSON header and the raw vector
+     * bytes, as the SDK and the bus send by default) or `json` (vectors as base64 inside JSON).
+     */
+    BENCH_WIRE: z.enum(['binary', 'json']).default('binary'),
     /** A directory: the monitor runs with `node --cpu-prof` and writes its profiles there (one per thread). */
     BENCH_CPU_PROF: z.string().optional(),
   }),
@@ -227,6 +232,11 @@ function cpuShares(from: CpuSnapshot, to: CpuSnapshot): string {
 }
 
 /** The middle value; the mean of the two middle ones for an even count. */
+/** A telemetry message's bytes on the bench's wire (BENCH_WIRE). */
+function serialise(event: ActivationBatch): Buffer {
+  return benchEnv.BENCH_WIRE === 'binary' ? encodeWireMessage(event) : Buffer.from(JSON.stringify(event));
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length / 2;
@@ -262,15 +272,13 @@ async function main(): Promise<void> {
     const streams = Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
       Array.from({ length: STREAM_BATCHES }, (_, i) => batch(subjectId, false, pool[(i + r) % pool.length])),
     );
-    const rawStreams = streams.map((stream) => stream.map((b) => Buffer.from(JSON.stringify(b))));
+    const rawStreams = streams.map((stream) => stream.map(serialise));
     const bf16 = bf16Supported();
     const bf16Subject = `bench-model-bf16-${randomUUID()}`;
     const bf16Streams = bf16
       ? Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
           Array.from({ length: STREAM_BATCHES }, (_, i) =>
-            Buffer.from(
-              JSON.stringify(batch(bf16Subject, false, pool[(i + r + 1) % pool.length], 'bfloat16')),
-            ),
+            serialise(batch(bf16Subject, false, pool[(i + r + 1) % pool.length], 'bfloat16')),
           ),
         )
       : [];
@@ -278,7 +286,7 @@ async function main(): Promise<void> {
       `[bench] ${WORKERS} compute worker(s); bfloat16 ${bf16 ? 'supported by the contracts' : 'refused by the contracts: bf16_vectors_per_s=n/a'}`,
     );
     console.error(
-      `[bench] messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`,
+      `[bench] ${benchEnv.BENCH_WIRE} messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`,
     );
 
     const monitorEnv = (rank: string) => ({
@@ -413,7 +421,7 @@ async function main(): Promise<void> {
       for (const b of paced) {
         const t0 = performance.now();
         sentAt.set(b.eventId, t0);
-        await bus.publishRaw('damon.telemetry.repr', Buffer.from(JSON.stringify(b)), subjectId);
+        await bus.publishRaw('damon.telemetry.repr', serialise(b), subjectId);
         await new Promise((done) => setTimeout(done, Math.max(0, intervalMs - (performance.now() - t0))));
       }
       await pacedScored;

@@ -21,9 +21,17 @@ import { z } from 'zod';
 
 const DIM = 768;
 const ITEMS = 256;
-const ROUNDS = loadConfig(
-  z.object({ BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }) }),
-).BENCH_ROUNDS;
+const { BENCH_ROUNDS: ROUNDS, BENCH_GAUSSIAN_RANK: RANK } = loadConfig(
+  z.object({
+    BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }),
+    /** MONITOR_GAUSSIAN_RANK as the monitor reads it: auto (exact at d = 768), full or k (low-rank path). */
+    BENCH_GAUSSIAN_RANK: z
+      .string()
+      .regex(/^(auto|full|[1-9][0-9]*)$/)
+      .transform((raw): 'auto' | 'full' | number => (raw === 'auto' || raw === 'full' ? raw : Number(raw)))
+      .default('auto'),
+  }),
+);
 
 function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
   const l0 = new Float32Array(ITEMS * DIM);
@@ -83,7 +91,8 @@ async function main(): Promise<void> {
     fusion: 'fisher',
     detectors: {},
   };
-  const handler = new RepresentationStageHandler({ rank: 'auto' });
+  const handler = new RepresentationStageHandler({ rank: RANK });
+  console.log(`Gaussian rank ${RANK}`);
   const reference = Array.from({ length: 8 }, () =>
     handler.prepare(activationBatch(randn, mixing, true), settings),
   );

@@ -75,6 +75,11 @@ export class RepresentationStageHandler implements StageHandler<
     return event.trusted;
   }
 
+  /** Only framed batches (observed/unobserved halves waiting for their pair) use the stream state. */
+  independent(event: ActivationBatch): boolean {
+    return event.framing === undefined;
+  }
+
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): PreparedActivations {
     assertBatchSize(event.items.length, settings.maxBatchItems, 'items', 'items');
     const layers = new Map<string, Matrix>();

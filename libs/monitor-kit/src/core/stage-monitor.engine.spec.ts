@@ -12,7 +12,8 @@ import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import type { BaselineStore } from './baseline-store';
-import { InlineComputePool } from './compute-pool';
+import { InlineComputePool, type ComputePool } from './compute-pool';
+import type { ComputeResult, ComputeTask } from './compute-tasks';
 import { MonitorMetrics } from './monitor-metrics';
 import type { DetectorState } from './stage-handler';
 import { StageMonitorEngine } from './stage-monitor.engine';
@@ -148,7 +149,51 @@ function received(event: ActivationBatch): ReceivedMessage {
   };
 }
 
-function setup(wrap: (bus: Bus) => Bus = (bus) => bus) {
+/**
+ * A pool of `size` workers, each an inline pool of its own (so each loads the baseline itself, as a
+ * worker thread does): tasks go to an idle worker, and the first score task is held back a little,
+ * so the chunks of a split batch finish out of order. Records the events of each scored task.
+ */
+class RecordingPool implements ComputePool {
+  readonly mode = 'worker-threads' as const;
+  readonly scoreTasks: number[] = [];
+  maxInFlight = 0;
+  private inFlight = 0;
+  private held = 0;
+  private readonly workers: InlineComputePool[];
+  private readonly idle: InlineComputePool[];
+
+  constructor(
+    readonly size: number,
+    handler: () => ToyStageHandler,
+  ) {
+    this.workers = Array.from({ length: size }, () => new InlineComputePool(handler()));
+    this.idle = [...this.workers];
+  }
+
+  async run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>> {
+    const worker = this.idle.shift();
+    if (!worker) throw new Error('RecordingPool: more tasks than workers at once');
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (task.kind === 'score' && this.held++ === 0) await new Promise((resolve) => setTimeout(resolve, 30));
+      const result = await worker.run(task);
+      // Scored tasks only (a worker that had not loaded the baseline answers needStates first).
+      if (task.kind === 'score' && !('needStates' in result)) this.scoreTasks.push(task.events.length);
+      return result;
+    } finally {
+      this.inFlight -= 1;
+      this.idle.push(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}
+
+function setup(wrap: (bus: Bus) => Bus = (bus) => bus, pool?: ComputePool, handler = new ToyStageHandler()) {
   const db = new MemoryDatabase();
   const bus = new MemoryBus({ logger: { warn: () => undefined, error: () => undefined } });
   const published = { scores: [] as ScoreBatch[], alerts: [] as StageAlert[], dlq: [] as DeadLetter[] };
@@ -165,12 +210,17 @@ function setup(wrap: (bus: Bus) => Bus = (bus) => bus) {
   });
   const metrics = new MonitorMetrics(new Registry(), 'representations');
   const engine = new StageMonitorEngine(
-    new ToyStageHandler(),
+    handler,
     db.dataSource(),
     wrap(recording),
     metrics,
     new JsonLogger('error'),
-    { group: 'engine-unit', defaults, pool: new InlineComputePool(new ToyStageHandler()), store: db.store() },
+    {
+      group: 'engine-unit',
+      defaults,
+      pool: pool ?? new InlineComputePool(new ToyStageHandler()),
+      store: db.store(),
+    },
   );
   return { db, engine, published, metrics };
 }
@@ -274,5 +324,42 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     expect(db.tables.subjects[`model/${a}`].referenceItems).toBe(2 * BATCH);
     expect(db.tables.subjects[`model/${b}`].referenceItems).toBe(BATCH);
     await engine.dispose();
+  });
+
+  it('scores a batch of independent events in parallel chunks, one per worker, outputs in event order', async () => {
+    const pool = new RecordingPool(2, () => new ToyStageHandler(6, true));
+    const { engine, published, db } = setup(undefined, pool, new ToyStageHandler(6, true));
+    const s = `model-${randomUUID()}`;
+    await engine.handleTelemetry(
+      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
+    );
+    const events = Array.from({ length: 5 }, (_, i) => batch(s, i === 3 ? { planted: 1 } : {}));
+    const wrong = batch(s, { dim: DIM + 1 });
+    await engine.handleTelemetry([...events.slice(0, 2), wrong, ...events.slice(2)].map(received));
+    // Six events, two workers: chunks of three, both in flight at once, the first finishing last.
+    expect(pool.scoreTasks).toEqual([3, 3]);
+    expect(pool.maxInFlight).toBe(2);
+    // Published in event order (each toy-norm row names its event's items), each event once.
+    expect(published.scores.map((x) => x.items[0].itemId)).toEqual(events.map((e) => e.items[0].itemId));
+    expect(published.dlq).toHaveLength(1);
+    expect(published.alerts).toHaveLength(1);
+    expect(published.alerts[0].evidence.itemId).toBe(events[3].items[1].itemId);
+    expect(db.tables.processed.filter((p) => events.some((e) => p.endsWith(e.eventId)))).toHaveLength(5);
+    await engine.dispose();
+    await pool.close();
+  });
+
+  it('scores events that use the stream state in one task, whatever the pool size', async () => {
+    const pool = new RecordingPool(2, () => new ToyStageHandler());
+    const { engine, published } = setup(undefined, pool);
+    const s = `model-${randomUUID()}`;
+    await engine.handleTelemetry(
+      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
+    );
+    await engine.handleTelemetry(Array.from({ length: 4 }, () => received(batch(s))));
+    expect(pool.scoreTasks).toEqual([4]);
+    expect(order(published.scores)).toEqual([1, 2, 3, 4]);
+    await engine.dispose();
+    await pool.close();
   });
 });

@@ -19,7 +19,7 @@ import { OutputBuilder, type InputRef } from './output-builder';
 import type { RejectionKind } from './rejected-input.error';
 import { asRejection, checkShape, type EventResult, type ScoreTask } from './compute-tasks';
 import { InlineComputePool, type ComputePool } from './compute-pool';
-import type { AnyStageHandler, StreamState } from './stage-handler';
+import type { AnyStageHandler, DetectorState, StreamState } from './stage-handler';
 
 export interface EngineOptions {
   /** Consumer group of the telemetry subscription; also the idempotency scope in processed_events. */
@@ -319,7 +319,11 @@ export class StageMonitorEngine {
     }
   }
 
-  /** Scores the subject's events in order in the pool (one task: streaming state is sequential). */
+  /**
+   * Scores the subject's events in the pool, outputs in event order. Events that touch streaming state
+   * go in one task (the state is sequential); a batch whose events are all independent of it
+   * (`handler.independent`) is split into contiguous chunks, one per worker, scored in parallel.
+   */
   private async score(
     manager: EntityManager,
     row: MonitorSubject,
@@ -329,31 +333,57 @@ export class StageMonitorEngine {
     messages: ReceivedMessage[],
     context: BatchContext | undefined,
   ): Promise<EventResult[]> {
-    const task: ScoreTask = {
-      kind: 'score',
+    const base = {
+      kind: 'score' as const,
       subject: subjectKey(subject),
       version: row.baselineVersion,
       settings,
       shape: state.shape,
       stream: state.handler ?? {},
-      events: messages.map((m) => m.value),
       ...(this.handler.supervised
         ? { supervised: await deployedProbeStates(manager, subject.kind, subject.id) }
         : {}),
     };
-    let result = await keepAlive(this.pool.run(task), context);
-    if ('needStates' in result) {
-      // This worker has not loaded the subject's baseline yet: send it the stored one.
-      const states = await this.store.loadBaselines(manager, subject, row.baselineVersion);
-      if (!states)
-        throw new Error(
-          `no stored baseline version ${row.baselineVersion} for ${task.subject} at stage ${this.stage}`,
-        );
-      result = await keepAlive(this.pool.run({ ...task, states }), context);
-      if ('needStates' in result) throw new Error(`the compute pool did not load ${task.subject}'s baseline`);
+    // Read once, whichever worker asks first (a worker that has not loaded this baseline version).
+    let stored: Promise<Record<string, DetectorState>> | undefined;
+    const states = () =>
+      (stored ??= this.store.loadBaselines(manager, subject, row.baselineVersion).then((found) => {
+        if (!found)
+          throw new Error(
+            `no stored baseline version ${row.baselineVersion} for ${base.subject} at stage ${this.stage}`,
+          );
+        return found;
+      }));
+    const run = async (task: ScoreTask) => {
+      const result = await this.pool.run(task);
+      if (!('needStates' in result)) return result;
+      const loaded = await this.pool.run({ ...task, states: await states() });
+      if ('needStates' in loaded) throw new Error(`the compute pool did not load ${task.subject}'s baseline`);
+      return loaded;
+    };
+    const chunks = this.parallelChunks(messages);
+    if (chunks.length === 1) {
+      const result = await keepAlive(run({ ...base, events: messages.map((m) => m.value) }), context);
+      state.handler = result.stream;
+      return result.results;
     }
-    state.handler = result.stream;
-    return result.results;
+    // Independent events leave the stream state as it was: each chunk gets (and returns) the same one.
+    const results = await keepAlive(
+      Promise.all(chunks.map((chunk) => run({ ...base, events: chunk.map((m) => m.value) }))),
+      context,
+    );
+    return results.flatMap((r) => r.results);
+  }
+
+  /** Contiguous chunks of a subject's events, one per worker when every event is independent. */
+  private parallelChunks(messages: ReceivedMessage[]): ReceivedMessage[][] {
+    const independent = this.handler.independent?.bind(this.handler);
+    const parts = Math.min(this.pool.size, messages.length);
+    if (parts < 2 || !independent || !messages.every((m) => independent(m.value as never))) return [messages];
+    const size = Math.ceil(messages.length / parts);
+    return Array.from({ length: Math.ceil(messages.length / size) }, (_, i) =>
+      messages.slice(i * size, (i + 1) * size),
+    );
   }
 
   private async fit(

@@ -19,7 +19,9 @@ export interface ToyFitted {
  * A small stage handler for the engine's own tests: it fits the mean and spread of the first
  * layer's row norms, scores each item's robust distance to them, raises one alert per item beyond
  * `alertAt` sd, and counts the events it scored per subject in its stream state (score
- * `toy-order`), so a test sees the order in which a subject's events were scored.
+ * `toy-order`), so a test sees the order in which a subject's events were scored. With
+ * `independentEvents` it keeps no stream state (no `toy-order`) and says its events are independent,
+ * so the engine may score a subject's batch in parallel chunks.
  */
 export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', ToyPrepared, ToyFitted> {
   readonly stage = 'representations' as const;
@@ -27,8 +29,11 @@ export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', Toy
   readonly subjectKind = 'model' as const;
   readonly worker: HandlerModuleRef;
 
-  constructor(private readonly alertAt = 6) {
-    this.worker = { module: __filename, exportName: 'ToyStageHandler', args: [alertAt] };
+  constructor(
+    private readonly alertAt = 6,
+    private readonly independentEvents = false,
+  ) {
+    this.worker = { module: __filename, exportName: 'ToyStageHandler', args: [alertAt, independentEvents] };
   }
 
   subject(event: ActivationBatch): ArtifactRef {
@@ -37,6 +42,10 @@ export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', Toy
 
   trusted(event: ActivationBatch): boolean {
     return event.trusted;
+  }
+
+  independent(): boolean {
+    return this.independentEvents;
   }
 
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): ToyPrepared {
@@ -80,17 +89,21 @@ export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', Toy
     _settings: MonitorSettingsValues,
     stream: StreamState,
   ): ScoringOutcome {
-    const seq = ((stream.seq as number | undefined) ?? 0) + 1;
-    stream.seq = seq;
     const items = prepared.norms.map((n, i) => {
       const z = Math.abs(n - fitted.mean) / (fitted.sd || 1);
       return { itemId: prepared.event.items[i].itemId, score: z, pValue: Math.min(1, 1 / (1 + z * z)) };
     });
+    const scores: ScoringOutcome['scores'] = [{ detector: 'toy-norm', items }];
+    if (!this.independentEvents) {
+      const seq = ((stream.seq as number | undefined) ?? 0) + 1;
+      stream.seq = seq;
+      scores.push({
+        detector: 'toy-order',
+        items: [{ itemId: prepared.event.batchId, score: seq, pValue: 1 }],
+      });
+    }
     return {
-      scores: [
-        { detector: 'toy-norm', items },
-        { detector: 'toy-order', items: [{ itemId: prepared.event.batchId, score: seq, pValue: 1 }] },
-      ],
+      scores,
       alerts: items
         .filter((item) => item.score > this.alertAt)
         .map((item) => ({
