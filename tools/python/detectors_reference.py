@@ -151,6 +151,23 @@ def knn_low_rank(req):
     return {"kth": np.sqrt(kth).tolist()}
 
 
+def propagation_low_rank(req):
+    """Ridge map from the source's top-`rank` principal coordinates to the target (λ = ridge × their
+    mean variance); test residuals scored by a Ledoit-Wolf Mahalanobis fitted on the fit residuals."""
+    x, t = np.asarray(req["X"], dtype=np.float64), np.asarray(req["T"], dtype=np.float64)
+    xt, tt = np.asarray(req["Xt"], dtype=np.float64), np.asarray(req["Tt"], dtype=np.float64)
+    k, ridge = int(req["rank"]), float(req["ridge"])
+    mx, mt = x.mean(axis=0), t.mean(axis=0)
+    xc, tc = x - mx, t - mt
+    _, vectors = np.linalg.eigh(xc.T @ xc)
+    basis = vectors[:, ::-1][:, :k]
+    gram = basis.T @ xc.T @ xc @ basis
+    weights = np.linalg.solve(gram + ridge * np.trace(gram) / k * np.eye(k), basis.T @ xc.T @ tc)
+    residuals = tc - xc @ basis @ weights
+    test_residuals = (tt - mt) - (xt - mx) @ basis @ weights
+    return {"scores": LedoitWolf().fit(residuals).mahalanobis(test_residuals).tolist()}
+
+
 def que(req):
     """QUE (Dong, Hopkins & Li 2019) with the trusted Ledoit-Wolf Gaussian as the clean model."""
     from scipy.linalg import expm
@@ -178,7 +195,7 @@ def cauchy(req):
 
 OPS = {"ledoit_wolf": ledoit_wolf, "ks": ks, "mmd": mmd, "auroc": auroc, "chi2": chi2, "eigh": eigh, "pvalues": pvalues,
        "tails": tails, "cusum_arl": cusum_arl, "genpareto": genpareto, "long_run_variance": long_run_variance,
-       "knn": knn, "knn_low_rank": knn_low_rank, "que": que, "cauchy": cauchy}
+       "knn": knn, "knn_low_rank": knn_low_rank, "propagation_low_rank": propagation_low_rank, "que": que, "cauchy": cauchy}
 
 if __name__ == "__main__":
     request = json.load(sys.stdin)

@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runPythonReference } from '@damon/testing';
 import {
   KnnDetector,
+  LayerPropagationDetector,
   QuantumEntropyDetector,
+  type LayerPropagationDetectorJson,
   type KnnDetectorJson,
   cauchyCombine,
   concatRows,
@@ -11,6 +13,7 @@ import {
   normalGenerator,
   randomUnitVector,
   toRows,
+  type Matrix,
 } from '@damon/detectors';
 
 // Expected numbers come from tools/python/detectors_reference.py (scikit-learn, SciPy, NumPy).
@@ -73,5 +76,55 @@ describe('k-nearest-neighbour and QUE scores against scikit-learn / SciPy', () =
     rows.forEach((row, i) =>
       expect(Math.abs(cauchyCombine(row) - ref.combined[i]) / ref.combined[i]).toBeLessThan(1e-6),
     );
+  });
+});
+
+describe('layer propagation from a low-rank source against NumPy / scikit-learn', () => {
+  const dIn = 24;
+  const dOut = 16;
+  const model = new FactorModel(dIn, 4, 21);
+  const randn = normalGenerator(22);
+  const map = Float32Array.from({ length: dIn * dOut }, () => randn() * 0.3);
+  /** target = source · map + noise (row-major). */
+  const targetOf = (source: Matrix, seed: number): Matrix => {
+    const noise = normalGenerator(seed);
+    const data = new Float32Array(source.rows * dOut);
+    for (let r = 0; r < source.rows; r++)
+      for (let o = 0; o < dOut; o++) {
+        let v = 0.3 * noise();
+        for (let i = 0; i < dIn; i++) v += source.data[r * dIn + i] * map[i * dOut + o];
+        data[r * dOut + o] = v;
+      }
+    return { rows: source.rows, cols: dOut, data };
+  };
+
+  it('scores equal a NumPy ridge on the top-4 principal coordinates with a scikit-learn Ledoit-Wolf Mahalanobis to 1e-3, and differ from the exact map', () => {
+    const x = model.sample(800, 23);
+    const t = targetOf(x, 24);
+    const cleanX = model.sample(80, 25);
+    // Broken relation: the target of another input.
+    const brokenX = model.sample(20, 26);
+    const xt = concatRows(cleanX, brokenX);
+    const tt = concatRows(targetOf(cleanX, 27), targetOf(model.sample(20, 28), 29));
+    const ref = reference<{ scores: number[] }>({
+      op: 'propagation_low_rank',
+      X: toRows(x),
+      T: toRows(t),
+      Xt: toRows(xt),
+      Tt: toRows(tt),
+      rank: 4,
+      ridge: 1e-3,
+    });
+    const detector = new LayerPropagationDetector({ rank: 4 }).fit(x, t);
+    const restored = LayerPropagationDetector.fromJSON(
+      JSON.parse(JSON.stringify(detector.toJSON())) as LayerPropagationDetectorJson,
+    );
+    const exact = new LayerPropagationDetector().fit(x, t);
+    const scores = detector.score(xt, tt);
+    expect(worstRelative(scores, ref.scores)).toBeLessThan(1e-3);
+    expect(Array.from(restored.score(xt, tt))).toEqual(Array.from(scores));
+    // What the source carries outside its 4 factors is noise the exact map also fits: a check that could fail.
+    expect(worstRelative(exact.score(xt, tt), ref.scores)).toBeGreaterThan(1e-2);
+    [detector, restored, exact].forEach((d) => d.dispose());
   });
 });

@@ -83,19 +83,23 @@ describe('planted anomalies: each matching detector reaches AUROC > 0.99, the ot
     const testX = concatRows(cleanX, anomX);
     const testY = concatRows(cleanY, anomY);
     const propagation = new LayerPropagationDetector().fit(refX, refY);
+    // The map from the source's top 8 principal directions (the 5 factors and some noise).
+    const lowRank = new LayerPropagationDetector({ rank: 8 }).fit(refX, refY);
     const gaussianX = new GaussianDetector().fit(refX);
     const gaussianY = new GaussianDetector().fit(refY);
     const results = {
       layerPropagation: auroc(...split(propagation.score(testX, testY), 1000)),
+      layerPropagationRank8: auroc(...split(lowRank.score(testX, testY), 1000)),
       gaussianLayerL: auroc(...split(gaussianX.score(testX), 1000)),
       gaussianLayerL1: auroc(...split(gaussianY.score(testY), 1000)),
     };
     report('broken layer relation', results);
     expect(results.layerPropagation).toBeGreaterThan(0.99);
+    expect(results.layerPropagationRank8).toBeGreaterThan(0.99);
     // Each layer alone is a normal activation: per-layer Gaussians are at chance.
     expect(Math.abs(results.gaussianLayerL - 0.5)).toBeLessThan(0.06);
     expect(Math.abs(results.gaussianLayerL1 - 0.5)).toBeLessThan(0.06);
-    [propagation, gaussianX, gaussianY].forEach((d) => d.dispose());
+    [propagation, lowRank, gaussianX, gaussianY].forEach((d) => d.dispose());
   });
 
   it('contrast-sensitive pairs → oversight-cue contrast', () => {

@@ -139,10 +139,11 @@ export function fitLayers(
     for (let l = 0; l + 1 < layers.length; l++) {
       const source = stacked.get(layers[l])!;
       const target = stacked.get(layers[l + 1])!;
-      const detector = new LayerPropagationDetector({ residual: gaussianOptions }).fit(
-        pickRows(source, fit),
-        pickRows(target, fit),
-      );
+      // On the low-rank path the map reads the source in as many principal directions too.
+      const detector = new LayerPropagationDetector({
+        residual: gaussianOptions,
+        rank: resolvedRank(gaussianOptions, source.cols),
+      }).fit(pickRows(source, fit), pickRows(target, fit));
       const layer = `${layers[l]}->${layers[l + 1]}`;
       set.keep(
         `propagation:${layer}`,
