@@ -3,6 +3,7 @@ import { type Matrix, assertCols } from '../matrix';
 import { columnMeans, crossProduct } from '../linalg/moments';
 import { cholesky, choleskySolve } from '../linalg/cholesky';
 import { topEigen } from '../linalg/top-eigen';
+import { eigenvectorColumns } from '../linalg/symmetric-eigen';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
 import {
   GaussianDetector,
@@ -202,11 +203,9 @@ function projectNormalEquations(
   dOut: number,
   rank: number,
 ): { gram: Float64Array; cross: Float64Array; basis: Float32Array } {
+  // eigen.vectors holds one eigenvector per row (length dIn); the basis has them as columns.
   const eigen = topEigen(xtx, dIn, rank);
-  // eigen.vectors holds one eigenvector per row (length dIn).
-  const basis = new Float32Array(dIn * rank);
-  for (let c = 0; c < rank; c++)
-    for (let r = 0; r < dIn; r++) basis[r * rank + c] = eigen.vectors[c * dIn + r];
+  const basis = eigenvectorColumns(eigen, rank);
   const gram = new Float64Array(rank * rank);
   const cross = new Float64Array(rank * dOut);
   const column = new Float64Array(dIn);

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type Matrix, assertCols } from '../matrix';
 import { accumulateMoments } from '../linalg/moments';
 import { shrunkCovariance } from '../linalg/ledoit-wolf';
-import { symmetricEigen } from '../linalg/symmetric-eigen';
+import { eigenvectorColumns, symmetricEigen } from '../linalg/symmetric-eigen';
 import { topEigen } from '../linalg/top-eigen';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
 
@@ -72,8 +72,7 @@ export class PcaResidualDetector {
     let kept = 0;
     for (let c = 0; c < k; c++) kept += eigen.values[c];
     const residualVariance = Math.max((trace - kept) / (d - k), 1e-12 * Math.max(trace, 1e-300));
-    const basis = new Float32Array(d * k);
-    for (let c = 0; c < k; c++) for (let r = 0; r < d; r++) basis[r * k + c] = eigen.vectors[c * d + r];
+    const basis = eigenvectorColumns(eigen, k);
     this.set(d, k, Float32Array.from(moments.mean), basis, residualVariance);
     return this;
   }

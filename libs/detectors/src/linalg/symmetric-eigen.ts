@@ -7,6 +7,14 @@ export interface SymmetricEigen {
   readonly vectors: Float64Array;
 }
 
+/** The first k eigenvectors as the columns of a dim×k row-major matrix (a projection basis). */
+export function eigenvectorColumns(eigen: SymmetricEigen, k: number): Float32Array {
+  const { dim } = eigen;
+  const columns = new Float32Array(dim * k);
+  for (let c = 0; c < k; c++) for (let r = 0; r < dim; r++) columns[r * k + c] = eigen.vectors[c * dim + r];
+  return columns;
+}
+
 /**
  * Householder tridiagonalisation followed by the implicit QL algorithm (the EISPACK tred2/tql2
  * pair, as in JAMA). O(d^3), exact to rounding; fine up to d of about a thousand in plain JS.

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type Matrix, assertCols, pickRows, spreadIndexes } from '../matrix';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
 import { topEigen } from '../linalg/top-eigen';
+import { eigenvectorColumns } from '../linalg/symmetric-eigen';
 
 export interface KnnDetectorOptions {
   /** Neighbours: the score is the distance to the k-th nearest reference row (default 5). */
@@ -241,9 +242,7 @@ function principalCoordinates(
   });
   const eigen = topEigen(Float64Array.from(covariance.dataSync()), dim, rank);
   covariance.dispose();
-  const basis = new Float32Array(dim * rank);
-  for (let c = 0; c < rank; c++)
-    for (let r = 0; r < dim; r++) basis[r * rank + c] = eigen.vectors[c * dim + r];
+  const basis = eigenvectorColumns(eigen, rank);
   const coordinatesT = tf.tidy(() =>
     tf.matMul(tf.tensor2d(centred, [rows, dim]), tf.tensor2d(basis, [dim, rank])),
   );

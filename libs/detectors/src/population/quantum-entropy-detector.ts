@@ -3,7 +3,7 @@ import { type Matrix, assertCols, pickRows } from '../matrix';
 import { ConformalCalibrator } from '../calibration/conformal-calibrator';
 import { accumulateMoments } from '../linalg/moments';
 import { shrunkCovariance, type Shrinkage } from '../linalg/ledoit-wolf';
-import { symmetricEigen } from '../linalg/symmetric-eigen';
+import { eigenvectorColumns, symmetricEigen } from '../linalg/symmetric-eigen';
 import { topEigen } from '../linalg/top-eigen';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
 
@@ -201,8 +201,7 @@ export class QuantumEntropyDetector {
     const eigen = symmetricEigen(Float64Array.from(moment.dataSync()), m);
     moment.dispose();
     const weights = queWeights(eigen.values, s.alpha);
-    const rotation = new Float32Array(m * m);
-    for (let c = 0; c < m; c++) for (let r = 0; r < m; r++) rotation[r * m + c] = eigen.vectors[c * m + r];
+    const rotation = eigenvectorColumns(eigen, m);
     const [tRotation, tWeights] = [tf.tensor2d(rotation, [m, m]), tf.tensor1d(weights)];
     const scored = rowSets.map((rows) => {
       const out = tf.tidy(() => {
