@@ -192,7 +192,7 @@ describe('half-precision vectors in the representation stage', () => {
     const exact = fusedAuroc('float32', scenario, { rank: 'full' }, 12, 6);
     const lowRank = fusedAuroc('bfloat16', scenario, { rank: dim / 8 }, 12, 6);
     console.log('[low-rank planted]', JSON.stringify({ exact, lowRank }));
-    // A scenario solved but not saturated (a 6σ shift along a random direction in 256 dimensions).
+    // A scenario solved but not saturated (a shift of 6 noise units along a random direction in 256 dimensions).
     expect(exact.fused).toBeGreaterThan(0.7);
     expect(exact.fused).toBeLessThan(0.995);
     // One-sided: the low-rank path may rank better (here it does, by about 0.03), never worse.
