@@ -75,7 +75,7 @@ export function benchNewDetectors(): NewDetectorFigures {
   const calibrators = calScores.map((s) => new ConformalCalibrator().fit(s));
   const scores = detectors.map((g, l) => g.score(test[l]));
   detectors.forEach((g) => g.dispose());
-  const fused = FusedCalibration.fit(calScores, calibrators, 'adaptive-cauchy').score(scores, calibrators);
+  const fused = FusedCalibration.fit(calScores, calibrators, 'adaptive-fisher').score(scores, calibrators);
   const bestLayer = Math.max(...scores.map((s) => auroc(...split(s, 2000))));
   const figures = {
     knn: knnOurs,
@@ -89,7 +89,7 @@ export function benchNewDetectors(): NewDetectorFigures {
   console.log(
     `new detectors: knn auroc ${figures.knn.toFixed(4)} (sklearn NearestNeighbors ${figures.knnSklearn.toFixed(4)}); ` +
       `que auroc ${figures.que.toFixed(4)} (numpy/scipy expm ${figures.queNumpy.toFixed(4)}, mahalanobis ${figures.mahalanobisOnQueBatch.toFixed(4)}); ` +
-      `fused adaptive-cauchy ${figures.fused.toFixed(4)} vs best single layer ${figures.bestLayer.toFixed(4)}`,
+      `fused adaptive-fisher ${figures.fused.toFixed(4)} vs best single layer ${figures.bestLayer.toFixed(4)}`,
   );
   return figures;
 }

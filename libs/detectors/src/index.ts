@@ -92,7 +92,13 @@ export {
   minPSidak,
   cauchyCombine,
   evidenceWeights,
+  weightedFisherCombine,
+  isAdaptiveFusion,
+  batchEvidence,
+  pooledEvidence,
+  weightsFromEvidence,
   fusePValues,
+  type FusionEvidence,
   type FusionMethod,
 } from './calibration/fusion';
 export {

@@ -6,7 +6,13 @@ import {
   QuantumEntropyDetector,
   auroc,
   FusedCalibration,
+  batchEvidence,
+  cauchyCombine,
+  evidenceWeights,
   initBackend,
+  pooledEvidence,
+  weightedFisherCombine,
+  weightsFromEvidence,
   queWeights,
   spectralSignature,
   type FusionMethod,
@@ -14,6 +20,7 @@ import {
   type QuantumEntropyJson,
   type Matrix,
 } from './index';
+import { mulberry32 } from './linalg/top-eigen';
 import { FactorModel, concatRows, randomUnitVector, twoModeCloud } from './testing/synthetic-data';
 
 beforeAll(async () => {
@@ -26,8 +33,31 @@ const split = (scores: ArrayLike<number>, clean: number) =>
 describe('tail p-values beyond the calibration floor', () => {
   const calibrator = new ConformalCalibrator().fit(Array.from({ length: 99 }, (_, i) => i));
 
-  it('equal the conformal p-value up to the largest calibration score', () => {
-    for (const s of [-1, 0, 50.5, 98]) expect(calibrator.tailPValue(s)).toBe(calibrator.pValue(s));
+  it('equal the conformal p-value at the calibration scores, and interpolate between them', () => {
+    for (const s of [-1, 0, 50, 98]) expect(calibrator.tailPValue(s)).toBe(calibrator.pValue(s));
+    // 50.25 lies a quarter of the way from 50 down to 49: the conformal p-value (50/100) plus 0.75/100.
+    expect(calibrator.tailPValue(50.25)).toBeCloseTo(calibrator.pValue(50.25) + 0.75 / 100, 12);
+    // Continuous at a calibration score from below, strictly decreasing, never below the conformal value.
+    expect(calibrator.tailPValue(49 + 1e-9)).toBeCloseTo(calibrator.pValue(49), 8);
+    const grid = Array.from({ length: 398 }, (_, i) => -0.5 + i * 0.2475); // up to 97.76
+    grid.reduce((previous, s) => {
+      const p = calibrator.tailPValue(s);
+      expect(p).toBeGreaterThanOrEqual(calibrator.pValue(s));
+      expect(p).toBeLessThanOrEqual(calibrator.pValue(s) + 1 / 100);
+      if (s > 0) expect(p).toBeLessThan(previous);
+      return p;
+    }, Infinity);
+  });
+
+  it('of a calibration score held out: the value a new item there gets from the other scores', () => {
+    // Without 50, the scores around 50 are 49 and 51; a new item at 50 sits halfway between them.
+    const others = new ConformalCalibrator().fit(
+      Array.from({ length: 99 }, (_, i) => i).filter((s) => s !== 50),
+    );
+    expect(calibrator.heldOutTailPValue(50)).toBeCloseTo((49 + 0.5) / 100, 12);
+    // The same rank among the 98 others, on the calibrator's (n + 1) scale.
+    expect(calibrator.heldOutTailPValue(50) * 100).toBeCloseTo(others.tailPValue(50) * 99, 12);
+    expect(calibrator.heldOutTailPValue(98)).toBe(1 / 100);
   });
 
   it('keep decreasing beyond it (exponential tail, mean excess of the top 10%)', () => {
@@ -83,7 +113,7 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
     return FusedCalibration.fit(calScores, calibrators, method).score(scores, calibrators);
   };
 
-  it.each<FusionMethod>(['adaptive-cauchy'])(
+  it.each<FusionMethod>(['adaptive-fisher', 'adaptive-cauchy'])(
     '%s fusion is within 0.01 AUROC of the anomalous layer alone',
     (method) => {
       const { single } = setup();
@@ -104,8 +134,8 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
     );
     console.info(`one-layer anomalies: single=${single.toFixed(4)} ${JSON.stringify(results)}`);
     for (const value of Object.values(results)) expect(value).toBeLessThan(single - 0.03);
-    const adaptive = fuse('adaptive-cauchy');
-    expect(adaptive.weights[anomalous]).toBeGreaterThan(0.9);
+    for (const method of ['adaptive-fisher', 'adaptive-cauchy'] as const)
+      expect(fuse(method).weights[anomalous]).toBeGreaterThan(0.9);
   });
 
   it('adaptive weights stay near equal on a clean batch, and its p-values stay calibrated', () => {
@@ -116,7 +146,7 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
       g.dispose();
       return s;
     });
-    const fused = FusedCalibration.fit(calScores, calibrators, 'adaptive-cauchy').score(
+    const fused = FusedCalibration.fit(calScores, calibrators, 'adaptive-fisher').score(
       cleanScores,
       calibrators,
     );
@@ -124,6 +154,58 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
     const rate = fused.pValue.filter((p) => p <= 0.05).length / fused.pValue.length;
     expect(rate).toBeGreaterThan(0.03);
     expect(rate).toBeLessThan(0.07);
+  });
+});
+
+describe('fusion weights from evidence, pooled over a stream', () => {
+  it('weigh each source by exp(z₊²/2), z = (Σ min(−ln p, ln 10⁶) − n)/√n (closed form)', () => {
+    const n = 400;
+    const root = Math.sqrt(n);
+    const weights = weightsFromEvidence({ logSum: [n + 3 * root, n + 1 * root, n - 2 * root], items: n });
+    const raw = [Math.exp(4.5), Math.exp(0.5), 1];
+    const total = raw.reduce((a, b) => a + b, 0);
+    raw.forEach((r, s) => expect(weights[s]).toBeCloseTo(r / total, 12));
+    // Too few items (pooled) to tell: equal weights.
+    expect(Array.from(weightsFromEvidence({ logSum: [60, 1], items: 10 }))).toEqual([0.5, 0.5]);
+    // One item's −ln p counts up to ln 10⁶, so a single extreme p-value cannot outweigh a sub-population.
+    expect(batchEvidence([[1e-30, 1, Math.exp(-2)]]).logSum[0]).toBeCloseTo(Math.log(1e6) + 0 + 2, 12);
+  });
+
+  it('pool by summing, and refuse parts over different sources', () => {
+    const a = { logSum: [10, 20], items: 5 };
+    const b = { logSum: [1, 2], items: 3 };
+    expect(pooledEvidence([a, undefined, b])).toEqual({ logSum: [11, 22], items: 8 });
+    expect(() => pooledEvidence([a, { logSum: [1], items: 1 }])).toThrow(/differ in their sources/);
+  });
+
+  it('single out a weakly anomalous source within a few batches, where one batch cannot', () => {
+    const uniform = mulberry32(91);
+    // Eleven sources, 400 items a batch; in source 3, 20 items have p ~ U(0, 0.05) (a weak excess).
+    const batch = () =>
+      Array.from({ length: 11 }, (_, s) =>
+        Float64Array.from({ length: 400 }, (_, i) => (s === 3 && i < 20 ? 0.05 * uniform() : uniform())),
+      );
+    const batches = Array.from({ length: 16 }, batch);
+    const single = batches.map((b) => evidenceWeights(b)[3]);
+    const prior = pooledEvidence(batches.slice(0, 15).map((b) => batchEvidence(b)));
+    const pooled = evidenceWeights(batches[15], prior);
+    // Expected z of one batch: 20·(E[−ln(0.05U)] − 1)/√400 = 20·(ln 20)/20 ≈ 3.0 against ten nulls.
+    expect(Math.min(...single)).toBeLessThan(0.9);
+    expect(pooled[3]).toBeGreaterThan(0.999);
+  });
+
+  it('Fisher with weights is the weighted geometric mean of the p-values, and a lightly weighted source barely moves it', () => {
+    const p = [0.02, 0.5, 0.9];
+    const w = [0.5, 0.3, 0.2];
+    expect(weightedFisherCombine(p, w)).toBeCloseTo(0.02 ** 0.5 * 0.5 ** 0.3 * 0.9 ** 0.2, 12);
+    expect(weightedFisherCombine([0.1, 0.4])).toBeCloseTo(Math.sqrt(0.04), 12);
+    // The bulk order of the heavily weighted source survives a 1-in-10⁴ p-value of a lightly weighted
+    // (noise) source; the Cauchy combination lets the light source's 1/(πp) reverse it.
+    const light = [0.999, 0.001];
+    const a = [0.3, 0.5];
+    const b = [0.35, 1e-4];
+    expect(weightedFisherCombine(a, light)).toBeLessThan(weightedFisherCombine(b, light));
+    expect(cauchyCombine(a, light)).toBeGreaterThan(cauchyCombine(b, light));
   });
 });
 

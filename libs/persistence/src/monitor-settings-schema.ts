@@ -6,7 +6,13 @@ import { z } from 'zod';
  * beside the table, so that both may import it.
  */
 
-export const fusionMethodSchema = z.enum(['fisher', 'min-p-sidak', 'cauchy', 'adaptive-cauchy']);
+export const fusionMethodSchema = z.enum([
+  'fisher',
+  'min-p-sidak',
+  'cauchy',
+  'adaptive-cauchy',
+  'adaptive-fisher',
+]);
 export const referenceModeSchema = z.enum(['trusted', 'first-n']);
 
 /** Everything a stage monitor can be told per subject; defaults come from the environment. */

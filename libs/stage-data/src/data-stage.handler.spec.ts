@@ -13,7 +13,7 @@ const settings: MonitorSettingsValues = {
   referenceMode: 'trusted',
   maxBatchItems: 4096,
   windowSize: 300,
-  fusion: 'adaptive-cauchy',
+  fusion: 'adaptive-fisher',
   detectors: {},
 };
 

@@ -1,4 +1,4 @@
-import type { FusedCalibration } from '@damon/detectors';
+import type { FusedCalibration, FusionEvidence } from '@damon/detectors';
 import {
   boundedIds,
   round,
@@ -15,6 +15,8 @@ export const MAX_FLAGGED_LISTED = 200;
 export interface FusedItems {
   rows: ScoreRows[];
   alerts: AlertDraft[];
+  /** The batch's own fusion evidence, for the stream's pool (see representation-fusion-memory.ts). */
+  evidence: FusionEvidence;
 }
 
 /**
@@ -32,10 +34,13 @@ export function fusedItemScores<S>(input: {
   batchId: string;
   detector: string;
   relatedInputs?: AlertDraft['relatedInputs'];
+  /** Evidence of the stream's earlier batches, pooled into adaptive weights, and how many batches. */
+  prior?: { evidence: FusionEvidence; batches: number };
 }): FusedItems {
   const { components, raw, itemIds, fused, settings } = input;
   const result = fused.scorePValues(
     input.pValues ?? components.map((c, k) => c.calibrator.tailPValues(raw[k])),
+    input.prior?.evidence,
   );
   const { pValues, statistic, pValue: final } = result;
   const rows: ScoreRows[] = components.map((c, k) => ({
@@ -89,6 +94,8 @@ export function fusedItemScores<S>(input: {
         fusion: fused.method,
         fusedPValueUncalibrated: round(result.fused[i]),
         fusionWeights: weights.sort((a, b) => b.weight - a.weight).slice(0, TOP),
+        // The weights rest on this batch and that many earlier batches of the subject.
+        fusionEvidenceBatches: 1 + (input.prior?.batches ?? 0),
         topLayers: byComponent.slice(0, TOP).map((c) => ({
           detector: c.component.detector,
           layer: c.component.layer,
@@ -108,5 +115,5 @@ export function fusedItemScores<S>(input: {
       },
     });
   });
-  return { rows, alerts };
+  return { rows, alerts, evidence: result.evidence };
 }

@@ -14,7 +14,7 @@ const settings: MonitorSettingsValues = {
   referenceMode: 'trusted',
   maxBatchItems: 10_000,
   windowSize: 300,
-  fusion: 'adaptive-cauchy',
+  fusion: 'adaptive-fisher',
   detectors: {},
 };
 /** Per-dimension scales: the trusted covariance is not isotropic, so QUE's whitening matters. */

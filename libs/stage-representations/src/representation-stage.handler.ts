@@ -1,5 +1,5 @@
 import { decodeVectors, type ActivationBatch, type ArtifactRef } from '@damon/contracts';
-import { matrix, type GaussianDetectorOptions, type Matrix } from '@damon/detectors';
+import { isAdaptiveFusion, matrix, type GaussianDetectorOptions, type Matrix } from '@damon/detectors';
 import {
   RejectedInputError,
   UNAVAILABLE_STATE_KEY,
@@ -19,6 +19,7 @@ import {
   type FittedRepresentations,
 } from './representation-components';
 import { fusedItemScores } from './representation-evidence';
+import { componentsSignature, priorEvidence, rememberEvidence } from './representation-fusion-memory';
 import { fitLayers, type Unavailable } from './representation-fitting';
 import { scoreVerdictProbes } from './verdict-probe-scoring';
 import {
@@ -75,9 +76,13 @@ export class RepresentationStageHandler implements StageHandler<
     return event.trusted;
   }
 
-  /** Only framed batches (observed/unobserved halves waiting for their pair) use the stream state. */
-  independent(event: ActivationBatch): boolean {
-    return event.framing === undefined;
+  /**
+   * The stream state holds framed batches waiting for their pair, and the recent batches' fusion
+   * evidence that adaptive weights pool (representation-fusion-memory.ts): an unframed batch under a
+   * fixed-weight fusion is the only one that neither reads nor writes it.
+   */
+  independent(event: ActivationBatch, settings: MonitorSettingsValues): boolean {
+    return event.framing === undefined && !isAdaptiveFusion(settings.fusion);
   }
 
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): PreparedActivations {
@@ -135,6 +140,9 @@ export class RepresentationStageHandler implements StageHandler<
         const scores = c.score(prepared.layers);
         return { scores, pValues: c.calibrator.tailPValues(scores) };
       });
+      const signature = componentsSignature(fitted.components);
+      // Pooled only while the events are sequential (`independent` says they are not).
+      const adaptive = isAdaptiveFusion(fitted.fused.method) && isAdaptiveFusion(settings.fusion);
       const result = fusedItemScores({
         components: fitted.components,
         raw: scored.map((s) => s.scores),
@@ -144,7 +152,9 @@ export class RepresentationStageHandler implements StageHandler<
         settings,
         batchId: prepared.event.batchId,
         detector: REPRESENTATION_DETECTORS.fused,
+        prior: adaptive ? priorEvidence(stream, signature) : undefined,
       });
+      if (adaptive) rememberEvidence(stream, signature, result.evidence);
       outcome.scores.push(...result.rows);
       outcome.alerts.push(...this.withVectors(result.alerts, prepared));
       flagged = result.alerts.flatMap((a) => (a.itemKey === undefined ? [] : [a.itemKey]));

@@ -40,7 +40,8 @@ export class MonitorSettingsInput {
 
   @Field(() => String, {
     nullable: true,
-    description: '`fisher`, `min-p-sidak`, `cauchy` or `adaptive-cauchy` (representations).',
+    description:
+      '`fisher`, `min-p-sidak`, `cauchy`, `adaptive-cauchy` or `adaptive-fisher` (representations; default `adaptive-fisher`).',
   })
   fusion?: string | null;
 

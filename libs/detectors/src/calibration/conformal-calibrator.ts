@@ -31,15 +31,7 @@ export class ConformalCalibrator {
 
   pValue(score: number): number {
     const n = this.require();
-    // Number of calibration scores ≥ score = n − (first index with sorted[i] ≥ score).
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] < score) lo = mid + 1;
-      else hi = mid;
-    }
-    return (1 + n - lo) / (n + 1);
+    return (1 + n - this.firstAtLeast(score)) / (n + 1);
   }
 
   pValues(scores: ArrayLike<number>): Float64Array {
@@ -47,20 +39,41 @@ export class ConformalCalibrator {
   }
 
   /**
-   * The conformal p-value up to the largest calibration score; beyond it, 1/(n+1) times an
-   * exponential tail whose scale is the mean excess of the top 10% (at least 5) of calibration
-   * scores over the next one (the generalized-Pareto fit with shape 0, the peaks-over-threshold
-   * default). Conformal p-values all stop at 1/(n+1), so scores beyond every calibration score would
-   * tie; this keeps them ranked (monotone in the score) for fusion and ranking. Under the null such
-   * scores are rare (probability ≤ 1/(n+1)), so the false-positive rate at α ≥ 1/(n+1) is unchanged.
+   * A continuous, strictly decreasing p-value for ranking and fusion. Up to the largest calibration
+   * score: the conformal p-value plus the fraction of the gap to the next lower calibration score that
+   * `score` lies below the next higher one, times 1/(n+1); so it lies between the conformal p-value and
+   * that plus 1/(n+1) (conservative), and scores that fall between the same two calibration scores no
+   * longer tie (a fused score whose weight sits on one component would otherwise break those ties by
+   * the noise of the others). Beyond the largest calibration score: 1/(n+1) times an exponential tail
+   * whose scale is the mean excess of the top 10% (at least 5) of calibration scores over the next one
+   * (the generalized-Pareto fit with shape 0, the peaks-over-threshold default). Conformal p-values
+   * all stop at 1/(n+1), so scores beyond every calibration score would tie; this keeps them ranked.
+   * Under the null such scores are rare (probability ≤ 1/(n+1)), so the false-positive rate at
+   * α ≥ 1/(n+1) is unchanged.
    */
   tailPValue(score: number): number {
     const n = this.require();
     const max = this.sorted[n - 1];
-    if (!(score > max)) return this.pValue(score);
-    const scale = this.tailScale();
     const floor = 1 / (n + 1);
-    return scale > 0 ? floor * Math.exp(-(score - max) / scale) : floor;
+    if (score > max) {
+      const scale = this.tailScale();
+      return scale > 0 ? floor * Math.exp(-(score - max) / scale) : floor;
+    }
+    const at = this.firstAtLeast(score);
+    return (1 + n - at) * floor + this.gapFraction(score, at - 1, at) * floor;
+  }
+
+  /**
+   * The tail p-value of one of this calibrator's own scores as if it had been held out of the set (the
+   * leave-one-out value a new item at that score would get), for calibrating a statistic built from
+   * such p-values against the calibration items themselves.
+   */
+  heldOutTailPValue(score: number): number {
+    const n = this.require();
+    const at = this.firstAtLeast(score);
+    const floor = 1 / (n + 1);
+    if (at >= n - 1) return floor;
+    return (n - at) * floor + this.gapFraction(score, at - 1, at + 1) * floor;
   }
 
   tailPValues(scores: ArrayLike<number>): Float64Array {
@@ -103,6 +116,25 @@ export class ConformalCalibrator {
     }
     this.scale = Number.isFinite(excess) ? excess : 0;
     return this.scale;
+  }
+
+  /** Index of the first calibration score ≥ score (n if none). */
+  private firstAtLeast(score: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid] < score) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Where score lies below sorted[above] towards sorted[below], in [0, 1] (0 without a lower neighbour). */
+  private gapFraction(score: number, below: number, above: number): number {
+    if (below < 0 || above >= this.sorted.length) return 0;
+    const gap = this.sorted[above] - this.sorted[below];
+    return gap > 0 ? Math.min(1, Math.max(0, (this.sorted[above] - score) / gap)) : 0;
   }
 
   private require(): number {

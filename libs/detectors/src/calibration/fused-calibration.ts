@@ -1,6 +1,14 @@
 import { checkHeader, decodeArray, encodeArray, type EncodedArray } from '../serialization';
 import { ConformalCalibrator, type ConformalCalibratorJson } from './conformal-calibrator';
-import { evidenceWeights, fusePValues, type FusionMethod } from './fusion';
+import {
+  batchEvidence,
+  fusePValues,
+  isAdaptiveFusion,
+  pooledEvidence,
+  weightsFromEvidence,
+  type FusionEvidence,
+  type FusionMethod,
+} from './fusion';
 
 export interface FusedCalibrationJson {
   readonly kind: 'fused-calibration';
@@ -17,6 +25,8 @@ export interface FusedScores {
   readonly pValues: Float64Array[];
   /** Fusion weights used (equal unless the method is adaptive). */
   readonly weights: Float64Array;
+  /** This batch's own evidence (small p-values per component), for a stream to pool over its batches. */
+  readonly evidence: FusionEvidence;
   /** Fused p-value before the second calibration. */
   readonly fused: Float64Array;
   /** −log fused p: the fused score (larger is more anomalous). */
@@ -45,11 +55,9 @@ export class FusedCalibration {
     calibrators: readonly ConformalCalibrator[],
     method: FusionMethod,
   ): FusedCalibration {
-    const pValues = componentCalScores.map((scores, c) => {
-      const calibrator = calibrators[c];
-      const step = 1 / (calibrator.size + 1);
-      return Float64Array.from(scores, (s) => Math.max(calibrator.pValue(s) - step, step));
-    });
+    const pValues = componentCalScores.map((scores, c) =>
+      Float64Array.from(scores, (s) => calibrators[c].heldOutTailPValue(s)),
+    );
     return new FusedCalibration(method, pValues, undefined);
   }
 
@@ -63,12 +71,13 @@ export class FusedCalibration {
   /**
    * The same from per-component item p-values already computed, for components calibrated per batch
    * (a batch-dependent score such as QUE gets its p-values from calibration rows scored alongside).
+   * `prior` is the evidence of the stream's earlier batches, pooled into the adaptive weights.
    */
-  scorePValues(pValues: readonly Float64Array[]): FusedScores {
-    const weights =
-      this.method === 'adaptive-cauchy'
-        ? evidenceWeights(pValues)
-        : new Float64Array(pValues.length).fill(1 / pValues.length);
+  scorePValues(pValues: readonly Float64Array[], prior?: FusionEvidence): FusedScores {
+    const evidence = batchEvidence(pValues);
+    const weights = isAdaptiveFusion(this.method)
+      ? weightsFromEvidence(pooledEvidence([prior, evidence]))
+      : new Float64Array(pValues.length).fill(1 / pValues.length);
     const fused = fusePValues(pValues, this.method, weights);
     const statistic = Float64Array.from(fused, fusedStatistic);
     const calibrator =
@@ -76,7 +85,14 @@ export class FusedCalibration {
       new ConformalCalibrator().fit(
         Float64Array.from(fusePValues(this.calibrationPValues, this.method, weights), fusedStatistic),
       );
-    return { pValues: [...pValues], weights, fused, statistic, pValue: calibrator.pValues(statistic) };
+    return {
+      pValues: [...pValues],
+      weights,
+      evidence,
+      fused,
+      statistic,
+      pValue: calibrator.pValues(statistic),
+    };
   }
 
   toJSON(): FusedCalibrationJson {

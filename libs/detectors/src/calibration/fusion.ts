@@ -51,40 +51,121 @@ export function cauchyCombine(pValues: ArrayLike<number>, weights?: ArrayLike<nu
 }
 
 /**
- * `adaptive-cauchy`: the Cauchy combination weighted by how much each source's p-values in the
- * current batch depart from uniform (see `evidenceWeights`), calibrated under the same weights.
+ * The weighted geometric mean of the p-values, exp(Σ wᵢ ln pᵢ / Σ wᵢ): Fisher's statistic with
+ * weights. Not a p-value by itself (its null law depends on the weights); `FusedCalibration`
+ * calibrates it against the calibration items fused the same way. Unlike the Cauchy combination,
+ * a source with a small weight moves the result by a small amount whatever its p-value in the bulk
+ * (−ln p is bounded as p → 1, where tan((½ − p)π) runs to −∞), so a ranking carried by the heavily
+ * weighted source is not reshuffled by the lightly weighted ones; two sources that both carry
+ * evidence add up instead of the smaller p-value winning.
  */
-export type FusionMethod = 'fisher' | 'min-p-sidak' | 'cauchy' | 'adaptive-cauchy';
+export function weightedFisherCombine(pValues: ArrayLike<number>, weights?: ArrayLike<number>): number {
+  const k = pValues.length;
+  if (k === 0) throw new Error('weightedFisherCombine: no p-values');
+  let sum = 0;
+  let total = 0;
+  for (let i = 0; i < k; i++) {
+    const w = weights ? weights[i] : 1;
+    total += w;
+    if (w > 0) sum += w * Math.log(Math.max(pValues[i], Number.MIN_VALUE));
+  }
+  return Math.exp(sum / total);
+}
+
+/**
+ * `adaptive-fisher` (default) and `adaptive-cauchy`: Fisher's statistic (weighted geometric mean) or the
+ * Cauchy combination, weighted by how much each source's p-values depart from uniform in the current
+ * batch and the stream's recent ones (see `weightsFromEvidence`), calibrated under the same weights.
+ */
+export type FusionMethod = 'fisher' | 'min-p-sidak' | 'cauchy' | 'adaptive-cauchy' | 'adaptive-fisher';
+
+/** Methods whose weights come from the evidence (and may pool it over a stream's batches). */
+export function isAdaptiveFusion(method: FusionMethod): boolean {
+  return method === 'adaptive-cauchy' || method === 'adaptive-fisher';
+}
 
 const COMBINERS: Record<FusionMethod, (p: ArrayLike<number>, w?: ArrayLike<number>) => number> = {
   fisher: fisherCombine,
   'min-p-sidak': minPSidak,
   cauchy: cauchyCombine,
   'adaptive-cauchy': cauchyCombine,
+  'adaptive-fisher': weightedFisherCombine,
 };
 
-/** Below this many items a batch says too little about which source carries evidence: equal weights. */
+/** Below this many items (pooled) the evidence says too little about which source carries it: equal weights. */
 const MIN_ITEMS_FOR_WEIGHTS = 20;
 
 /**
- * Per-source weights from the batch: z = (#{p ≤ τ} − nτ)/√(nτ(1−τ)), the excess of small p-values
- * over what a clean source gives, and w ∝ exp(2·max(z, 0)). A layer in which a sub-population of the
- * batch is anomalous gets most of the weight, so its ranking is not diluted by noise from the
- * others; on clean batches the weights stay near equal. The weights depend on the batch only, so
- * calibration items fused under the same weights give a valid conformal p-value.
+ * Cap of one item's −ln p in the evidence sum: past it (p < 10⁻⁶) an item is already decisive, and
+ * one extreme item must not outweigh a sub-population. Under a clean source −ln p is Exp(1), which
+ * exceeds the cap with probability 10⁻⁶, so the null mean and variance stay 1.
  */
-export function evidenceWeights(sources: ReadonlyArray<ArrayLike<number>>, threshold = 0.05): Float64Array {
-  const n = sources[0]?.length ?? 0;
-  if (n < MIN_ITEMS_FOR_WEIGHTS) return new Float64Array(sources.length).fill(1 / sources.length);
-  const z = sources.map((source) => {
-    let count = 0;
-    for (let i = 0; i < n; i++) if (source[i] <= threshold) count += 1;
-    return (count - n * threshold) / Math.sqrt(n * threshold * (1 - threshold));
+const EVIDENCE_CAP = -Math.log(1e-6);
+
+/**
+ * What fusion weights rest on: per source, Σ min(−ln pᵢ, cap) over its items, and how many items.
+ * Additive, so a stream can pool it over its recent batches (see `pooledEvidence`).
+ */
+export interface FusionEvidence {
+  readonly logSum: number[];
+  readonly items: number;
+}
+
+/** A batch's evidence: per source, the capped sum of its items' −ln p. */
+export function batchEvidence(sources: ReadonlyArray<ArrayLike<number>>): FusionEvidence {
+  const items = sources[0]?.length ?? 0;
+  const logSum = sources.map((source) => {
+    let sum = 0;
+    for (let i = 0; i < items; i++)
+      sum += Math.min(-Math.log(Math.max(source[i], Number.MIN_VALUE)), EVIDENCE_CAP);
+    return sum;
   });
-  const top = Math.max(0, ...z);
-  const raw = Float64Array.from(z, (v) => Math.exp(2 * (Math.max(v, 0) - top)));
+  return { logSum, items };
+}
+
+/** The sum of several batches' evidence over the same sources (undefined parts are skipped). */
+export function pooledEvidence(parts: ReadonlyArray<FusionEvidence | undefined>): FusionEvidence {
+  const present = parts.filter((p): p is FusionEvidence => p !== undefined);
+  const sources = present[0]?.logSum.length ?? 0;
+  for (const part of present)
+    if (part.logSum.length !== sources) throw new Error('pooledEvidence: parts differ in their sources');
+  return {
+    logSum: Array.from({ length: sources }, (_, s) => present.reduce((sum, p) => sum + p.logSum[s], 0)),
+    items: present.reduce((sum, p) => sum + p.items, 0),
+  };
+}
+
+/**
+ * Per-source weights from evidence. z = (Σ min(−ln pᵢ, cap) − n)/√n measures how far the source's
+ * p-values depart from uniform (−ln p of a clean item is Exp(1): mean 1, variance 1); the weight is
+ * the generalized-likelihood-ratio posterior that the source is the one carrying the anomaly,
+ * w ∝ exp(max(z, 0)²/2) (z ~ N(δ√n, 1) with δ unknown, maximized over δ ≥ 0). A source in which a
+ * sub-population is anomalous gets most of the weight, so its ranking is not diluted by noise from the
+ * others; on clean data z is about standard normal whatever n, so no source dominates. The sum counts
+ * how small the p-values are, not only how many fall below a threshold, so a few items well beyond
+ * the bulk weigh as they should. Pooling a stream's recent batches makes z grow with √(batches) for a
+ * persistent weak anomaly, where one batch's departure is lost in the noise of the other sources.
+ */
+export function weightsFromEvidence(evidence: FusionEvidence): Float64Array {
+  const { logSum, items: n } = evidence;
+  if (n < MIN_ITEMS_FOR_WEIGHTS) return new Float64Array(logSum.length).fill(1 / logSum.length);
+  const log = logSum.map((sum) => Math.max((sum - n) / Math.sqrt(n), 0) ** 2 / 2);
+  const top = Math.max(...log);
+  const raw = Float64Array.from(log, (v) => Math.exp(v - top));
   const total = raw.reduce((a, b) => a + b, 0);
   return raw.map((w) => w / total);
+}
+
+/**
+ * Weights from the batch's own evidence, pooled with `prior` (earlier batches of the same stream) when
+ * given. They depend on the batch and earlier batches only, never on the calibration items, so
+ * calibration items fused under the same weights give a valid conformal p-value.
+ */
+export function evidenceWeights(
+  sources: ReadonlyArray<ArrayLike<number>>,
+  prior?: FusionEvidence,
+): Float64Array {
+  return weightsFromEvidence(pooledEvidence([prior, batchEvidence(sources)]));
 }
 
 /** Fuses per-source p-values row by row: sources[s][i] is source s's p-value for item i. */

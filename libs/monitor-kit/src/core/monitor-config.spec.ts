@@ -65,7 +65,7 @@ describe('loadMonitorEnv', () => {
       );
       // Unset, they keep their defaults (the per-subject settings still carry a fusion value).
       expect(loadMonitorEnv(base, { stage })).toMatchObject({
-        MONITOR_FUSION: 'adaptive-cauchy',
+        MONITOR_FUSION: 'adaptive-fisher',
         MONITOR_GAUSSIAN_RANK: 'auto',
       });
     }

@@ -55,7 +55,7 @@ export const monitorEnvSchema = z.object({
   MONITOR_REFERENCE_MODE: enumVar(referenceModeSchema, 'trusted'),
   MONITOR_MAX_BATCH_ITEMS: integerVar({ min: 1, max: LIMITS.maxBatchItems, default: LIMITS.maxBatchItems }),
   MONITOR_WINDOW_SIZE: integerVar({ min: 2, max: 100_000, default: 500 }),
-  MONITOR_FUSION: enumVar(fusionMethodSchema, 'adaptive-cauchy'),
+  MONITOR_FUSION: enumVar(fusionMethodSchema, 'adaptive-fisher'),
   /** Signal monitor: in-control steps of a run per false change alarm, over all its streams. */
   MONITOR_AVERAGE_RUN_LENGTH: integerVar({ min: 10, max: 1_000_000_000, default: 100_000 }),
   /**

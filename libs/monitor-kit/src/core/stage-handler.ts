@@ -72,11 +72,12 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
   subject(event: TopicMap[T]): ArtifactRef;
   trusted(event: TopicMap[T]): boolean;
   /**
-   * Whether scoring `event` neither reads nor writes the subject's stream state (a stateless score
-   * against the fixed baseline). A run of such events may be split across the pool's workers and
-   * scored in parallel, its outputs kept in order; without this method every event is sequential.
+   * Whether scoring `event` under `settings` neither reads nor writes the subject's stream state (a
+   * stateless score against the fixed baseline). A run of such events may be split across the pool's
+   * workers and scored in parallel, its outputs kept in order; without this method every event is
+   * sequential.
    */
-  independent?(event: TopicMap[T]): boolean;
+  independent?(event: TopicMap[T], settings: MonitorSettingsValues): boolean;
   /** Decodes vectors and checks values; throws RejectedInputError naming the field. */
   prepare(event: TopicMap[T], settings: MonitorSettingsValues): P;
   /** Items the event adds to a reference (samples, activation rows, 1 for a signal). */

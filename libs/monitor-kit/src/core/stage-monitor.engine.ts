@@ -361,7 +361,7 @@ export class StageMonitorEngine {
       if ('needStates' in loaded) throw new Error(`the compute pool did not load ${task.subject}'s baseline`);
       return loaded;
     };
-    const chunks = this.parallelChunks(messages);
+    const chunks = this.parallelChunks(messages, settings);
     if (chunks.length === 1) {
       const result = await keepAlive(run({ ...base, events: messages.map((m) => m.value) }), context);
       state.handler = result.stream;
@@ -376,10 +376,11 @@ export class StageMonitorEngine {
   }
 
   /** Contiguous chunks of a subject's events, one per worker when every event is independent. */
-  private parallelChunks(messages: ReceivedMessage[]): ReceivedMessage[][] {
+  private parallelChunks(messages: ReceivedMessage[], settings: MonitorSettingsValues): ReceivedMessage[][] {
     const independent = this.handler.independent?.bind(this.handler);
     const parts = Math.min(this.pool.size, messages.length);
-    if (parts < 2 || !independent || !messages.every((m) => independent(m.value as never))) return [messages];
+    if (parts < 2 || !independent || !messages.every((m) => independent(m.value as never, settings)))
+      return [messages];
     const size = Math.ceil(messages.length / parts);
     return Array.from({ length: Math.ceil(messages.length / size) }, (_, i) =>
       messages.slice(i * size, (i + 1) * size),

@@ -15,7 +15,7 @@ export function toySettings(referenceBatches: number): MonitorSettingsValues {
     referenceMode: 'trusted',
     maxBatchItems: 4096,
     windowSize: 500,
-    fusion: 'adaptive-cauchy',
+    fusion: 'adaptive-fisher',
     averageRunLength: 100_000,
     detectors: {},
   };
