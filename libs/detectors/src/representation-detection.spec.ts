@@ -132,7 +132,15 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
         auroc(...split(fuse(m).statistic, clean)),
       ]),
     );
-    console.info(`one-layer anomalies: single=${single.toFixed(4)} ${JSON.stringify(results)}`);
+    const adaptive = Object.fromEntries(
+      (['adaptive-fisher', 'adaptive-cauchy'] as const).map((m) => [
+        m,
+        auroc(...split(fuse(m).statistic, clean)),
+      ]),
+    );
+    console.info(
+      `one-layer anomalies: single=${single.toFixed(4)} ${JSON.stringify(results)} adaptive ${JSON.stringify(adaptive)}`,
+    );
     for (const value of Object.values(results)) expect(value).toBeLessThan(single - 0.03);
     for (const method of ['adaptive-fisher', 'adaptive-cauchy'] as const)
       expect(fuse(method).weights[anomalous]).toBeGreaterThan(0.9);
