@@ -39,7 +39,7 @@ describe('fusion evidence pooled in the subject’s stream state', () => {
     expect(priorEvidence(stream, signature)).toBeUndefined();
   });
 
-  it('makes unframed batches sequential under adaptive fusion only (they read and write the pool)', () => {
+  it('makes unframed batches sequential under adaptive fusion only (they read and write the pool), in two steps', () => {
     const handler = new RepresentationStageHandler();
     const event = { framing: undefined } as never;
     const framed = { framing: { pairId: 'p', variant: 'observed' } } as never;
@@ -48,5 +48,9 @@ describe('fusion evidence pooled in the subject’s stream state', () => {
     expect(handler.independent(event, settings('adaptive-cauchy'))).toBe(false);
     expect(handler.independent(event, settings('cauchy'))).toBe(true);
     expect(handler.independent(framed, settings('fisher'))).toBe(false);
+    // Their arithmetic still splits: parts apart (in parallel), the pooled fusion in order.
+    expect(handler.partial(event, settings('adaptive-fisher'))).toBe(true);
+    expect(handler.partial(event, settings('cauchy'))).toBe(false);
+    expect(handler.partial(framed, settings('adaptive-fisher'))).toBe(false);
   });
 });

@@ -178,6 +178,30 @@ describe('half-precision vectors in the representation stage', () => {
     }
   }, 120_000);
 
+  it('scoring from parts computed apart (a parallel worker) gives the outputs and stream state of scoring whole', () => {
+    const handler = new RepresentationStageHandler();
+    const reference = Array.from({ length: 10 }, (_, i) =>
+      handler.prepare(received(HALF_PRECISION, 100 + i, 'float32', true), settings),
+    );
+    const fitted = handler.load(handler.fit(reference, settings));
+    expect(handler.partial(received(HALF_PRECISION, 1, 'float32', false), settings)).toBe(true);
+    const whole: Record<string, unknown> = {};
+    const fromParts: Record<string, unknown> = {};
+    for (let b = 0; b < 3; b++) {
+      const prepared = handler.prepare(
+        received(HALF_PRECISION, 700 + b, 'float32', false, PLANTED, 4),
+        settings,
+      );
+      const parts = structuredClone(handler.scoreParts(prepared, fitted));
+      const expected = handler.score(prepared, fitted, settings, whole);
+      const actual = handler.score(prepared, fitted, settings, fromParts, {}, parts);
+      expect(actual).toEqual(expected);
+      expect(expected.alerts.length).toBeGreaterThan(0);
+    }
+    expect(fromParts).toEqual(whole);
+    handler.dispose(fitted);
+  });
+
   it('bfloat16 on the low-rank path (rank d/8 for the Gaussian and the k-NN cross term) loses at most 0.005 fused AUROC against float32 with exact scoring', () => {
     const exact = weakAnomaly.exact();
     const lowRank = fusedAuroc('bfloat16', weakAnomaly.scenario, { rank: weakAnomaly.dim / 8 }, 12, 6);

@@ -32,6 +32,12 @@ import {
 } from './representation-pairing';
 
 export { REPRESENTATION_DETECTORS, type FittedRepresentations } from './representation-components';
+
+/** Each component's raw scores and item p-values for one batch: the stateless part of its scoring. */
+export interface ComponentParts {
+  raw: Float32Array[];
+  pValues: Float64Array[];
+}
 export type { PreparedActivations } from './representation-pairing';
 
 /** Framed batches kept while waiting for the other variant, by count and by serialized bytes. */
@@ -85,6 +91,25 @@ export class RepresentationStageHandler implements StageHandler<
     return event.framing === undefined && !isAdaptiveFusion(settings.fusion);
   }
 
+  /**
+   * Under an adaptive fusion an unframed batch scores in two steps: its component scores and p-values
+   * (all the arithmetic, stateless: `scoreParts`), then the pooled-evidence fusion, alerts and probes
+   * (light, in order). So a subject's batches still use every compute worker.
+   */
+  partial(event: ActivationBatch, settings: MonitorSettingsValues): boolean {
+    return event.framing === undefined && isAdaptiveFusion(settings.fusion);
+  }
+
+  scoreParts(prepared: PreparedActivations, fitted: FittedRepresentations): ComponentParts {
+    this.checkLayers(prepared, fitted);
+    const scored = fitted.components.map((c) => {
+      if (c.scoreCalibrated) return c.scoreCalibrated(prepared.layers);
+      const scores = c.score(prepared.layers);
+      return { scores, pValues: c.calibrator.tailPValues(scores) };
+    });
+    return { raw: scored.map((s) => s.scores), pValues: scored.map((s) => s.pValues) };
+  }
+
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): PreparedActivations {
     assertBatchSize(event.items.length, settings.maxBatchItems, 'items', 'items');
     const layers = new Map<string, Matrix>();
@@ -123,30 +148,20 @@ export class RepresentationStageHandler implements StageHandler<
     settings: MonitorSettingsValues,
     stream: StreamState,
     supervised: Record<string, DetectorState> = {},
+    parts?: unknown,
   ): ScoringOutcome {
-    const missing = fitted.layers.filter((name) => !prepared.layers.has(name));
-    if (missing.length > 0) {
-      throw new RejectedInputError(
-        'inconsistent',
-        'layers',
-        `missing layer(s) ${missing.join(', ')} that the subject's baseline was fitted on`,
-      );
-    }
+    this.checkLayers(prepared, fitted);
     const outcome: ScoringOutcome = { scores: [], alerts: [] };
     let flagged: string[] = [];
     if (fitted.components.length > 0 && fitted.fused) {
-      const scored = fitted.components.map((c) => {
-        if (c.scoreCalibrated) return c.scoreCalibrated(prepared.layers);
-        const scores = c.score(prepared.layers);
-        return { scores, pValues: c.calibrator.tailPValues(scores) };
-      });
+      const scored = (parts as ComponentParts | undefined) ?? this.scoreParts(prepared, fitted);
       const signature = componentsSignature(fitted.components);
       // Pooled only while the events are sequential (`independent` says they are not).
       const adaptive = isAdaptiveFusion(fitted.fused.method) && isAdaptiveFusion(settings.fusion);
       const result = fusedItemScores({
         components: fitted.components,
-        raw: scored.map((s) => s.scores),
-        pValues: scored.map((s) => s.pValues),
+        raw: scored.raw,
+        pValues: scored.pValues,
         itemIds: prepared.itemIds,
         fused: fitted.fused,
         settings,
@@ -175,6 +190,17 @@ export class RepresentationStageHandler implements StageHandler<
     if (prepared.event.framing && fitted.contrast.length > 0 && fitted.contrastFused)
       this.scoreContrast(prepared, fitted, settings, stream, outcome);
     return outcome;
+  }
+
+  private checkLayers(prepared: PreparedActivations, fitted: FittedRepresentations): void {
+    const missing = fitted.layers.filter((name) => !prepared.layers.has(name));
+    if (missing.length > 0) {
+      throw new RejectedInputError(
+        'inconsistent',
+        'layers',
+        `missing layer(s) ${missing.join(', ')} that the subject's baseline was fitted on`,
+      );
+    }
   }
 
   /** The flagged item's row of every layer, kept with the alert for the verdict probe's training set. */

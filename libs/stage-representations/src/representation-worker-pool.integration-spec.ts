@@ -33,8 +33,9 @@ function forSubject(events: readonly ActivationBatch[], subjectId: string): Acti
 
 /**
  * Issue 12: moving the scoring and the fit into worker threads must not change what is detected.
- * One stream, sent to a monitor that computes inline (MONITOR_WORKERS=0) and then, as another
- * subject, to one that computes in a worker thread: the fused p-value of every item is the same,
+ * One stream, sent to a monitor that computes inline (MONITOR_WORKERS=0) and then, as other
+ * subjects, to one that computes in a worker thread and one with two: the fused p-value of every item
+ * is the same,
  * so the AUROC on the planted items and the false-positive rate at α are too.
  */
 describe('representation scoring inline and in worker threads (real Kafka and PostgreSQL)', () => {
@@ -99,9 +100,14 @@ describe('representation scoring inline and in worker threads (real Kafka and Po
 
     const inline = await fusedPValues('0');
     const pooled = await fusedPValues('1');
+    // Two workers: a fetch's batches have their component parts computed in two threads at once, then
+    // are fused in order from them (the adaptive fusion pools evidence across batches).
+    const twoWorkers = await fusedPValues('2');
     expect(inline.size).toBe(STREAM_BATCHES * BATCH);
-    expect([...pooled.keys()].sort()).toEqual([...inline.keys()].sort());
-    for (const [itemId, p] of inline) expect(pooled.get(itemId), itemId).toBeCloseTo(p, 12);
+    for (const other of [pooled, twoWorkers]) {
+      expect([...other.keys()].sort()).toEqual([...inline.keys()].sort());
+      for (const [itemId, p] of inline) expect(other.get(itemId), itemId).toBeCloseTo(p, 12);
+    }
 
     const summary = (pValues: Map<string, number>) => {
       const clean = [...pValues].filter(([id]) => !isPlanted(id)).map(([, p]) => p);

@@ -45,10 +45,27 @@ export interface ScoreTask {
   events: unknown[];
   /** Deployed supervised detectors of the subject (by layer), when the handler takes them. */
   supervised?: Record<string, DetectorState>;
+  /**
+   * `parts`: compute each event's `scoreParts` only (stream state untouched); `whole` (default): score
+   * each event, with `parts[i]` when given (the parts of event i computed before).
+   */
+  step?: 'parts' | 'whole';
+  parts?: unknown[];
 }
 
-export type EventResult =
-  { rejected: { kind: RejectionKind; message: string } } | { items: number; outcome: ScoringOutcome };
+export interface RejectedEvent {
+  rejected: { kind: RejectionKind; message: string };
+}
+export interface ScoredEvent {
+  items: number;
+  outcome: ScoringOutcome;
+}
+/** An event of a `step: 'parts'` task: what the handler's `scoreParts` returned. */
+export interface EventParts {
+  items: number;
+  parts: unknown;
+}
+export type EventResult = RejectedEvent | ScoredEvent | EventParts;
 
 export type ScoreResult = { needStates: true } | { results: EventResult[]; stream: StreamState };
 
@@ -96,18 +113,26 @@ export class ComputeWorker {
       this.cache.set(task.subject, cached);
     }
     const results: EventResult[] = [];
-    for (const event of task.events) {
+    for (const [i, event] of task.events.entries()) {
       try {
         const prepared = this.handler.prepare(event as never, task.settings);
         checkShape(this.handler.shape(prepared), task.shape, false);
+        const items = this.handler.items(prepared);
+        if (task.step === 'parts') {
+          if (!this.handler.scoreParts)
+            throw new Error(`the ${this.handler.stage} handler has no scoreParts`);
+          results.push({ items, parts: this.handler.scoreParts(prepared, cached.fitted, task.settings) });
+          continue;
+        }
         const outcome = this.handler.score(
           prepared,
           cached.fitted,
           task.settings,
           task.stream,
           task.supervised,
+          task.parts?.[i],
         );
-        results.push({ items: this.handler.items(prepared), outcome });
+        results.push({ items, outcome });
       } catch (error) {
         const rejection = asRejection(error);
         if (!rejection) throw error;

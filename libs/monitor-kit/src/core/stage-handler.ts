@@ -78,6 +78,15 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
    * sequential.
    */
   independent?(event: TopicMap[T], settings: MonitorSettingsValues): boolean;
+  /**
+   * Whether scoring `event` splits into a heavy part that leaves the stream state alone
+   * (`scoreParts`) and a light rest that reads and writes it (`score` given those parts). A run of
+   * such events has its parts computed in parallel chunks across the pool's workers, then is scored
+   * in event order in one task from the parts: the same outputs as scoring each event whole.
+   */
+  partial?(event: TopicMap[T], settings: MonitorSettingsValues): boolean;
+  /** The stateless part of scoring an event `partial` accepted (structured-cloneable; throws as `score`). */
+  scoreParts?(prepared: P, fitted: F, settings: MonitorSettingsValues): unknown;
   /** Decodes vectors and checks values; throws RejectedInputError naming the field. */
   prepare(event: TopicMap[T], settings: MonitorSettingsValues): P;
   /** Items the event adds to a reference (samples, activation rows, 1 for a signal). */
@@ -92,6 +101,8 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
     settings: MonitorSettingsValues,
     stream: StreamState,
     supervised?: Record<string, DetectorState>,
+    /** What `scoreParts` returned for this event, when the engine computed it apart. */
+    parts?: unknown,
   ): ScoringOutcome;
   dispose?(fitted: F): void;
 }

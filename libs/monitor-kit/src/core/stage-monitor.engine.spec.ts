@@ -157,6 +157,8 @@ function received(event: ActivationBatch): ReceivedMessage {
 class RecordingPool implements ComputePool {
   readonly mode = 'worker-threads' as const;
   readonly scoreTasks: number[] = [];
+  /** Each score task's step and events, in order of completion. */
+  readonly steps: string[] = [];
   maxInFlight = 0;
   private inFlight = 0;
   private held = 0;
@@ -180,7 +182,10 @@ class RecordingPool implements ComputePool {
       if (task.kind === 'score' && this.held++ === 0) await new Promise((resolve) => setTimeout(resolve, 30));
       const result = await worker.run(task);
       // Scored tasks only (a worker that had not loaded the baseline answers needStates first).
-      if (task.kind === 'score' && !('needStates' in result)) this.scoreTasks.push(task.events.length);
+      if (task.kind === 'score' && !('needStates' in result)) {
+        this.scoreTasks.push(task.events.length);
+        this.steps.push(`${task.step ?? 'whole'}:${task.events.length}${task.parts ? ' from parts' : ''}`);
+      }
       return result;
     } finally {
       this.inFlight -= 1;
@@ -345,6 +350,32 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     expect(published.alerts).toHaveLength(1);
     expect(published.alerts[0].evidence.itemId).toBe(events[3].items[1].itemId);
     expect(db.tables.processed.filter((p) => events.some((e) => p.endsWith(e.eventId)))).toHaveLength(5);
+    await engine.dispose();
+    await pool.close();
+  });
+
+  it('computes the stateless parts of two-step events in parallel chunks, then scores them from the parts in one task, in order', async () => {
+    const handler = () => new ToyStageHandler(6, false, true);
+    const pool = new RecordingPool(2, handler);
+    const { engine, published } = setup(undefined, pool, handler());
+    const s = `model-${randomUUID()}`;
+    await engine.handleTelemetry(
+      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
+    );
+    const events = Array.from({ length: 5 }, (_, i) => batch(s, i === 3 ? { planted: 1 } : {}));
+    const wrong = batch(s, { dim: DIM + 1 });
+    await engine.handleTelemetry([...events.slice(0, 2), wrong, ...events.slice(2)].map(received));
+    // Two chunks of three in parallel (the first finishing last), then the five good events from their parts.
+    expect(pool.steps).toEqual(['parts:3', 'parts:3', 'whole:5 from parts']);
+    expect(pool.maxInFlight).toBe(2);
+    // The stream state is threaded through the second step: toy-order counts 1..5 in event order.
+    expect(order(published.scores)).toEqual([1, 2, 3, 4, 5]);
+    expect(published.scores.filter((x) => x.detector === 'toy-norm').map((x) => x.items[0].itemId)).toEqual(
+      events.map((e) => e.items[0].itemId),
+    );
+    expect(published.dlq).toHaveLength(1);
+    expect(published.alerts).toHaveLength(1);
+    expect(published.alerts[0].evidence.itemId).toBe(events[3].items[1].itemId);
     await engine.dispose();
     await pool.close();
   });

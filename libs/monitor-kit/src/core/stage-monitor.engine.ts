@@ -17,7 +17,14 @@ import { mergeSettings, type MonitorSettingsValues } from './monitor-settings';
 import type { MonitorMetrics } from './monitor-metrics';
 import { OutputBuilder, type InputRef } from './output-builder';
 import type { RejectionKind } from './rejected-input.error';
-import { asRejection, checkShape, type EventResult, type ScoreTask } from './compute-tasks';
+import {
+  asRejection,
+  checkShape,
+  type EventParts,
+  type RejectedEvent,
+  type ScoreTask,
+  type ScoredEvent,
+} from './compute-tasks';
 import { InlineComputePool, type ComputePool } from './compute-pool';
 import type { AnyStageHandler, DetectorState, StreamState } from './stage-handler';
 
@@ -321,8 +328,10 @@ export class StageMonitorEngine {
 
   /**
    * Scores the subject's events in the pool, outputs in event order. Events that touch streaming state
-   * go in one task (the state is sequential); a batch whose events are all independent of it
-   * (`handler.independent`) is split into contiguous chunks, one per worker, scored in parallel.
+   * go in one task (the state is sequential). A batch whose events are all independent of it
+   * (`handler.independent`) is split into contiguous chunks, one per worker, scored in parallel; a
+   * batch whose events all score in two steps (`handler.partial`) has its stateless parts computed so,
+   * then is scored from them in one task, in order.
    */
   private async score(
     manager: EntityManager,
@@ -332,7 +341,7 @@ export class StageMonitorEngine {
     state: SubjectStreamState,
     messages: ReceivedMessage[],
     context: BatchContext | undefined,
-  ): Promise<EventResult[]> {
+  ): Promise<(RejectedEvent | ScoredEvent)[]> {
     const base = {
       kind: 'score' as const,
       subject: subjectKey(subject),
@@ -361,30 +370,50 @@ export class StageMonitorEngine {
       if ('needStates' in loaded) throw new Error(`the compute pool did not load ${task.subject}'s baseline`);
       return loaded;
     };
-    const chunks = this.parallelChunks(messages, settings);
-    if (chunks.length === 1) {
-      const result = await keepAlive(run({ ...base, events: messages.map((m) => m.value) }), context);
+    const whole = async (events: ReceivedMessage[], parts?: unknown[]) => {
+      const result = await keepAlive(run({ ...base, events: events.map((m) => m.value), parts }), context);
       state.handler = result.stream;
-      return result.results;
-    }
-    // Independent events leave the stream state as it was: each chunk gets (and returns) the same one.
-    const results = await keepAlive(
-      Promise.all(chunks.map((chunk) => run({ ...base, events: chunk.map((m) => m.value) }))),
+      return result.results.map(scoredOrRejected);
+    };
+    const split = this.parallelSplit(messages, settings);
+    if (!split) return whole(messages);
+    const chunks = contiguousChunks(messages, Math.min(this.pool.size, messages.length));
+    const step = split === 'parts' ? ('parts' as const) : undefined;
+    // Each chunk gets (and returns) the same stream state: independent events and parts leave it alone.
+    const chunked = await keepAlive(
+      Promise.all(chunks.map((chunk) => run({ ...base, step, events: chunk.map((m) => m.value) }))),
       context,
     );
-    return results.flatMap((r) => r.results);
+    const results = chunked.flatMap((r) => r.results);
+    if (split === 'independent') return results.map(scoredOrRejected);
+    // The stateful rest, in event order, from the parts (events rejected on the way stay rejected).
+    const ready = results.flatMap((r, i) => ('parts' in r ? [i] : []));
+    const scored =
+      ready.length > 0
+        ? await whole(
+            ready.map((i) => messages[i]),
+            ready.map((i) => (results[i] as EventParts).parts),
+          )
+        : [];
+    const byIndex = new Map(ready.map((i, k) => [i, scored[k]]));
+    return results.map((r, i) => byIndex.get(i) ?? scoredOrRejected(r));
   }
 
-  /** Contiguous chunks of a subject's events, one per worker when every event is independent. */
-  private parallelChunks(messages: ReceivedMessage[], settings: MonitorSettingsValues): ReceivedMessage[][] {
-    const independent = this.handler.independent?.bind(this.handler);
-    const parts = Math.min(this.pool.size, messages.length);
-    if (parts < 2 || !independent || !messages.every((m) => independent(m.value as never, settings)))
-      return [messages];
-    const size = Math.ceil(messages.length / parts);
-    return Array.from({ length: Math.ceil(messages.length / size) }, (_, i) =>
-      messages.slice(i * size, (i + 1) * size),
-    );
+  /**
+   * How a subject's batch may be split across the pool's workers: `independent` when every event
+   * leaves the stream state alone, `parts` when every event scores in two steps, else not at all.
+   */
+  private parallelSplit(
+    messages: ReceivedMessage[],
+    settings: MonitorSettingsValues,
+  ): 'independent' | 'parts' | undefined {
+    if (Math.min(this.pool.size, messages.length) < 2) return undefined;
+    const handler = this.handler;
+    const every = (test: (event: never) => boolean | undefined) =>
+      messages.every((m) => test(m.value as never) === true);
+    if (every((event) => handler.independent?.(event, settings))) return 'independent';
+    if (handler.scoreParts && every((event) => handler.partial?.(event, settings))) return 'parts';
+    return undefined;
   }
 
   private async fit(
@@ -466,6 +495,20 @@ export class StageMonitorEngine {
       originalBase64: (cut ? message.raw.subarray(0, maxOriginal) : message.raw).toString('base64'),
     };
   }
+}
+
+/** `parts` contiguous chunks of (nearly) equal size, in order. */
+function contiguousChunks<T>(items: T[], parts: number): T[][] {
+  const size = Math.ceil(items.length / parts);
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) =>
+    items.slice(i * size, (i + 1) * size),
+  );
+}
+
+/** A result of a whole-event task (a parts result here would be the engine's own bug). */
+function scoredOrRejected(result: RejectedEvent | ScoredEvent | EventParts): RejectedEvent | ScoredEvent {
+  if ('parts' in result) throw new Error('a scoring task answered with parts where outcomes were due');
+  return result;
 }
 
 export function subjectKey(subject: ArtifactRef): string {

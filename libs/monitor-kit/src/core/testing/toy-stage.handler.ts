@@ -21,7 +21,8 @@ export interface ToyFitted {
  * `alertAt` sd, and counts the events it scored per subject in its stream state (score
  * `toy-order`), so a test sees the order in which a subject's events were scored. With
  * `independentEvents` it keeps no stream state (no `toy-order`) and says its events are independent,
- * so the engine may score a subject's batch in parallel chunks.
+ * so the engine may score a subject's batch in parallel chunks; with `partEvents` it keeps the state
+ * and scores in two steps (`scoreParts`: the items' distances; `score`: the rest, from them).
  */
 export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', ToyPrepared, ToyFitted> {
   readonly stage = 'representations' as const;
@@ -32,8 +33,13 @@ export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', Toy
   constructor(
     private readonly alertAt = 6,
     private readonly independentEvents = false,
+    private readonly partEvents = false,
   ) {
-    this.worker = { module: __filename, exportName: 'ToyStageHandler', args: [alertAt, independentEvents] };
+    this.worker = {
+      module: __filename,
+      exportName: 'ToyStageHandler',
+      args: [alertAt, independentEvents, partEvents],
+    };
   }
 
   subject(event: ActivationBatch): ArtifactRef {
@@ -46,6 +52,15 @@ export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', Toy
 
   independent(): boolean {
     return this.independentEvents;
+  }
+
+  partial(): boolean {
+    return this.partEvents;
+  }
+
+  /** Each item's distance to the reference norms. */
+  scoreParts(prepared: ToyPrepared, fitted: ToyFitted): { z: number[] } {
+    return { z: prepared.norms.map((n) => Math.abs(n - fitted.mean) / (fitted.sd || 1)) };
   }
 
   prepare(event: ActivationBatch, settings: MonitorSettingsValues): ToyPrepared {
@@ -88,11 +103,15 @@ export class ToyStageHandler implements StageHandler<'damon.telemetry.repr', Toy
     fitted: ToyFitted,
     _settings: MonitorSettingsValues,
     stream: StreamState,
+    _supervised?: Record<string, DetectorState>,
+    parts?: unknown,
   ): ScoringOutcome {
-    const items = prepared.norms.map((n, i) => {
-      const z = Math.abs(n - fitted.mean) / (fitted.sd || 1);
-      return { itemId: prepared.event.items[i].itemId, score: z, pValue: Math.min(1, 1 / (1 + z * z)) };
-    });
+    const { z: distances } = (parts as { z: number[] } | undefined) ?? this.scoreParts(prepared, fitted);
+    const items = distances.map((z, i) => ({
+      itemId: prepared.event.items[i].itemId,
+      score: z,
+      pValue: Math.min(1, 1 / (1 + z * z)),
+    }));
     const scores: ScoringOutcome['scores'] = [{ detector: 'toy-norm', items }];
     if (!this.independentEvents) {
       const seq = ((stream.seq as number | undefined) ?? 0) + 1;
