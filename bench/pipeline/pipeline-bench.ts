@@ -370,6 +370,17 @@ async function main(): Promise<void> {
       },
     });
     await Promise.all([watcher.ready, alertWatcher.ready]);
+    /**
+     * The last alerts of a part: until none arrived for 2 s. A transaction publishes its alerts after
+     * all its scores, so they may come well after the last score; a p99 or a count over only the early
+     * ones would flatter.
+     */
+    const alertsSettled = async () => {
+      for (let seen = -1; seen !== latencies.length;) {
+        seen = latencies.length;
+        await new Promise((done) => setTimeout(done, 2000));
+      }
+    };
 
     const rawRates: number[] = [];
     const oursRates: number[] = [];
@@ -398,7 +409,7 @@ async function main(): Promise<void> {
       await allScored;
       const oursShares = cpuShares(oursCpu, cpuSnapshot(monitorPid, kafkaPid));
       const ours = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - started) / 1000);
-      await new Promise((done) => setTimeout(done, 1000)); // the last alerts
+      await alertsSettled();
       console.error(
         `[bench] #${r + 1} saturated (producer as fast as it can): ${Math.round(ours)} vectors/s, ratio ${(ours / raw).toFixed(2)}, ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms (queueing) (${oursShares})`,
       );
@@ -425,11 +436,7 @@ async function main(): Promise<void> {
         await new Promise((done) => setTimeout(done, Math.max(0, intervalMs - (performance.now() - t0))));
       }
       await pacedScored;
-      // The last alerts: until none arrived for 2 s (a p99 over only the early ones would flatter).
-      for (let seen = -1; seen !== latencies.length;) {
-        seen = latencies.length;
-        await new Promise((done) => setTimeout(done, 2000));
-      }
+      await alertsSettled();
       pacedP99.push(quantile(latencies, 0.99));
       console.error(
         `[bench] #${r + 1} paced at ${Math.round(ours / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms`,

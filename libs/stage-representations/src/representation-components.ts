@@ -74,8 +74,25 @@ export interface ComponentState {
 
 export const CONTRAST_FUSED_KEY = `${REPRESENTATION_DETECTORS.contrast}:fused`;
 
-export function fusedState(fused: FusedCalibration): DetectorState {
-  return { method: fused.method, fused: fused.toJSON() };
+/**
+ * A fused calibration as stored, with the keys of its components in the order of its calibration
+ * columns: the baseline's rows come back from the database in no set order, so the components are
+ * put back in this one when loaded.
+ */
+export function fusedState(fused: FusedCalibration, components: string[]): DetectorState {
+  return { method: fused.method, fused: fused.toJSON(), components };
+}
+
+/** `components` in the order `keys` gives (all of them must be there), or as they are without keys. */
+function inStoredOrder<S>(components: Component<S>[], keys: unknown, fusedKey: string): Component<S>[] {
+  if (!Array.isArray(keys)) return components; // fitted before the order was stored
+  const byKey = new Map(components.map((c) => [c.key, c]));
+  const ordered = (keys as string[]).map((key) => byKey.get(key));
+  if (ordered.some((c) => c === undefined) || ordered.length !== components.length)
+    throw new Error(
+      `the stored baseline's ${fusedKey} lists components [${(keys as string[]).join(', ')}] but holds [${[...byKey.keys()].join(', ')}]`,
+    );
+  return ordered as Component<S>[];
 }
 
 /** Stored states back to scorers (the state mapping); unknown keys are left alone. */
@@ -160,6 +177,16 @@ export function loadComponents(states: Record<string, DetectorState>): FittedRep
       }
     }
   }
+  fitted.components = inStoredOrder(
+    fitted.components,
+    states[REPRESENTATION_DETECTORS.fused]?.components,
+    REPRESENTATION_DETECTORS.fused,
+  );
+  fitted.contrast = inStoredOrder(
+    fitted.contrast,
+    states[CONTRAST_FUSED_KEY]?.components,
+    CONTRAST_FUSED_KEY,
+  );
   return fitted;
 }
 

@@ -73,6 +73,11 @@ class ComponentSet {
       ? FusedCalibration.fit(this.calScores, this.calibrators, method)
       : undefined;
   }
+
+  /** The components' keys in the order of the fused calibration's columns. */
+  keys(): string[] {
+    return Object.keys(this.states);
+  }
 }
 
 /** Per layer a Gaussian and a k-NN distance, per consecutive layer pair a propagation residual. */
@@ -157,7 +162,7 @@ export function fitLayers(
   }
   const fused = set.fused(settings.fusion);
   const states = { ...set.states };
-  if (fused) states[REPRESENTATION_DETECTORS.fused] = fusedState(fused);
+  if (fused) states[REPRESENTATION_DETECTORS.fused] = fusedState(fused, set.keys());
   if (detectorEnabled(settings, REPRESENTATION_DETECTORS.contrast))
     Object.assign(states, fitContrast(reference, layers, settings, gaussianOptions, unavailable));
   return states;
@@ -206,5 +211,5 @@ function fitContrast(
     detector.dispose();
   }
   const fused = set.fused(settings.fusion)!;
-  return { ...set.states, [CONTRAST_FUSED_KEY]: fusedState(fused) };
+  return { ...set.states, [CONTRAST_FUSED_KEY]: fusedState(fused, set.keys()) };
 }

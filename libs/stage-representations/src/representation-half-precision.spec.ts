@@ -202,6 +202,29 @@ describe('half-precision vectors in the representation stage', () => {
     handler.dispose(fitted);
   });
 
+  it('a baseline whose detector rows come back in another order (as PostgreSQL may return them) scores the same', () => {
+    const handler = new RepresentationStageHandler();
+    const reference = Array.from({ length: 10 }, (_, i) =>
+      handler.prepare(received(HALF_PRECISION, 100 + i, 'float32', true), settings),
+    );
+    const states = handler.fit(reference, settings);
+    const asFitted = handler.load(states);
+    const reordered = handler.load(Object.fromEntries(Object.entries(states).reverse()));
+    const [a, b] = [{}, {}];
+    for (let batch = 0; batch < 2; batch++) {
+      const prepared = handler.prepare(
+        received(HALF_PRECISION, 720 + batch, 'float32', false, PLANTED, 4),
+        settings,
+      );
+      expect(handler.score(prepared, reordered, settings, b)).toEqual(
+        handler.score(prepared, asFitted, settings, a),
+      );
+    }
+    expect(b).toEqual(a);
+    handler.dispose(asFitted);
+    handler.dispose(reordered);
+  });
+
   it('bfloat16 on the low-rank path (rank d/8 for the Gaussian and the k-NN cross term) loses at most 0.005 fused AUROC against float32 with exact scoring', () => {
     const exact = weakAnomaly.exact();
     const lowRank = fusedAuroc('bfloat16', weakAnomaly.scenario, { rank: weakAnomaly.dim / 8 }, 12, 6);
