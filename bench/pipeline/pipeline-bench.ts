@@ -33,6 +33,12 @@ const benchEnv = loadConfig(
      */
     BENCH_BF16_GAUSSIAN_RANK: z.string().default('128').describe('auto|full|<k>'),
     BENCH_VERBOSE: booleanVar(false),
+    /**
+     * Runs the monitors at LOG_LEVEL=debug and prints, after each saturated part, where its wall time
+     * went, from the engine's `timing` lines: scoring tasks, outputs (build, database writes, publish),
+     * lock and idempotency, commit, and the gaps between fetched batches.
+     */
+    BENCH_STEP_TIMES: booleanVar(false),
     /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed. */
     BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 2 }),
     /** Quick mode: batches per saturated part for about this many seconds at 20k vectors/s. */
@@ -157,6 +163,37 @@ async function startMonitor(env: Record<string, string>): Promise<ServiceProcess
   const monitor = startServiceProcess('apps/representation-monitor/src/main.ts', env, [], nodeArgs);
   await monitor.waitFor(/"msg":"listening"/, 120_000);
   return monitor;
+}
+
+/**
+ * Shares of the wall time of the engine's logged steps (debug `timing` lines of one part): the first
+ * fetch gap (the wait for the part to start) is left out.
+ */
+function stepShares(log: string): string {
+  const sums = { score: 0, outputs: 0, lock: 0, commit: 0, gaps: 0, events: 0, fetches: 0 };
+  let first = true;
+  for (const line of log.split('\n')) {
+    if (!line.includes('"context":"timing"')) continue;
+    const entry = JSON.parse(line) as Record<string, number | string>;
+    if (entry.msg === 'fetch gap') {
+      if (!first) sums.gaps += Number(entry.gapMs);
+      first = false;
+    } else if (entry.msg === 'subject batch') {
+      sums.score += Number(entry.scoreMs);
+      sums.outputs += Number(entry.outputsMs);
+      sums.lock += Number(entry.lockMs);
+      sums.commit += Number(entry.commitMs);
+      sums.events += Number(entry.events);
+      sums.fetches += 1;
+    }
+  }
+  const wall = sums.score + sums.outputs + sums.lock + sums.commit + sums.gaps;
+  const share = (ms: number) => `${Math.round((100 * ms) / wall)}%`;
+  return (
+    `scoring ${share(sums.score)} (${(sums.score / Math.max(1, sums.events)).toFixed(1)} ms an event), ` +
+    `outputs ${share(sums.outputs)}, lock ${share(sums.lock)}, commit ${share(sums.commit)}, ` +
+    `fetch gaps ${share(sums.gaps)} (${sums.events} events in ${sums.fetches} fetches)`
+  );
 }
 
 function quantile(values: number[], q: number): number {
@@ -293,8 +330,8 @@ async function main(): Promise<void> {
       KAFKA_BROKERS: kafka.url,
       DATABASE_URL: scratch.url,
       PORT: '0',
-      // info: the bench waits for the monitor's `listening` line.
-      LOG_LEVEL: 'info',
+      // info: the bench waits for the monitor's `listening` line (debug for BENCH_STEP_TIMES).
+      LOG_LEVEL: benchEnv.BENCH_STEP_TIMES ? 'debug' : 'info',
       MONITOR_GROUP: `bench-${randomUUID()}`,
       MONITOR_FROM_BEGINNING: 'false',
       MONITOR_REFERENCE_SIZE: String(REFERENCE_BATCHES * ITEMS),
@@ -401,6 +438,7 @@ async function main(): Promise<void> {
       // Only alerts on this part's own inputs count (late ones of the previous part would not).
       sentAt.clear();
       const started = performance.now();
+      const logFrom = monitor.output().length;
       const oursCpu = cpuSnapshot(monitorPid, kafkaPid);
       for (let i = 0; i < STREAM_BATCHES; i++) {
         sentAt.set(streams[r][i].eventId, performance.now());
@@ -413,6 +451,8 @@ async function main(): Promise<void> {
       console.error(
         `[bench] #${r + 1} saturated (producer as fast as it can): ${Math.round(ours)} vectors/s, ratio ${(ours / raw).toFixed(2)}, ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms (queueing) (${oursShares})`,
       );
+      if (benchEnv.BENCH_STEP_TIMES)
+        console.error(`[bench] #${r + 1} saturated steps: ${stepShares(monitor.output().slice(logFrom))}`);
       rawRates.push(raw);
       oursRates.push(ours);
       ratios.push(ours / raw);
@@ -454,6 +494,7 @@ async function main(): Promise<void> {
         const bf16Scored = new Promise<void>((done) => (finished = done));
         const bf16Cpu = cpuSnapshot(monitor.child.pid, kafkaPid);
         const bf16Started = performance.now();
+        const bf16LogFrom = monitor.output().length;
         for (const message of bf16Streams[r])
           await bus.publishRaw('damon.telemetry.repr', message, bf16Subject);
         await bf16Scored;
@@ -462,6 +503,10 @@ async function main(): Promise<void> {
         console.error(
           `[bench] #${r + 1} bfloat16 saturated (Gaussian rank ${benchEnv.BENCH_BF16_GAUSSIAN_RANK}): ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB (${cpuShares(bf16Cpu, cpuSnapshot(monitor.child.pid, kafkaPid))})`,
         );
+        if (benchEnv.BENCH_STEP_TIMES)
+          console.error(
+            `[bench] #${r + 1} bfloat16 saturated steps: ${stepShares(monitor.output().slice(bf16LogFrom))}`,
+          );
       }
     }
     await Promise.all([watcher.stop(), alertWatcher.stop()]);

@@ -62,6 +62,8 @@ interface Outputs {
   learnedItems: number;
   duplicates: number;
   fitted?: { version: number; referenceItems: number; unavailable: Record<string, string> };
+  /** Milliseconds in each step of the transaction, for the debug `timing` log. */
+  steps: { lockMs: number; scoreMs: number; outputsMs: number };
 }
 
 /**
@@ -110,6 +112,22 @@ export class StageMonitorEngine {
    * processed at once; the events of one subject stay in order.
    */
   async handleTelemetry(messages: readonly ReceivedMessage[], context?: BatchContext): Promise<void> {
+    // Time since the last fetched batch was handled: fetching, offset commits and decoding between them.
+    if (this.lastHandledAt !== undefined)
+      this.logger.event('debug', 'timing', 'fetch gap', {
+        stage: this.stage,
+        gapMs: round1(performance.now() - this.lastHandledAt),
+      });
+    try {
+      await this.handleFetched(messages, context);
+    } finally {
+      this.lastHandledAt = performance.now();
+    }
+  }
+
+  private lastHandledAt: number | undefined;
+
+  private async handleFetched(messages: readonly ReceivedMessage[], context?: BatchContext): Promise<void> {
     const bySubject = new Map<string, { subject: ArtifactRef; messages: ReceivedMessage[] }>();
     for (const message of messages) {
       const subject = this.handler.subject(message.value as TopicMap[typeof this.handler.topic]);
@@ -165,10 +183,21 @@ export class StageMonitorEngine {
     context: BatchContext | undefined,
   ): Promise<void> {
     const stopTimer = this.metrics.scoringLatency.startTimer({ stage: this.stage });
+    const started = performance.now();
     const outputs = await this.dataSource.transaction((manager) =>
       this.process(manager, subject, messages, context),
     );
     stopTimer();
+    const { lockMs, scoreMs, outputsMs } = outputs.steps;
+    // Where a subject's batch spent its time (bench:pipeline's BENCH_STEP_TIMES sums these).
+    this.logger.event('debug', 'timing', 'subject batch', {
+      stage: this.stage,
+      events: messages.length,
+      lockMs: round1(lockMs),
+      scoreMs: round1(scoreMs),
+      outputsMs: round1(outputsMs),
+      commitMs: round1(performance.now() - started - lockMs - scoreMs - outputsMs),
+    });
     const key = subjectKey(subject);
     if (outputs.fitted) {
       this.metrics.fits.inc({ stage: this.stage });
@@ -212,7 +241,9 @@ export class StageMonitorEngine {
       scoredItems: 0,
       learnedItems: 0,
       duplicates: 0,
+      steps: { lockMs: 0, scoreMs: 0, outputsMs: 0 },
     };
+    const started = performance.now();
     const row = await this.store.lockSubject(manager, subject);
     const settings = mergeSettings(
       this.options.defaults,
@@ -261,9 +292,13 @@ export class StageMonitorEngine {
     }
 
     const vectors: FlaggedVectorRow[] = [];
+    const scoring = performance.now();
+    // Learning (and fitting) counts as the lock-and-idempotency step: it is not scoring.
+    out.steps.lockMs = scoring - started;
     if (toScore.length > 0) {
       state.handler ??= {};
       const results = await this.score(manager, row, subject, settings, state, toScore, context);
+      out.steps.scoreMs = performance.now() - scoring;
       results.forEach((result, i) => {
         const message = toScore[i];
         if ('rejected' in result) {
@@ -301,6 +336,7 @@ export class StageMonitorEngine {
     if (out.scores.length) await this.bus.publishMany('damon.scores', out.scores);
     if (out.alerts.length) await this.bus.publishMany('damon.alerts', out.alerts);
     for (const { letter } of out.deadLetters) await this.bus.publish('damon.dlq', letter);
+    out.steps.outputsMs = performance.now() - scoring - out.steps.scoreMs;
     return out;
   }
 
@@ -378,6 +414,7 @@ export class StageMonitorEngine {
     const split = this.parallelSplit(messages, settings);
     if (!split) return whole(messages);
     const chunks = contiguousChunks(messages, Math.min(this.pool.size, messages.length));
+    const splitAt = performance.now();
     const step = split === 'parts' ? ('parts' as const) : undefined;
     // Each chunk gets (and returns) the same stream state: independent events and parts leave it alone.
     const chunked = await keepAlive(
@@ -386,6 +423,7 @@ export class StageMonitorEngine {
     );
     const results = chunked.flatMap((r) => r.results);
     if (split === 'independent') return results.map(scoredOrRejected);
+    const partsDone = performance.now();
     // The stateful rest, in event order, from the parts (events rejected on the way stay rejected).
     const ready = results.flatMap((r, i) => ('parts' in r ? [i] : []));
     const scored =
@@ -395,6 +433,13 @@ export class StageMonitorEngine {
             ready.map((i) => (results[i] as EventParts).parts),
           )
         : [];
+    this.logger.event('debug', 'timing', 'two-step scoring', {
+      stage: this.stage,
+      events: messages.length,
+      chunks: chunks.length,
+      partsMs: round1(partsDone - splitAt),
+      wholeMs: round1(performance.now() - partsDone),
+    });
     const byIndex = new Map(ready.map((i, k) => [i, scored[k]]));
     return results.map((r, i) => byIndex.get(i) ?? scoredOrRejected(r));
   }
@@ -509,6 +554,10 @@ function contiguousChunks<T>(items: T[], parts: number): T[][] {
 function scoredOrRejected(result: RejectedEvent | ScoredEvent | EventParts): RejectedEvent | ScoredEvent {
   if ('parts' in result) throw new Error('a scoring task answered with parts where outcomes were due');
   return result;
+}
+
+function round1(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 export function subjectKey(subject: ArtifactRef): string {
