@@ -83,9 +83,46 @@ export function fusedState(fused: FusedCalibration, components: string[]): Detec
   return { method: fused.method, fused: fused.toJSON(), components };
 }
 
-/** `components` in the order `keys` gives (all of them must be there), or as they are without keys. */
+/**
+ * The order fitLayers has always kept, for a baseline fitted before the order was stored: per layer
+ * (in the order the propagation chain gives) its Gaussian, k-NN and QUE, then the propagations along
+ * the chain; contrast components by layer likewise.
+ */
+function fitOrder<S>(components: Component<S>[]): Component<S>[] {
+  const links = components.filter((c) => c.detector === 'propagation').map((c) => c.layer.split('->'));
+  const targets = new Set(links.map(([, target]) => target));
+  const next = new Map(links.map(([source, target]) => [source, target]));
+  const chain: string[] = [];
+  for (
+    let layer = links.map(([source]) => source).find((l) => !targets.has(l));
+    layer;
+    layer = next.get(layer)
+  )
+    chain.push(layer);
+  const others = [...new Set(components.map((c) => c.layer.split('->')[0]))]
+    .filter((layer) => !chain.includes(layer))
+    .sort();
+  const layerOrder = [...chain, ...others];
+  const layerRank = (layer: string) => layerOrder.indexOf(layer.split('->')[0]);
+  const kindRank: Record<ComponentKind, number> = {
+    gaussian: 0,
+    knn: 1,
+    que: 2,
+    'oversight-contrast': 3,
+    propagation: 4,
+  };
+  return [...components].sort(
+    (a, b) =>
+      (a.detector === 'propagation' ? 1 : 0) - (b.detector === 'propagation' ? 1 : 0) ||
+      layerRank(a.layer) - layerRank(b.layer) ||
+      kindRank[a.detector] - kindRank[b.detector] ||
+      a.key.localeCompare(b.key),
+  );
+}
+
+/** `components` in the order `keys` gives (all of them must be there), or in the fit's order without keys. */
 function inStoredOrder<S>(components: Component<S>[], keys: unknown, fusedKey: string): Component<S>[] {
-  if (!Array.isArray(keys)) return components; // fitted before the order was stored
+  if (!Array.isArray(keys)) return fitOrder(components); // fitted before the order was stored
   const byKey = new Map(components.map((c) => [c.key, c]));
   const ordered = (keys as string[]).map((key) => byKey.get(key));
   if (ordered.some((c) => c === undefined) || ordered.length !== components.length)

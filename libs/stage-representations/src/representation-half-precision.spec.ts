@@ -202,27 +202,31 @@ describe('half-precision vectors in the representation stage', () => {
     handler.dispose(fitted);
   });
 
-  it('a baseline whose detector rows come back in another order (as PostgreSQL may return them) scores the same', () => {
+  it('a baseline whose detector rows come back in another order (as PostgreSQL may return them) scores the same, older baselines without the stored order too', () => {
     const handler = new RepresentationStageHandler();
     const reference = Array.from({ length: 10 }, (_, i) =>
       handler.prepare(received(HALF_PRECISION, 100 + i, 'float32', true), settings),
     );
     const states = handler.fit(reference, settings);
     const asFitted = handler.load(states);
-    const reordered = handler.load(Object.fromEntries(Object.entries(states).reverse()));
-    const [a, b] = [{}, {}];
+    const reversed = Object.fromEntries(Object.entries(states).reverse());
+    const reordered = handler.load(reversed);
+    // A baseline fitted before the order was stored: put back in the order the fit has always kept.
+    const { components: _order, ...legacyFused } = reversed['fused-layers'];
+    const legacy = handler.load({ ...reversed, 'fused-layers': legacyFused });
+    const [a, b, c] = [{}, {}, {}];
     for (let batch = 0; batch < 2; batch++) {
       const prepared = handler.prepare(
         received(HALF_PRECISION, 720 + batch, 'float32', false, PLANTED, 4),
         settings,
       );
-      expect(handler.score(prepared, reordered, settings, b)).toEqual(
-        handler.score(prepared, asFitted, settings, a),
-      );
+      const expected = handler.score(prepared, asFitted, settings, a);
+      expect(handler.score(prepared, reordered, settings, b)).toEqual(expected);
+      expect(handler.score(prepared, legacy, settings, c)).toEqual(expected);
     }
     expect(b).toEqual(a);
-    handler.dispose(asFitted);
-    handler.dispose(reordered);
+    expect(c).toEqual(a);
+    for (const fitted of [asFitted, reordered, legacy]) handler.dispose(fitted);
   });
 
   it('bfloat16 on the low-rank path (rank d/8 for the Gaussian and the k-NN cross term) loses at most 0.005 fused AUROC against float32 with exact scoring', () => {
