@@ -166,13 +166,17 @@ describe('fusion keeps the strongest layer: anomalies living in one layer only',
 });
 
 describe('fusion weights from evidence, pooled over a stream', () => {
-  it('weigh each source by exp(z₊²/2), z = (Σ min(−ln p, ln 10⁶) − n)/√n (closed form)', () => {
+  it('weigh each source by exp(z₊²/2), z = (Σ min(−ln p, ln 10⁶) − n)/√n capped at 5 (closed form)', () => {
     const n = 400;
     const root = Math.sqrt(n);
     const weights = weightsFromEvidence({ logSum: [n + 3 * root, n + 1 * root, n - 2 * root], items: n });
     const raw = [Math.exp(4.5), Math.exp(0.5), 1];
     const total = raw.reduce((a, b) => a + b, 0);
     raw.forEach((r, s) => expect(weights[s]).toBeCloseTo(r / total, 12));
+    // Decisive departures (z = 8 and z = 30, beyond 5) share the weight equally; z = 2 keeps e^(2 − 12.5) of it.
+    const decisive = weightsFromEvidence({ logSum: [n + 8 * root, n + 30 * root, n + 2 * root], items: n });
+    expect(decisive[0]).toBeCloseTo(decisive[1], 12);
+    expect(decisive[2] / decisive[0]).toBeCloseTo(Math.exp(2 - 12.5), 12);
     // Too few items (pooled) to tell: equal weights.
     expect(Array.from(weightsFromEvidence({ logSum: [60, 1], items: 10 }))).toEqual([0.5, 0.5]);
     // One item's −ln p counts up to ln 10⁶, so a single extreme p-value cannot outweigh a sub-population.

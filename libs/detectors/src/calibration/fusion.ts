@@ -92,6 +92,16 @@ const COMBINERS: Record<FusionMethod, (p: ArrayLike<number>, w?: ArrayLike<numbe
   'adaptive-fisher': weightedFisherCombine,
 };
 
+/**
+ * The departure z beyond which a source's evidence counts as decisive. The GLR weight assumes one
+ * source carries the anomaly; when several carry it decisively (a strong shift seen by the Gaussian,
+ * the k-NN and QUE of two layers), z grows with the pooled batches and exp(z²/2) would hand all the
+ * weight to whichever the clean items' noise puts first, which may not see every anomalous item.
+ * Capped, decisive sources share the weight equally, and a weak source that is the only one to depart
+ * still takes it from the noise (z = 5 against noise below ~3: a ratio above e⁸).
+ */
+const DECISIVE_Z = 5;
+
 /** Below this many items (pooled) the evidence says too little about which source carries it: equal weights. */
 const MIN_ITEMS_FOR_WEIGHTS = 20;
 
@@ -139,7 +149,8 @@ export function pooledEvidence(parts: ReadonlyArray<FusionEvidence | undefined>)
  * Per-source weights from evidence. z = (Σ min(−ln pᵢ, cap) − n)/√n measures how far the source's
  * p-values depart from uniform (−ln p of a clean item is Exp(1): mean 1, variance 1); the weight is
  * the generalized-likelihood-ratio posterior that the source is the one carrying the anomaly,
- * w ∝ exp(max(z, 0)²/2) (z ~ N(δ√n, 1) with δ unknown, maximized over δ ≥ 0). A source in which a
+ * w ∝ exp(z₊²/2) (z ~ N(δ√n, 1) with δ unknown, maximized over δ ≥ 0), with z₊ = min(max(z, 0), 5)
+ * (see DECISIVE_Z). A source in which a
  * sub-population is anomalous gets most of the weight, so its ranking is not diluted by noise from the
  * others; on clean data z is about standard normal whatever n, so no source dominates. The sum counts
  * how small the p-values are, not only how many fall below a threshold, so a few items well beyond
@@ -149,7 +160,7 @@ export function pooledEvidence(parts: ReadonlyArray<FusionEvidence | undefined>)
 export function weightsFromEvidence(evidence: FusionEvidence): Float64Array {
   const { logSum, items: n } = evidence;
   if (n < MIN_ITEMS_FOR_WEIGHTS) return new Float64Array(logSum.length).fill(1 / logSum.length);
-  const log = logSum.map((sum) => Math.max((sum - n) / Math.sqrt(n), 0) ** 2 / 2);
+  const log = logSum.map((sum) => Math.min(Math.max((sum - n) / Math.sqrt(n), 0), DECISIVE_Z) ** 2 / 2);
   const top = Math.max(...log);
   const raw = Float64Array.from(log, (v) => Math.exp(v - top));
   const total = raw.reduce((a, b) => a + b, 0);
