@@ -91,7 +91,6 @@ export {
   fisherCombine,
   minPSidak,
   cauchyCombine,
-  evidenceWeights,
   weightedFisherCombine,
   isAdaptiveFusion,
   batchEvidence,
