@@ -1,22 +1,29 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installNativeMatMul } from './blas/native-matmul';
+import type { OpenBlasOptions } from './blas/openblas';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 let chosen: Promise<BackendName> | undefined;
 
 /**
- * Picks the fastest backend that loads, once per process, and logs the choice:
+ * Picks the fastest backend that loads, once per thread, and logs the choice:
  * tfjs-node-gpu, then tfjs-node (both optional: their install downloads libtensorflow, so they
  * are required behind a guard), then WebAssembly (shipped in npm, the default here), then cpu.
+ * On WebAssembly, matrix products go to the host's OpenBLAS when it has one (`blas`, see
+ * installNativeMatMul).
  */
-export function initBackend(log: (message: string) => void = (m) => console.info(m)): Promise<BackendName> {
-  chosen ??= choose(log);
+export function initBackend(
+  log: (message: string) => void = (m) => console.info(m),
+  blas: OpenBlasOptions = {},
+): Promise<BackendName> {
+  chosen ??= choose(log, blas);
   return chosen;
 }
 
-async function choose(log: (message: string) => void): Promise<BackendName> {
+async function choose(log: (message: string) => void, blas: OpenBlasOptions): Promise<BackendName> {
   const optionalRequire = createRequire(__filename);
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
@@ -34,7 +41,16 @@ async function choose(log: (message: string) => void): Promise<BackendName> {
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        log(`detectors: tfjs backend ${name}`);
+        if (name === 'wasm') {
+          const { blas: lib, reason } = installNativeMatMul(blas);
+          log(
+            lib
+              ? `detectors: tfjs backend wasm, matrix products and eigendecompositions by OpenBLAS (${lib.library}, ${lib.core} kernels, ${lib.threads} thread${lib.threads === 1 ? '' : 's'})`
+              : `detectors: tfjs backend wasm (matrix products in WebAssembly, eigendecompositions in JavaScript: ${reason})`,
+          );
+        } else {
+          log(`detectors: tfjs backend ${name}`);
+        }
         return name;
       }
     } catch {

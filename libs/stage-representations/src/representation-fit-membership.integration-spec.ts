@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { RepresentationStageHandler } from './representation-stage.handler';
 
-/** A d = 4096 fit takes tens of seconds here; the session is the broker's minimum (6 s). */
+/** A d = 4096 fit takes tens of seconds here without OpenBLAS; the session is the broker's minimum (6 s). */
 const DIM = 4096;
 const SESSION_MS = 6_000;
 const ITEMS = 32;
@@ -93,6 +93,9 @@ describe('representation monitor: a long fit keeps the group (real Kafka and Pos
       MONITOR_WORKERS: String(FIT_TEST_WORKERS),
       // The detectors the group must survive: the Gaussian (low rank at this d) and the k-NN.
       MONITOR_DISABLED_DETECTORS: 'oversight-contrast',
+      // WebAssembly and JavaScript maths: the fit then lasts several sessions (with OpenBLAS it took
+      // about 11 s, under two), so the test's premise does not depend on the host's library.
+      MONITOR_BLAS: 'off',
     });
     app = await NestFactory.create(
       MonitorKitModule.forStage({

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { reviveVectorBytes } from '@damon/contracts';
+import type { OpenBlasOptions } from '@damon/detectors';
 import { Piscina } from 'piscina';
 import { ComputeWorker, type ComputeResult, type ComputeTask, type HandlerModuleRef } from './compute-tasks';
 import type { AnyStageHandler } from './stage-handler';
@@ -92,10 +93,11 @@ export class PiscinaComputePool implements ComputePool {
   constructor(
     readonly size: number,
     handler: HandlerModuleRef,
+    blas: OpenBlasOptions = {},
   ) {
     this.piscina = new Piscina({
       filename: COMPUTE_WORKER_ENTRY,
-      workerData: { handler },
+      workerData: { handler, blas } satisfies ComputeWorkerData,
       execArgv: workerExecArgv(),
       minThreads: size,
       maxThreads: size,
@@ -117,11 +119,23 @@ export class PiscinaComputePool implements ComputePool {
   }
 }
 
+/** What each worker thread is started with. */
+export interface ComputeWorkerData {
+  handler: HandlerModuleRef;
+  /** OpenBLAS options for the worker's own TensorFlow.js backend (MONITOR_BLAS, MONITOR_BLAS_THREADS). */
+  blas: OpenBlasOptions;
+}
+
 /**
  * The pool for a handler: `workers` worker threads when the handler names a module a worker can build
- * it from (StageHandler.worker) and workers ≥ 1, else the inline pool.
+ * it from (StageHandler.worker) and workers ≥ 1, else the inline pool (on the thread that initialised
+ * its backend already).
  */
-export function createComputePool(handler: AnyStageHandler, workers: number): ComputePool {
+export function createComputePool(
+  handler: AnyStageHandler,
+  workers: number,
+  blas: OpenBlasOptions = {},
+): ComputePool {
   if (workers < 1 || !handler.worker) return new InlineComputePool(handler);
-  return new PiscinaComputePool(workers, handler.worker);
+  return new PiscinaComputePool(workers, handler.worker, blas);
 }

@@ -9,6 +9,7 @@ import {
   type Environment,
 } from '@damon/config';
 import { LIMITS, type Stage } from '@damon/contracts';
+import type { OpenBlasOptions } from '@damon/detectors';
 import { z } from 'zod';
 import { defaultWorkerCount } from './compute-pool';
 import { fusionMethodSchema, referenceModeSchema, type MonitorSettingsValues } from './monitor-settings';
@@ -82,7 +83,19 @@ export const monitorEnvSchema = z.object({
    * (milliseconds; 0 switches the scheduler off).
    */
   MONITOR_PROBE_INTERVAL_MS: integerVar({ min: 0, max: 24 * 3600 * 1000, default: 60_000 }),
+  /**
+   * Matrix products and eigendecompositions in the host's OpenBLAS (`auto`, when libopenblas.so.0
+   * loads) or in WebAssembly and JavaScript (`off`).
+   */
+  MONITOR_BLAS: z.enum(['auto', 'off']).default('auto').describe('auto|off'),
+  /** OpenBLAS threads per call (process-wide); 1 leaves the cores to the compute workers. */
+  MONITOR_BLAS_THREADS: integerVar({ min: 1, max: 256, default: 1 }),
 });
+
+/** The detectors' OpenBLAS options from the environment, for every thread that does maths. */
+export function blasOptions(env: Pick<MonitorEnv, 'MONITOR_BLAS' | 'MONITOR_BLAS_THREADS'>): OpenBlasOptions {
+  return { mode: env.MONITOR_BLAS, threads: env.MONITOR_BLAS_THREADS };
+}
 /** The environment as the kit uses it: the embedded runner may leave KAFKA_BROKERS unset. */
 export type MonitorEnv = Omit<z.output<typeof monitorEnvSchema>, 'KAFKA_BROKERS'> & {
   KAFKA_BROKERS: string[] | undefined;

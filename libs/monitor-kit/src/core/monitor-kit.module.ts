@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { BaselineStore } from './baseline-store';
 import { createComputePool, type ComputePool } from './compute-pool';
-import { defaultSettings, loadMonitorEnv, type MonitorEnv } from './monitor-config';
+import { blasOptions, defaultSettings, loadMonitorEnv, type MonitorEnv } from './monitor-config';
 import { MonitorMetrics } from './monitor-metrics';
 import { COMPUTE_POOL, MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
@@ -130,7 +130,7 @@ export class MonitorKitModule {
           // Closed by StageMonitorService when the app shuts down.
           provide: COMPUTE_POOL,
           useFactory: (handler: AnyStageHandler, env: MonitorEnv) =>
-            createComputePool(handler, env.MONITOR_WORKERS),
+            createComputePool(handler, env.MONITOR_WORKERS, blasOptions(env)),
           inject: [STAGE_HANDLER, MONITOR_ENV],
         },
         {

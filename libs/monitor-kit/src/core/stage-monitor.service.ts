@@ -11,7 +11,7 @@ import { initBackend } from '@damon/detectors';
 import { HealthRegistry, JsonLogger } from '@damon/observability';
 import { DataSource } from 'typeorm';
 import type { ComputePool } from './compute-pool';
-import type { MonitorEnv } from './monitor-config';
+import { blasOptions, type MonitorEnv } from './monitor-config';
 import { COMPUTE_POOL, MONITOR_BUS, MONITOR_ENV, STAGE_HANDLER } from './monitor.tokens';
 import type { AnyStageHandler } from './stage-handler';
 import { StageMonitorEngine } from './stage-monitor.engine';
@@ -48,7 +48,10 @@ export class StageMonitorService
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const backend = await initBackend((message) => this.logger.event('info', 'detectors', message));
+    const backend = await initBackend(
+      (message) => this.logger.event('info', 'detectors', message),
+      blasOptions(this.env),
+    );
     const topics: Topic[] = [
       this.handler.topic,
       'damon.alerts',

@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import { javascriptSymmetricEigen, symmetricEigen } from '../linalg/symmetric-eigen';
+import { nativeMatMul } from './native-matmul';
+import { openBlas } from './openblas';
+
+/** Independent reference: op(A)·op(B) in float64 with plain loops, batch entries broadcast against 1. */
+function referenceMatMul(
+  a: Float32Array,
+  aShape: number[],
+  b: Float32Array,
+  bShape: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): Float64Array {
+  const [aBatch, aRows, aCols] = aShape.length === 3 ? aShape : [1, ...aShape];
+  const [bBatch, bRows, bCols] = bShape.length === 3 ? bShape : [1, ...bShape];
+  const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
+  const n = transposeB ? bRows : bCols;
+  const batch = Math.max(aBatch, bBatch);
+  const out = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    const aAt = (aBatch === 1 ? 0 : t) * aRows * aCols;
+    const bAt = (bBatch === 1 ? 0 : t) * bRows * bCols;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) {
+          const x = transposeA ? a[aAt + p * aCols + i] : a[aAt + i * aCols + p];
+          const y = transposeB ? b[bAt + j * bCols + p] : b[bAt + p * bCols + j];
+          s += x * y;
+        }
+        out[t * m * n + i * n + j] = s;
+      }
+  }
+  return out;
+}
+
+function uniform(length: number, seed: number): Float32Array {
+  let state = seed;
+  return Float32Array.from({ length }, () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31 - 0.5;
+  });
+}
+
+function maxRelativeError(actual: ArrayLike<number>, expected: Float64Array): number {
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / scale);
+  return worst;
+}
+
+describe('OpenBLAS behind the WASM backend', () => {
+  beforeAll(async () => {
+    expect(await initBackend(() => undefined)).toBe('wasm');
+  });
+
+  it('is loaded on this host (CI installs libopenblas0-pthread) and replaces the matrix-product kernel', () => {
+    const blas = openBlas();
+    expect(blas, 'libopenblas.so.0 did not load: apt-get install libopenblas0-pthread').toBeDefined();
+    expect(nativeMatMul()).toBe(blas);
+    expect(blas!.threads).toBe(1);
+  });
+
+  const cases: { name: string; a: number[]; b: number[]; transposeA: boolean; transposeB: boolean }[] = [
+    { name: 'A·B', a: [70, 90], b: [90, 50], transposeA: false, transposeB: false },
+    { name: 'Aᵀ·B', a: [90, 70], b: [90, 50], transposeA: true, transposeB: false },
+    { name: 'A·Bᵀ', a: [70, 90], b: [50, 90], transposeA: false, transposeB: true },
+    { name: 'Aᵀ·Bᵀ', a: [90, 70], b: [50, 90], transposeA: true, transposeB: true },
+    { name: 'batched', a: [3, 40, 60], b: [3, 60, 30], transposeA: false, transposeB: false },
+    { name: 'batch against one', a: [3, 40, 60], b: [60, 30], transposeA: false, transposeB: false },
+    {
+      name: 'one against a batch, transposed',
+      a: [60, 40],
+      b: [3, 30, 60],
+      transposeA: true,
+      transposeB: true,
+    },
+    {
+      name: 'below the native threshold (WASM kernel)',
+      a: [4, 5],
+      b: [5, 3],
+      transposeA: false,
+      transposeB: false,
+    },
+  ];
+  for (const c of cases) {
+    it(`tf.matMul ${c.name} matches a float64 reference`, () => {
+      const a = uniform(
+        c.a.reduce((p, s) => p * s, 1),
+        7,
+      );
+      const b = uniform(
+        c.b.reduce((p, s) => p * s, 1),
+        11,
+      );
+      const product = tf.tidy(() =>
+        tf.matMul(tf.tensor(a, c.a), tf.tensor(b, c.b), c.transposeA, c.transposeB),
+      );
+      const expected = referenceMatMul(a, c.a, b, c.b, c.transposeA, c.transposeB);
+      const m = c.transposeA ? c.a[c.a.length - 1] : c.a[c.a.length - 2];
+      const n = c.transposeB ? c.b[c.b.length - 2] : c.b[c.b.length - 1];
+      const batch = Math.max(c.a.length === 3 ? c.a[0] : 1, c.b.length === 3 ? c.b[0] : 1);
+      expect(product.shape).toEqual(c.a.length === 3 || c.b.length === 3 ? [batch, m, n] : [m, n]);
+      expect(maxRelativeError(product.dataSync(), expected)).toBeLessThan(1e-5);
+      product.dispose();
+    });
+  }
+
+  it("a wrong inner dimension is still refused with the WASM kernel's error", () => {
+    expect(() => tf.matMul(tf.zeros([40, 60]), tf.zeros([50, 40]))).toThrow(/inner shapes/);
+  });
+
+  it('symmetric eigendecomposition by LAPACK agrees with the JavaScript one and with A·v = λ·v', () => {
+    const n = 96;
+    const x = uniform(n * n, 3);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < n; p++) s += x[i * n + p] * x[j * n + p];
+        a[i * n + j] = s + (i === j ? 1 : 0);
+      }
+    const native = symmetricEigen(a, n);
+    const javascript = javascriptSymmetricEigen(a, n);
+    for (let c = 0; c < n; c++) {
+      expect(native.values[c]).toBeCloseTo(javascript.values[c], 9);
+      if (c > 0) expect(native.values[c]).toBeLessThanOrEqual(native.values[c - 1]);
+      let cos = 0;
+      let residual = 0;
+      for (let r = 0; r < n; r++) {
+        cos += native.vectors[c * n + r] * javascript.vectors[c * n + r];
+        let av = 0;
+        for (let p = 0; p < n; p++) av += a[r * n + p] * native.vectors[c * n + p];
+        residual = Math.max(residual, Math.abs(av - native.values[c] * native.vectors[c * n + r]));
+      }
+      expect(Math.abs(cos)).toBeCloseTo(1, 9);
+      expect(residual).toBeLessThan(1e-9 * native.values[0]);
+    }
+  });
+
+  it("mode 'off' (MONITOR_BLAS=off) keeps WebAssembly and JavaScript, and says so", () => {
+    const root = resolve(__dirname, '../../../..');
+    const script =
+      "require('./libs/detectors/src/backend').initBackend((m) => console.log(m), { mode: 'off' })" +
+      ".then(() => console.log('native', String(Boolean(require('./libs/detectors/src/blas/openblas').openBlas()))))";
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(output).toContain(
+      'detectors: tfjs backend wasm (matrix products in WebAssembly, eigendecompositions in JavaScript: MONITOR_BLAS=off)',
+    );
+    expect(output).toContain('native false');
+  });
+});

@@ -1,0 +1,176 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The host's OpenBLAS (Debian's `libopenblas0-pthread`, BLAS and LAPACK in one library), reached
+ * through koffi, a maintained FFI whose npm package carries prebuilt binaries. Used for the two pieces
+ * of maths that dominate the detectors' time and that a tuned native library does several times faster
+ * than WebAssembly or JavaScript on the same core: matrix products (`sgemm`, see native-matmul.ts) and
+ * symmetric eigendecompositions (`dsyevd`, see linalg/symmetric-eigen.ts). Arrays are passed by pointer,
+ * including views of the WASM heap: nothing is copied.
+ */
+
+/** `MONITOR_BLAS`: `auto` uses OpenBLAS when the host has it, `off` keeps WebAssembly and JavaScript. */
+export type BlasMode = 'auto' | 'off';
+
+export interface OpenBlasOptions {
+  mode?: BlasMode;
+  /** OpenBLAS threads one call may use (process-wide; default 1: one compute worker per core). */
+  threads?: number;
+  /** Where to find the library (default: the dynamic loader's `libopenblas.so.0`). */
+  library?: string;
+}
+
+/** cblas_sgemm, row-major: C = op(A) · op(B) (alpha 1, beta 0). */
+export type Sgemm = (
+  order: number,
+  transA: number,
+  transB: number,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
+) => void;
+
+export const CBLAS = { rowMajor: 101, noTrans: 111, trans: 112 } as const;
+
+export interface OpenBlas {
+  library: string;
+  /** OpenBLAS's kernel family for this CPU, e.g. `Haswell`. */
+  core: string;
+  threads: number;
+  sgemm: Sgemm;
+  /**
+   * Eigenvalues (descending) and eigenvectors (row c = the c-th vector) of the symmetric n×n `a`, by
+   * LAPACK's divide and conquer `dsyevd` in double precision.
+   */
+  symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+}
+
+/** The part of koffi's API used here (its type declarations are ES-module only). */
+interface Koffi {
+  load(path: string): { func(signature: string): (...args: never[]) => unknown };
+}
+
+let loaded: { blas?: OpenBlas; reason?: string } | undefined;
+
+/** Loads OpenBLAS once per thread; later calls return the first answer whatever their options. */
+export function loadOpenBlas(options: OpenBlasOptions = {}): { blas?: OpenBlas; reason?: string } {
+  loaded ??= load(options);
+  return loaded;
+}
+
+/** The loaded library, if loadOpenBlas found one. */
+export function openBlas(): OpenBlas | undefined {
+  return loaded?.blas;
+}
+
+function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
+  if ((options.mode ?? 'auto') === 'off') return { reason: 'MONITOR_BLAS=off' };
+  const library = options.library ?? 'libopenblas.so.0';
+  const threads = Math.max(1, Math.floor(options.threads ?? 1));
+  try {
+    // Required lazily: a host without koffi or the library keeps WebAssembly and JavaScript.
+    const koffi = createRequire(__filename)('koffi') as Koffi;
+    const lib = koffi.load(library);
+    const sgemm = lib.func(
+      'void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, ' +
+        'const float *a, int lda, const float *b, int ldb, float beta, _Inout_ float *c, int ldc)',
+    ) as Sgemm;
+    // Fortran LAPACK: every argument by reference, then the hidden lengths of the two character arguments.
+    const dsyevd = lib.func(
+      'void dsyevd_(const char *jobz, const char *uplo, const int *n, _Inout_ double *a, const int *lda, ' +
+        '_Out_ double *w, _Out_ double *work, const int *lwork, _Out_ int *iwork, const int *liwork, ' +
+        '_Out_ int *info, size_t jobzLength, size_t uploLength)',
+    ) as Dsyevd;
+    const core = String(lib.func('const char *openblas_get_corename()')());
+    (lib.func('void openblas_set_num_threads(int)') as (n: number) => void)(threads);
+    return {
+      blas: { library, core, threads, sgemm, symmetricEigen: (a, n) => lapackSymmetricEigen(dsyevd, a, n) },
+    };
+  } catch (error) {
+    return { reason: `${library} not loaded (${error instanceof Error ? error.message : String(error)})` };
+  }
+}
+
+type Dsyevd = (
+  jobz: string,
+  uplo: string,
+  n: Int32Array,
+  a: Float64Array,
+  lda: Int32Array,
+  w: Float64Array,
+  work: Float64Array,
+  lwork: Int32Array,
+  iwork: Int32Array,
+  liwork: Int32Array,
+  info: Int32Array,
+  jobzLength: number,
+  uploLength: number,
+) => void;
+
+function lapackSymmetricEigen(
+  dsyevd: Dsyevd,
+  a: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } {
+  if (a.length !== n * n) throw new Error(`symmetricEigen: ${a.length} values for ${n}x${n}`);
+  // Column-major in, column-major out: a symmetric input reads the same either way, and eigenvector j
+  // comes back in column j, that is at [j·n, (j+1)·n) of the row-major array.
+  const work = Float64Array.from(a);
+  const values = new Float64Array(n);
+  const nRef = Int32Array.of(n);
+  const info = new Int32Array(1);
+  const workSize = new Float64Array(1);
+  const iworkSize = new Int32Array(1);
+  dsyevd(
+    'V',
+    'U',
+    nRef,
+    work,
+    nRef,
+    values,
+    workSize,
+    Int32Array.of(-1),
+    iworkSize,
+    Int32Array.of(-1),
+    info,
+    1,
+    1,
+  );
+  if (info.at(0) !== 0) throw new Error(`dsyevd workspace query failed (info ${String(info.at(0))})`);
+  const lwork = Math.ceil(workSize[0]);
+  const liwork = iworkSize[0];
+  dsyevd(
+    'V',
+    'U',
+    nRef,
+    work,
+    nRef,
+    values,
+    new Float64Array(lwork),
+    Int32Array.of(lwork),
+    new Int32Array(liwork),
+    Int32Array.of(liwork),
+    info,
+    1,
+    1,
+  );
+  // Read again with at(): TypeScript narrowed info[0] to 0 at the check above.
+  if (info.at(0) !== 0) throw new Error(`dsyevd did not converge (info ${String(info.at(0))})`);
+  // LAPACK gives ascending order; the project's convention is descending.
+  const descendingValues = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let c = 0; c < n; c++) {
+    const src = n - 1 - c;
+    descendingValues[c] = values[src];
+    vectors.set(work.subarray(src * n, (src + 1) * n), c * n);
+  }
+  return { values: descendingValues, vectors };
+}
