@@ -1,5 +1,7 @@
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { VectorBytes } from '@damon/contracts';
 import { describe, expect, it } from 'vitest';
-import { workerExecArgv } from './compute-pool';
+import { withOwnByteBuffers, workerExecArgv } from './compute-pool';
 
 describe('workerExecArgv', () => {
   it('drops the parent TypeScript preloads and keeps every other node flag', () => {
@@ -20,5 +22,47 @@ describe('workerExecArgv', () => {
 
   it('keeps a module whose name only starts like ts-node', () => {
     expect(workerExecArgv(['-r', 'ts-node-dev-helper'])).toEqual(['-r', 'ts-node-dev-helper']);
+  });
+});
+
+describe('withOwnByteBuffers', () => {
+  it('copies each byte view out of its fetch buffer, lists the copies to move, and leaves the task as it was', () => {
+    // Two events' vectors as views into one large fetched buffer, as the wire decoder leaves them.
+    const fetched = new Uint8Array(1 << 20).map((_, i) => i % 251);
+    const first = new VectorBytes(fetched.buffer, 100, 12);
+    const second = new VectorBytes(fetched.buffer, 5000, 8);
+    const task = {
+      kind: 'score',
+      settings: { alpha: 0.01 },
+      events: [
+        { eventId: 'a', layers: [{ name: 'l0', vectors: { dtype: 'float32', shape: [1, 3], data: first } }] },
+        {
+          eventId: 'b',
+          layers: [{ name: 'l0', vectors: { dtype: 'float16', shape: [1, 4], data: second } }],
+        },
+      ],
+    };
+    const transfer: ArrayBuffer[] = [];
+    const sent = withOwnByteBuffers(task, transfer);
+
+    expect(transfer).toHaveLength(2);
+    expect(transfer.map((b) => b.byteLength)).toEqual([12, 8]);
+    expect(sent.settings).toBe(task.settings); // no bytes below: shared, not copied
+    const sentFirst = sent.events[0].layers[0].vectors.data;
+    expect(sentFirst.buffer).toBe(transfer[0]);
+    expect([...sentFirst]).toEqual([...first]);
+    expect([...sent.events[1].layers[0].vectors.data]).toEqual([...second]);
+
+    // Moving the copies to another thread detaches them and nothing else; what arrives is the bytes.
+    const { port1, port2 } = new MessageChannel();
+    port1.postMessage(sent, transfer);
+    const received = receiveMessageOnPort(port2)?.message as typeof task;
+    port1.close();
+    expect(transfer[0].byteLength).toBe(0);
+    expect(received.events[0].layers[0].vectors.data.buffer.byteLength).toBe(12);
+    expect([...received.events[1].layers[0].vectors.data]).toEqual([...second]);
+    expect(task.events[0].layers[0].vectors.data).toBe(first);
+    expect(first.byteLength).toBe(12);
+    expect(fetched.buffer.byteLength).toBe(1 << 20);
   });
 });
