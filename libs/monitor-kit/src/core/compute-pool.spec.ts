@@ -2,6 +2,7 @@ import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { VectorBytes } from '@damon/contracts';
 import { describe, expect, it } from 'vitest';
 import { withOwnByteBuffers, workerExecArgv } from './compute-pool';
+import { fromColumnarScores, toColumnarScores, type ScoreResult } from './compute-tasks';
 
 describe('workerExecArgv', () => {
   it('drops the parent TypeScript preloads and keeps every other node flag', () => {
@@ -64,5 +65,43 @@ describe('withOwnByteBuffers', () => {
     expect(task.events[0].layers[0].vectors.data).toBe(first);
     expect(first.byteLength).toBe(12);
     expect(fetched.buffer.byteLength).toBe(1 << 20);
+  });
+});
+
+describe('score rows in columns between threads', () => {
+  it('round-trips every event kind through a structured clone unchanged, with the numbers in typed arrays', () => {
+    const result: ScoreResult = {
+      stream: { seen: 3 },
+      results: [
+        {
+          items: 2,
+          outcome: {
+            scores: [
+              {
+                detector: 'gaussian',
+                layer: 'l0',
+                items: [
+                  { itemId: 'a', score: 1.5, pValue: 0.25 },
+                  { itemId: 'b', score: 9.75, pValue: 1e-7 },
+                ],
+              },
+              { detector: 'fused-layers', items: [] },
+            ],
+            alerts: [{ detector: 'fused-layers', score: 9.75, pValue: 1e-7, evidence: { items: ['b'] } }],
+          },
+        },
+        { rejected: { kind: 'dimension', message: 'wrong dimension' } },
+        { items: 1, parts: { scores: [1, 2] } },
+      ],
+    };
+    const expected = structuredClone(result);
+    const packed = toColumnarScores(result);
+    expect(result).toEqual(expected); // the worker's own result is left as it was
+    const sentRows = (packed as { results: { outcome?: { scores: unknown[] } }[] }).results[0].outcome!
+      .scores[0];
+    expect(sentRows).toMatchObject({ detector: 'gaussian', layer: 'l0' });
+    expect((sentRows as { columns: { scores: unknown } }).columns.scores).toBeInstanceOf(Float64Array);
+    expect(sentRows).not.toHaveProperty('items');
+    expect(fromColumnarScores(structuredClone(packed))).toEqual(expected);
   });
 });

@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import { reviveVectorBytes } from '@damon/contracts';
 import type { OpenBlasOptions } from '@damon/detectors';
 import { Piscina } from 'piscina';
-import { ComputeWorker, type ComputeResult, type ComputeTask, type HandlerModuleRef } from './compute-tasks';
+import {
+  ComputeWorker,
+  fromColumnarScores,
+  type ComputeResult,
+  type ComputeTask,
+  type HandlerModuleRef,
+} from './compute-tasks';
 import type { AnyStageHandler } from './stage-handler';
 
 /**
@@ -113,7 +119,9 @@ export class PiscinaComputePool implements ComputePool {
     const sent = withOwnByteBuffers(task, transferList);
     // Fitted states and stream state are stored as JSON: their vector bytes must stay `VectorBytes`
     // (base64 in JSON) after the structured clone back from the worker.
-    return reviveVectorBytes((await this.piscina.run(sent, { transferList })) as ComputeResult<T>);
+    return reviveVectorBytes(
+      fromColumnarScores((await this.piscina.run(sent, { transferList })) as ComputeResult<T>),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,14 @@
 import { RejectedInputError, type RejectionKind } from './rejected-input.error';
 import { decodeWireMessage, VectorCodecError } from '@damon/contracts';
 import type { MonitorSettingsValues } from './monitor-settings';
-import type { AnyStageHandler, DetectorState, ScoringOutcome, ShapePart, StreamState } from './stage-handler';
+import type {
+  AnyStageHandler,
+  DetectorState,
+  ScoreRows,
+  ScoringOutcome,
+  ShapePart,
+  StreamState,
+} from './stage-handler';
 
 /**
  * How a worker thread builds its own copy of a stage handler: `new (require(module)[exportName])(...args)`.
@@ -187,4 +194,60 @@ export function asRejection(error: unknown): RejectedInputError | undefined {
     );
   }
   return undefined;
+}
+
+/** A ScoreRows with its items in columns: what crosses from a worker thread to the main thread. */
+interface ColumnarScoreRows {
+  detector: string;
+  layer?: string;
+  columns: { itemIds: string[]; scores: Float64Array; pValues: Float64Array };
+}
+
+/**
+ * `result` with every event's score rows in columns. The structured clone of a worker's answer
+ * costs per object: a 10-event representation task carries ~20,000 `{ itemId, score, pValue }`
+ * items, measured at 15–23 ms to clone in bench:pipeline (and as much again to rebuild on the main
+ * thread); in columns the numbers travel as two typed arrays per row set.
+ */
+export function toColumnarScores<T extends ComputeResult<ComputeTask>>(result: T): T {
+  if (!('results' in result)) return result;
+  const results = result.results.map((event) => {
+    if (!('outcome' in event)) return event;
+    const scores = event.outcome.scores.map((rows): ColumnarScoreRows => {
+      const n = rows.items.length;
+      const columns = {
+        itemIds: new Array<string>(n),
+        scores: new Float64Array(n),
+        pValues: new Float64Array(n),
+      };
+      rows.items.forEach((item, i) => {
+        columns.itemIds[i] = item.itemId;
+        columns.scores[i] = item.score;
+        columns.pValues[i] = item.pValue;
+      });
+      const { items: _items, ...rest } = rows;
+      return { ...rest, columns };
+    });
+    return { ...event, outcome: { ...event.outcome, scores: scores as unknown as ScoreRows[] } };
+  });
+  return { ...result, results };
+}
+
+/** The inverse of toColumnarScores (in place), on the thread that receives the answer. */
+export function fromColumnarScores<T extends ComputeResult<ComputeTask>>(result: T): T {
+  if (!('results' in result)) return result;
+  for (const event of result.results) {
+    if (!('outcome' in event)) continue;
+    event.outcome.scores = event.outcome.scores.map((rows) => {
+      const packed = rows as unknown as ColumnarScoreRows;
+      if (!packed.columns) return rows;
+      const { itemIds, scores, pValues } = packed.columns;
+      const { columns: _columns, ...rest } = packed;
+      return {
+        ...rest,
+        items: itemIds.map((itemId, i) => ({ itemId, score: scores[i], pValue: pValues[i] })),
+      };
+    });
+  }
+  return result;
 }

@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
 import { initBackend } from '@damon/detectors';
 import type { ComputeWorkerData } from './compute-pool';
-import { ComputeWorker, type ComputeTask } from './compute-tasks';
+import { ComputeWorker, toColumnarScores, type ComputeTask } from './compute-tasks';
 import type { AnyStageHandler } from './stage-handler';
 
 /** Piscina's task function in each worker thread: builds the handler and the tfjs backend once. */
@@ -21,5 +21,6 @@ async function start(): Promise<ComputeWorker> {
 
 export default async function runTask(task: ComputeTask) {
   ready ??= start();
-  return (await ready).run(task);
+  // Score rows go back in columns (PiscinaComputePool.run restores them): far cheaper to clone.
+  return toColumnarScores((await ready).run(task));
 }
