@@ -380,6 +380,43 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     await pool.close();
   });
 
+  it("scores a fetch's stateful events in consecutive tasks, publishing each task's outputs while the next is scored", async () => {
+    const log: string[] = [];
+    const pool = new RecordingPool(1, () => new ToyStageHandler());
+    const logged: ComputePool = {
+      size: 1,
+      mode: 'worker-threads',
+      run: async (task) => {
+        const result = await pool.run(task);
+        if (task.kind === 'score' && !('needStates' in result)) log.push(`scored ${task.events.length}`);
+        return result;
+      },
+      close: () => pool.close(),
+    };
+    const { engine, published } = setup(
+      (bus) =>
+        Object.assign(Object.create(bus) as Bus, {
+          publishMany: (topic: never, payloads: never[]) => {
+            if (topic === 'damon.scores') log.push(`published ${payloads.length}`);
+            return bus.publishMany(topic, payloads);
+          },
+        }),
+      logged,
+    );
+    const s = `model-${randomUUID()}`;
+    await engine.handleTelemetry(
+      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
+    );
+    log.length = 0;
+    await engine.handleTelemetry(Array.from({ length: 9 }, () => received(batch(s))));
+    // Three tasks of three events; each task's two rows an event are out before the next task is in.
+    expect(log).toEqual(['scored 3', 'published 6', 'scored 3', 'published 6', 'scored 3', 'published 6']);
+    // Each task starts from the stream state the one before left: toy-order counts 1..9 in event order.
+    expect(order(published.scores)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await engine.dispose();
+    await pool.close();
+  });
+
   it('scores events that use the stream state in one task, whatever the pool size', async () => {
     const pool = new RecordingPool(2, () => new ToyStageHandler());
     const { engine, published } = setup(undefined, pool);
