@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { loadConfig } from '@damon/config';
 import { GaussianDetector, auroc, initBackend, mulberry32, type Matrix } from '@damon/detectors';
+import { blasEnvVars, blasOptions } from '@damon/monitor-kit';
+import { z } from 'zod';
 import { runPythonReference } from '@damon/testing';
 import { benchNewDetectors } from './new-detectors';
 
@@ -149,7 +152,8 @@ function benchDim(dim: number, anomalyShift: number, workDir: string): { ratio: 
 }
 
 async function main(): Promise<void> {
-  const backend = await initBackend((m) => console.log(m));
+  // MONITOR_BLAS=off measures the WebAssembly kernel and the JavaScript eigensolver, as the monitors would.
+  const backend = await initBackend((m) => console.log(m), blasOptions(loadConfig(z.object(blasEnvVars()))));
   console.log(`backend: ${backend}`);
   const workDir = mkdtempSync(join(tmpdir(), 'damon-bench-'));
   try {

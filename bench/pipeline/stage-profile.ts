@@ -15,14 +15,15 @@ import {
 } from '@damon/contracts';
 import { integerVar, loadConfig } from '@damon/config';
 import { initBackend, normalGenerator } from '@damon/detectors';
-import type { MonitorSettingsValues } from '@damon/monitor-kit';
+import { blasEnvVars, blasOptions, type MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { z } from 'zod';
 
 const DIM = 768;
 const ITEMS = 256;
-const { BENCH_ROUNDS: ROUNDS, BENCH_GAUSSIAN_RANK: RANK } = loadConfig(
+const benchEnv = loadConfig(
   z.object({
+    ...blasEnvVars(),
     BENCH_ROUNDS: integerVar({ min: 1, max: 1000, default: 15 }),
     /** MONITOR_GAUSSIAN_RANK as the monitor reads it: auto (exact at d = 768), full or k (low-rank path). */
     BENCH_GAUSSIAN_RANK: z
@@ -32,6 +33,7 @@ const { BENCH_ROUNDS: ROUNDS, BENCH_GAUSSIAN_RANK: RANK } = loadConfig(
       .default('auto'),
   }),
 );
+const { BENCH_ROUNDS: ROUNDS, BENCH_GAUSSIAN_RANK: RANK } = benchEnv;
 
 function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
   const l0 = new Float32Array(ITEMS * DIM);
@@ -78,7 +80,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  console.log(`backend ${await initBackend(() => undefined)}`);
+  console.log(`backend ${await initBackend((m) => console.log(m), blasOptions(benchEnv))}`);
   const randn = normalGenerator(7);
   const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());
   const settings: MonitorSettingsValues = {

@@ -39,6 +39,19 @@ function enumVar<E extends z.ZodEnum>(values: E, defaultValue: z.output<E>) {
  * KAFKA_BROKERS is required: a monitor without a broker would consume nothing (only the all-in-one
  * runner chooses the in-process bus, explicitly, see loadMonitorEnv's `embedded`).
  */
+/** The detectors' OpenBLAS switches, shared by the monitors and the benches that score like them. */
+export function blasEnvVars() {
+  return {
+    /**
+     * Matrix products and eigendecompositions in the host's OpenBLAS (`auto`, when libopenblas.so.0
+     * loads) or in WebAssembly and JavaScript (`off`).
+     */
+    MONITOR_BLAS: z.enum(['auto', 'off']).default('auto').describe('auto|off'),
+    /** OpenBLAS threads per call (process-wide); 1 leaves the cores to the compute workers. */
+    MONITOR_BLAS_THREADS: integerVar({ min: 1, max: 256, default: 1 }),
+  };
+}
+
 export const monitorEnvSchema = z.object({
   KAFKA_BROKERS: kafkaBrokersVar({ required: true }),
   DATABASE_URL: databaseUrlVar({ required: true }),
@@ -83,13 +96,7 @@ export const monitorEnvSchema = z.object({
    * (milliseconds; 0 switches the scheduler off).
    */
   MONITOR_PROBE_INTERVAL_MS: integerVar({ min: 0, max: 24 * 3600 * 1000, default: 60_000 }),
-  /**
-   * Matrix products and eigendecompositions in the host's OpenBLAS (`auto`, when libopenblas.so.0
-   * loads) or in WebAssembly and JavaScript (`off`).
-   */
-  MONITOR_BLAS: z.enum(['auto', 'off']).default('auto').describe('auto|off'),
-  /** OpenBLAS threads per call (process-wide); 1 leaves the cores to the compute workers. */
-  MONITOR_BLAS_THREADS: integerVar({ min: 1, max: 256, default: 1 }),
+  ...blasEnvVars(),
 });
 
 /** The detectors' OpenBLAS options from the environment, for every thread that does maths. */
