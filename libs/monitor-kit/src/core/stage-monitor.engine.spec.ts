@@ -417,6 +417,28 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     await pool.close();
   });
 
+  it('scores a longer run of two-step events from their parts in consecutive tasks, the stream state threaded through', async () => {
+    const handler = () => new ToyStageHandler(6, false, true);
+    const pool = new RecordingPool(2, handler);
+    const { engine, published } = setup(undefined, pool, handler());
+    const s = `model-${randomUUID()}`;
+    await engine.handleTelemetry(
+      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
+    );
+    await engine.handleTelemetry(Array.from({ length: 9 }, () => received(batch(s))));
+    // Two chunks of parts at once (the first, held back, finishing last), then three in-order tasks.
+    expect(pool.steps).toEqual([
+      'parts:4',
+      'parts:5',
+      'whole:3 from parts',
+      'whole:3 from parts',
+      'whole:3 from parts',
+    ]);
+    expect(order(published.scores)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await engine.dispose();
+    await pool.close();
+  });
+
   it('scores events that use the stream state in one task, whatever the pool size', async () => {
     const pool = new RecordingPool(2, () => new ToyStageHandler());
     const { engine, published } = setup(undefined, pool);

@@ -397,7 +397,7 @@ export class StageMonitorEngine {
    * published while the next task is scored. A batch whose events are all independent of it
    * (`handler.independent`) is split into contiguous chunks, one per worker, scored in parallel; a
    * batch whose events all score in two steps (`handler.partial`) has its stateless parts computed so,
-   * then is scored from them in one task, in order. Those two emit once, at the end.
+   * then is scored from them in order, in consecutive tasks as above. Independent events emit once.
    */
   private async score(
     manager: EntityManager,
@@ -465,15 +465,26 @@ export class StageMonitorEngine {
       return;
     }
     const partsDone = performance.now();
-    // The stateful rest, in event order, from the parts (events rejected on the way stay rejected).
+    // Events rejected on the way stay rejected (their dead letters go out with the transaction's).
+    const rejected = results.flatMap((r, i) => ('parts' in r ? [] : [i]));
+    if (rejected.length > 0)
+      emit(
+        rejected.map((i) => scoredOrRejected(results[i])),
+        rejected.map((i) => messages[i]),
+      );
+    // The stateful rest, in event order, from the parts: in consecutive tasks, each one's outputs
+    // published while the next is scored.
     const ready = results.flatMap((r, i) => ('parts' in r ? [i] : []));
-    const scored =
-      ready.length > 0
-        ? await whole(
-            ready.map((i) => messages[i]),
-            ready.map((i) => (results[i] as EventParts).parts),
-          )
-        : [];
+    for (const chunk of sequentialChunks(ready)) {
+      const events = chunk.map((i) => messages[i]);
+      emit(
+        await whole(
+          events,
+          chunk.map((i) => (results[i] as EventParts).parts),
+        ),
+        events,
+      );
+    }
     this.logger.event('debug', 'timing', 'two-step scoring', {
       stage: this.stage,
       events: messages.length,
@@ -481,11 +492,6 @@ export class StageMonitorEngine {
       partsMs: round1(partsDone - splitAt),
       wholeMs: round1(performance.now() - partsDone),
     });
-    const byIndex = new Map(ready.map((i, k) => [i, scored[k]]));
-    emit(
-      results.map((r, i) => byIndex.get(i) ?? scoredOrRejected(r)),
-      messages,
-    );
   }
 
   /**
