@@ -62,6 +62,15 @@ describe('flagged vectors and verdict counts (real PostgreSQL)', () => {
     expect(await kept('M2', 'l0')).toEqual(['b2', 'b3']);
     // Another subject's rows are untouched by these caps.
     expect(await kept('M1', 'l0')).toEqual(['a2', 'a3', 'a4']);
+    // Many rows in one call go in one statement: kept in order, a repeat inside it ignored, then trimmed.
+    await dataSource.transaction((m) =>
+      storeFlaggedVectors(
+        m,
+        ['m1', 'm2', 'm3', 'm3', 'm4'].map((id) => row(id, 'l0', [1, 2], 'M-many')),
+        { maxRows: 3, maxBytes: 1_000_000 },
+      ),
+    );
+    expect(await kept('M-many', 'l0')).toEqual(['m2', 'm3', 'm4']);
   });
 
   it('a rolled-back transaction stores nothing', async () => {
