@@ -95,7 +95,11 @@ function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
       blas: { library, core, threads, sgemm, symmetricEigen: (a, n) => lapackSymmetricEigen(dsyevd, a, n) },
     };
   } catch (error) {
-    return { reason: `${library} not loaded (${error instanceof Error ? error.message : String(error)})` };
+    return {
+      reason:
+        `${library} not loaded (${error instanceof Error ? error.message : String(error)}); ` +
+        'Debian and Ubuntu: apt-get install libopenblas0-pthread',
+    };
   }
 }
 
