@@ -131,43 +131,29 @@ function lapackSymmetricEigen(
   const values = new Float64Array(n);
   const nRef = Int32Array.of(n);
   const info = new Int32Array(1);
+  /** With `query`, lwork = liwork = −1: LAPACK only writes the sizes it needs to workspace[0], iworkspace[0]. */
+  const solve = (workspace: Float64Array, iworkspace: Int32Array, query: boolean, failure: string) => {
+    dsyevd(
+      'V',
+      'U',
+      nRef,
+      work,
+      nRef,
+      values,
+      workspace,
+      Int32Array.of(query ? -1 : workspace.length),
+      iworkspace,
+      Int32Array.of(query ? -1 : iworkspace.length),
+      info,
+      1,
+      1,
+    );
+    if (info[0] !== 0) throw new Error(`dsyevd ${failure} (info ${info[0]})`);
+  };
   const workSize = new Float64Array(1);
   const iworkSize = new Int32Array(1);
-  dsyevd(
-    'V',
-    'U',
-    nRef,
-    work,
-    nRef,
-    values,
-    workSize,
-    Int32Array.of(-1),
-    iworkSize,
-    Int32Array.of(-1),
-    info,
-    1,
-    1,
-  );
-  if (info.at(0) !== 0) throw new Error(`dsyevd workspace query failed (info ${String(info.at(0))})`);
-  const lwork = Math.ceil(workSize[0]);
-  const liwork = iworkSize[0];
-  dsyevd(
-    'V',
-    'U',
-    nRef,
-    work,
-    nRef,
-    values,
-    new Float64Array(lwork),
-    Int32Array.of(lwork),
-    new Int32Array(liwork),
-    Int32Array.of(liwork),
-    info,
-    1,
-    1,
-  );
-  // Read again with at(): TypeScript narrowed info[0] to 0 at the check above.
-  if (info.at(0) !== 0) throw new Error(`dsyevd did not converge (info ${String(info.at(0))})`);
+  solve(workSize, iworkSize, true, 'workspace query failed');
+  solve(new Float64Array(Math.ceil(workSize[0])), new Int32Array(iworkSize[0]), false, 'did not converge');
   // LAPACK gives ascending order; the project's convention is descending.
   const descendingValues = new Float64Array(n);
   const vectors = new Float64Array(n * n);
