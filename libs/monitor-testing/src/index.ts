@@ -1,2 +1,3 @@
 export * from './monitor-harness';
 export * from './private-servers';
+export * from './handler-settings';

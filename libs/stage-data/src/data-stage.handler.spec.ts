@@ -1,21 +1,12 @@
+import { handlerSettings } from '@damon/monitor-testing';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeVectors, type DatasetBatch } from '@damon/contracts';
 import { auroc, initBackend, normalGenerator, randomUnitVector } from '@damon/detectors';
-import type { MonitorSettingsValues } from '@damon/monitor-kit';
 import { DATA_DETECTORS, DataStageHandler } from './data-stage.handler';
 
 const DIM = 16;
-const settings: MonitorSettingsValues = {
-  alpha: 0.01,
-  referenceSize: 2000,
-  calibrationFraction: 0.3,
-  referenceMode: 'trusted',
-  maxBatchItems: 4096,
-  windowSize: 300,
-  fusion: 'adaptive-fisher',
-  detectors: {},
-};
+const settings = handlerSettings({ referenceSize: 2000, maxBatchItems: 4096 });
 
 beforeAll(async () => {
   await initBackend(() => undefined);

@@ -1,23 +1,14 @@
+import { handlerSettings } from '@damon/monitor-testing';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeVectors, type ActivationBatch } from '@damon/contracts';
 import { initBackend, normalGenerator } from '@damon/detectors';
-import type { MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from './representation-stage.handler';
 
 const DIM = 8;
 const BATCH = 20;
 const SHIFT = 6;
-const settings: MonitorSettingsValues = {
-  alpha: 0.02,
-  referenceSize: 400,
-  calibrationFraction: 0.3,
-  referenceMode: 'trusted',
-  maxBatchItems: 10_000,
-  windowSize: 300,
-  fusion: 'adaptive-fisher',
-  detectors: {},
-};
+const settings = handlerSettings({ alpha: 0.02, referenceSize: 400 });
 
 beforeAll(async () => {
   await initBackend(() => undefined);

@@ -1,3 +1,4 @@
+import { handlerSettings } from '@damon/monitor-testing';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +16,6 @@ import {
   randomUnitVector,
   type GaussianDetectorOptions,
 } from '@damon/detectors';
-import type { MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from './representation-stage.handler';
 
 /**
@@ -26,16 +26,7 @@ import { RepresentationStageHandler } from './representation-stage.handler';
 const DIM = 32;
 const ROWS = 400;
 const PLANTED = 20;
-const settings: MonitorSettingsValues = {
-  alpha: 0.01,
-  referenceSize: 4000,
-  calibrationFraction: 0.3,
-  referenceMode: 'trusted',
-  maxBatchItems: 10_000,
-  windowSize: 300,
-  fusion: 'adaptive-fisher',
-  detectors: {},
-};
+const settings = handlerSettings();
 /**
  * Activation-like coordinates: per-dimension offsets (a common mean, as real activations have; it
  * costs half precision relative resolution) of up to about the spread, and unequal scales.

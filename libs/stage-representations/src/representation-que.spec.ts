@@ -1,3 +1,4 @@
+import { handlerSettings } from '@damon/monitor-testing';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeVectors, type ActivationBatch } from '@damon/contracts';
@@ -7,16 +8,7 @@ import { RepresentationStageHandler } from './representation-stage.handler';
 
 const DIM = 16;
 const ROWS = 400;
-const settings: MonitorSettingsValues = {
-  alpha: 0.01,
-  referenceSize: 4000,
-  calibrationFraction: 0.3,
-  referenceMode: 'trusted',
-  maxBatchItems: 10_000,
-  windowSize: 300,
-  fusion: 'adaptive-fisher',
-  detectors: {},
-};
+const settings = handlerSettings();
 /** Per-dimension scales: the trusted covariance is not isotropic, so QUE's whitening matters. */
 const SCALES = Float32Array.from({ length: DIM }, (_, c) => 0.5 + (c % 4));
 const DIRECTION = randomUnitVector(DIM, 5);

@@ -1,6 +1,6 @@
+import { handlerSettings } from '@damon/monitor-testing';
 import { encodeVectors, type TrainingSignal } from '@damon/contracts';
 import { cusumThresholdForArl, normalGenerator } from '@damon/detectors';
-import type { MonitorSettingsValues } from '@damon/monitor-kit';
 import { describe, expect, it } from 'vitest';
 import { excursionPValue, SignalStageHandler } from './signal-stage.handler';
 
@@ -21,16 +21,7 @@ describe('excursionPValue', () => {
 });
 
 describe('tail p-values on conformal signal detectors', () => {
-  const settings: MonitorSettingsValues = {
-    alpha: 0.01,
-    referenceSize: 400,
-    calibrationFraction: 0.3,
-    referenceMode: 'trusted',
-    maxBatchItems: 10_000,
-    windowSize: 500,
-    fusion: 'fisher',
-    detectors: {},
-  };
+  const settings = handlerSettings({ referenceSize: 400, windowSize: 500, fusion: 'fisher' });
   const randn = normalGenerator(31);
   const gradient = (step: number, trusted: boolean, away = 0): TrainingSignal => ({
     eventId: `e-${step}`,

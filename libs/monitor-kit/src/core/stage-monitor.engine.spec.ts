@@ -230,6 +230,15 @@ function setup(wrap: (bus: Bus) => Bus = (bus) => bus, pool?: ComputePool, handl
   return { db, engine, published, metrics };
 }
 
+/** A new subject whose baseline the engine has learnt and fitted from trusted batches; its id. */
+async function fittedSubject(engine: StageMonitorEngine): Promise<string> {
+  const s = `model-${randomUUID()}`;
+  await engine.handleTelemetry(
+    Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
+  );
+  return s;
+}
+
 const order = (scores: ScoreBatch[]) =>
   scores.filter((s) => s.detector === 'toy-order').map((s) => s.items[0].score);
 
@@ -256,10 +265,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
 
   it('skips redelivered ids, and an id repeated inside one batch, as duplicates', async () => {
     const { engine, published, db } = setup();
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     const event = batch(s);
     await engine.handleTelemetry([received(event), received(event)]);
     await engine.handleTelemetry([received(event)]);
@@ -281,10 +287,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
         },
       }),
     );
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     const planted = received(batch(s, { planted: 2 }));
     await expect(engine.handleTelemetry([planted])).rejects.toThrow('alerts refused');
     expect(db.tables.processed.some((p) => p.endsWith((planted.value as ActivationBatch).eventId))).toBe(
@@ -303,10 +306,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
 
   it('dead-letters an event of another width and scores the rest of the batch', async () => {
     const { engine, published } = setup();
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     const wrong = received(batch(s, { dim: DIM + 1 }));
     await engine.handleTelemetry([received(batch(s)), wrong, received(batch(s))]);
     expect(published.dlq).toHaveLength(1);
@@ -334,10 +334,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
   it('scores a batch of independent events in parallel chunks, one per worker, outputs in event order', async () => {
     const pool = new RecordingPool(2, () => new ToyStageHandler(6, true));
     const { engine, published, db } = setup(undefined, pool, new ToyStageHandler(6, true));
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     const events = Array.from({ length: 5 }, (_, i) => batch(s, i === 3 ? { planted: 1 } : {}));
     const wrong = batch(s, { dim: DIM + 1 });
     await engine.handleTelemetry([...events.slice(0, 2), wrong, ...events.slice(2)].map(received));
@@ -358,10 +355,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     const handler = () => new ToyStageHandler(6, false, true);
     const pool = new RecordingPool(2, handler);
     const { engine, published } = setup(undefined, pool, handler());
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     const events = Array.from({ length: 5 }, (_, i) => batch(s, i === 3 ? { planted: 1 } : {}));
     const wrong = batch(s, { dim: DIM + 1 });
     await engine.handleTelemetry([...events.slice(0, 2), wrong, ...events.slice(2)].map(received));
@@ -403,10 +397,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
         }),
       logged,
     );
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     log.length = 0;
     await engine.handleTelemetry(Array.from({ length: 9 }, () => received(batch(s))));
     // Three tasks of three events; each task's two rows an event are out before the next task is in.
@@ -421,10 +412,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
     const handler = () => new ToyStageHandler(6, false, true);
     const pool = new RecordingPool(2, handler);
     const { engine, published } = setup(undefined, pool, handler());
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     await engine.handleTelemetry(Array.from({ length: 9 }, () => received(batch(s))));
     // Two chunks of parts at once (the first, held back, finishing last), then three in-order tasks.
     expect(pool.steps).toEqual([
@@ -442,10 +430,7 @@ describe('StageMonitorEngine (unit: in-memory store and bus)', () => {
   it('scores events that use the stream state in one task, whatever the pool size', async () => {
     const pool = new RecordingPool(2, () => new ToyStageHandler());
     const { engine, published } = setup(undefined, pool);
-    const s = `model-${randomUUID()}`;
-    await engine.handleTelemetry(
-      Array.from({ length: REFERENCE_BATCHES }, () => received(batch(s, { trusted: true }))),
-    );
+    const s = await fittedSubject(engine);
     await engine.handleTelemetry(Array.from({ length: 4 }, () => received(batch(s))));
     expect(pool.scoreTasks).toEqual([4]);
     expect(order(published.scores)).toEqual([1, 2, 3, 4]);
