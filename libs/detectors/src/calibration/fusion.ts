@@ -150,8 +150,8 @@ export function pooledEvidence(parts: ReadonlyArray<FusionEvidence | undefined>)
  * p-values depart from uniform (−ln p of a clean item is Exp(1): mean 1, variance 1); the weight is
  * the generalized-likelihood-ratio posterior that the source is the one carrying the anomaly,
  * w ∝ exp(z₊²/2) (z ~ N(δ√n, 1) with δ unknown, maximized over δ ≥ 0), with z₊ = min(max(z, 0), 5)
- * (see DECISIVE_Z). A source in which a sub-population is anomalous gets most of the weight, so its ranking is not diluted by noise from the
- * others; on clean data z is about standard normal whatever n, so no source dominates. The sum counts
+ * (see DECISIVE_Z). A source in which a sub-population is anomalous gets most of the weight, so its
+ * ranking is not diluted by noise from the others; on clean data z is about standard normal whatever n, so no source dominates. The sum counts
  * how small the p-values are, not only how many fall below a threshold, so a few items well beyond
  * the bulk weigh as they should. Pooling a stream's recent batches makes z grow with √(batches) for a
  * persistent weak anomaly, where one batch's departure is lost in the noise of the other sources.
