@@ -3,9 +3,13 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
+import { GaussianDetector } from '../gaussian/gaussian-detector';
+import { matrix } from '../matrix';
+import { decodeArray, encodeArray } from '../serialization';
+import { FactorModel } from '../testing/synthetic-data';
 import { javascriptSymmetricEigen, symmetricEigen } from '../linalg/symmetric-eigen';
 import { nativeMatMul } from './native-matmul';
-import { openBlas } from './openblas';
+import { CBLAS, openBlas } from './openblas';
 
 /** Independent reference: op(A)·op(B) in float64 with plain loops, batch entries broadcast against 1. */
 function referenceMatMul(
@@ -143,6 +147,80 @@ describe('OpenBLAS behind the WASM backend', () => {
       expect(Math.abs(cos)).toBeCloseTo(1, 9);
       expect(residual).toBeLessThan(1e-9 * native.values[0]);
     }
+  });
+
+  it('strmm multiplies rows by a lower-triangular matrix from the right (B·L), as a float64 reference', () => {
+    const [n, d] = [37, 53];
+    const b = uniform(n * d, 5);
+    const l = uniform(d * d, 9).map((v, i) => (i % d > Math.floor(i / d) ? 0 : v));
+    const expected = referenceMatMul(b, [n, d], l, [d, d], false, false);
+    const out = Float32Array.from(b);
+    openBlas()!.strmm(
+      CBLAS.rowMajor,
+      CBLAS.right,
+      CBLAS.lower,
+      CBLAS.noTrans,
+      CBLAS.nonUnit,
+      n,
+      d,
+      1,
+      l,
+      d,
+      out,
+      d,
+    );
+    expect(maxRelativeError(out, expected)).toBeLessThan(1e-5);
+  });
+
+  it('gramCholesky gives the lower-triangular L with L·Lᵀ = W·Wᵀ, and undefined for a singular W·Wᵀ', () => {
+    const [n, k] = [40, 60];
+    const w = Float64Array.from(uniform(n * k, 13));
+    const factor = openBlas()!.gramCholesky(w, n, k)!;
+    let worst = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        if (j > i) expect(factor[i * n + j]).toBe(0);
+        let gram = 0;
+        let product = 0;
+        for (let p = 0; p < k; p++) gram += w[i * k + p] * w[j * k + p];
+        for (let p = 0; p < n; p++) product += factor[i * n + p] * factor[j * n + p];
+        worst = Math.max(worst, Math.abs(gram - product));
+      }
+    expect(worst).toBeLessThan(1e-10);
+    // Rank 20 < 40: not positive definite.
+    expect(openBlas()!.gramCholesky(Float64Array.from(uniform(n * 20, 17)), n, 20)).toBeUndefined();
+  });
+
+  it('the exact Gaussian keeps a triangular factor of the precision and scores as the dense VΛ^-½ of older baselines', () => {
+    const d = 48;
+    const model = new FactorModel(d, 5, 21);
+    const reference = model.sample(600, 22);
+    const batch = model.sample(64, 23);
+    const gaussian = new GaussianDetector({ rank: 'full' }).fit(reference);
+    const json = gaussian.toJSON();
+    const factor = Float64Array.from(decodeArray(json.projection, d * d));
+    for (let r = 0; r < d; r++) for (let c = r + 1; c < d; c++) expect(factor[r * d + c]).toBe(0);
+    // The form older baselines stored: W = VΛ^½ of the same precision P = L·Lᵀ (so W·Wᵀ = P), dense.
+    const precision = new Float64Array(d * d);
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        let s = 0;
+        for (let p = 0; p < d; p++) s += factor[i * d + p] * factor[j * d + p];
+        precision[i * d + j] = s;
+      }
+    const eigen = symmetricEigen(precision, d);
+    const dense = new Float32Array(d * d);
+    for (let c = 0; c < d; c++)
+      for (let r = 0; r < d; r++) dense[r * d + c] = eigen.vectors[c * d + r] * Math.sqrt(eigen.values[c]);
+    const older = GaussianDetector.fromJSON({ ...json, projection: encodeArray(dense) });
+    const triangular = gaussian.score(batch);
+    expect(maxRelativeError(older.score(batch), Float64Array.from(triangular))).toBeLessThan(1e-4);
+    // The backend route (other detectors chain on it) takes the same triangular product.
+    const viaTensor = tf.tidy(() => gaussian.scoreTensor(tf.tensor2d(batch.data, [batch.rows, d])));
+    expect(maxRelativeError(viaTensor.dataSync(), Float64Array.from(triangular))).toBeLessThan(1e-6);
+    viaTensor.dispose();
+    expect(() => gaussian.score(matrix(1, d + 1, new Float32Array(d + 1)))).toThrow(/expected 48 columns, got 49/);
+    [gaussian, older].forEach((g) => g.dispose());
   });
 
   it("mode 'off' (MONITOR_BLAS=off) keeps WebAssembly and JavaScript, and says so", () => {

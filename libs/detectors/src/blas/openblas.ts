@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
  * The host's OpenBLAS (Debian's `libopenblas0-pthread`, BLAS and LAPACK in one library), reached
  * through koffi, a maintained FFI whose npm package carries prebuilt binaries. Used for the two pieces
  * of maths that dominate the detectors' time and that a tuned native library does several times faster
- * than WebAssembly or JavaScript on the same core: matrix products (`sgemm`, see native-matmul.ts) and
+ * than WebAssembly or JavaScript on the same core: matrix products (`sgemm`, see native-matmul.ts; `strmm` for the exact Gaussian) and
  * symmetric eigendecompositions (`dsyevd`, see linalg/symmetric-eigen.ts). Arrays are passed by pointer,
  * including views of the WASM heap: nothing is copied.
  */
@@ -38,7 +38,32 @@ export type Sgemm = (
   ldc: number,
 ) => void;
 
-export const CBLAS = { rowMajor: 101, noTrans: 111, trans: 112 } as const;
+/** cblas_strmm, row-major: B := alpha · B · op(A) (side right) or alpha · op(A) · B (side left), A triangular. */
+export type Strmm = (
+  order: number,
+  side: number,
+  uplo: number,
+  transA: number,
+  diag: number,
+  m: number,
+  n: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+) => void;
+
+export const CBLAS = {
+  rowMajor: 101,
+  noTrans: 111,
+  trans: 112,
+  upper: 121,
+  lower: 122,
+  nonUnit: 131,
+  left: 141,
+  right: 142,
+} as const;
 
 export interface OpenBlas {
   library: string;
@@ -46,11 +71,19 @@ export interface OpenBlas {
   core: string;
   threads: number;
   sgemm: Sgemm;
+  /** Triangular matrix product (half the multiply-adds of `sgemm` on the same square matrix). */
+  strmm: Strmm;
   /**
    * Eigenvalues (descending) and eigenvectors (row c = the c-th vector) of the symmetric n×n `a`, by
    * LAPACK's divide and conquer `dsyevd` in double precision.
    */
   symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array };
+  /**
+   * The lower-triangular L (row-major n×n, zeros above the diagonal) with W·Wᵀ = L·Lᵀ for the row-major
+   * n×k `w`, in double precision: BLAS `dsyrk`, then LAPACK's Cholesky `dpotrf`. Undefined when W·Wᵀ is
+   * not positive definite to working precision.
+   */
+  gramCholesky(w: Float64Array, n: number, k: number): Float64Array | undefined;
 }
 
 /** The part of koffi's API used here (its type declarations are ES-module only). */
@@ -83,16 +116,36 @@ function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
       'void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, ' +
         'const float *a, int lda, const float *b, int ldb, float beta, _Inout_ float *c, int ldc)',
     ) as Sgemm;
+    const strmm = lib.func(
+      'void cblas_strmm(int order, int side, int uplo, int transA, int diag, int m, int n, float alpha, ' +
+        'const float *a, int lda, _Inout_ float *b, int ldb)',
+    ) as Strmm;
     // Fortran LAPACK: every argument by reference, then the hidden lengths of the two character arguments.
     const dsyevd = lib.func(
       'void dsyevd_(const char *jobz, const char *uplo, const int *n, _Inout_ double *a, const int *lda, ' +
         '_Out_ double *w, _Out_ double *work, const int *lwork, _Out_ int *iwork, const int *liwork, ' +
         '_Out_ int *info, size_t jobzLength, size_t uploLength)',
     ) as Dsyevd;
+    const dsyrk = lib.func(
+      'void cblas_dsyrk(int order, int uplo, int trans, int n, int k, double alpha, const double *a, ' +
+        'int lda, double beta, _Inout_ double *c, int ldc)',
+    ) as Dsyrk;
+    const dpotrf = lib.func(
+      'void dpotrf_(const char *uplo, const int *n, _Inout_ double *a, const int *lda, _Out_ int *info, ' +
+        'size_t uploLength)',
+    ) as Dpotrf;
     const core = String(lib.func('const char *openblas_get_corename()')());
     (lib.func('void openblas_set_num_threads(int)') as (n: number) => void)(threads);
     return {
-      blas: { library, core, threads, sgemm, symmetricEigen: (a, n) => lapackSymmetricEigen(dsyevd, a, n) },
+      blas: {
+        library,
+        core,
+        threads,
+        sgemm,
+        strmm,
+        symmetricEigen: (a, n) => lapackSymmetricEigen(dsyevd, a, n),
+        gramCholesky: (w, n, k) => gramCholesky(dsyrk, dpotrf, w, n, k),
+      },
     };
   } catch (error) {
     return {
@@ -101,6 +154,47 @@ function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
         'Debian and Ubuntu: apt-get install libopenblas0-pthread',
     };
   }
+}
+
+type Dsyrk = (
+  order: number,
+  uplo: number,
+  trans: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float64Array,
+  lda: number,
+  beta: number,
+  c: Float64Array,
+  ldc: number,
+) => void;
+
+type Dpotrf = (
+  uplo: string,
+  n: Int32Array,
+  a: Float64Array,
+  lda: Int32Array,
+  info: Int32Array,
+  uploLength: number,
+) => void;
+
+function gramCholesky(
+  dsyrk: Dsyrk,
+  dpotrf: Dpotrf,
+  w: Float64Array,
+  n: number,
+  k: number,
+): Float64Array | undefined {
+  if (w.length !== n * k) throw new Error(`gramCholesky: ${w.length} values for ${n}x${k}`);
+  // Row-major lower triangle of W·Wᵀ; the same bytes read column-major are its upper triangle, which
+  // dpotrf('U') factors in place as UᵀU: read row-major again, U is the lower-triangular L = Uᵀ.
+  const factor = new Float64Array(n * n);
+  dsyrk(CBLAS.rowMajor, CBLAS.lower, CBLAS.noTrans, n, k, 1, w, k, 0, factor, n);
+  const info = new Int32Array(1);
+  dpotrf('U', Int32Array.of(n), factor, Int32Array.of(n), info, 1);
+  if (info[0] < 0) throw new Error(`dpotrf: argument ${-info[0]} is invalid`);
+  return info[0] === 0 ? factor : undefined;
 }
 
 type Dsyevd = (

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Matrix, assertCols } from '../matrix';
+import { CBLAS, openBlas } from '../blas/openblas';
 import { accumulateMoments } from '../linalg/moments';
 import { shrunkCovariance, type Shrinkage } from '../linalg/ledoit-wolf';
 import { symmetricEigen, type SymmetricEigen } from '../linalg/symmetric-eigen';
@@ -59,7 +60,10 @@ export interface GaussianDetectorJson {
 /**
  * Squared Mahalanobis distance to a Gaussian fitted on trusted activations of one layer.
  * score(x) = a‖x-μ‖² + sign·‖(x-μ)U‖², which covers both paths with one batched matmul:
- * - full:     U = VΛ^-½, a = 0, sign = +1  →  (x-μ)ᵀΣ⁻¹(x-μ);
+ * - full:     U = L, the lower-triangular Cholesky factor of Σ⁻¹ = VΛ⁻¹Vᵀ = LLᵀ, a = 0, sign = +1
+ *   →  (x-μ)ᵀΣ⁻¹(x-μ). Baselines fitted before the factor was used carry U = VΛ^-½, which gives the
+ *   same score with a dense product; a triangular U is multiplied by OpenBLAS's `strmm`, half the
+ *   multiply-adds (bench/pipeline/stage-profile.ts: `score gaussian` at d = 768);
  * - low-rank: U = V_k·diag(√(1/σ² − 1/λᵢ)), a = 1/σ², sign = −1  →  Σᵢ pᵢ²/λᵢ + (‖x-μ‖² − Σᵢ pᵢ²)/σ²,
  *   where pᵢ are projections on the top-k directions and σ² the mean variance outside them.
  * Whitening is precomputed at fit, so scoring is one (n×d)·(d×m) matmul plus row sums.
@@ -105,6 +109,8 @@ export class GaussianDetector {
   score(batch: Matrix): Float32Array {
     const state = this.require();
     assertCols(batch, state.dim, 'GaussianDetector.score');
+    const triangular = triangularScorer(state);
+    if (triangular) return triangular(batch.data, batch.rows);
     const out = tf.tidy(() => this.scoreTensor(tf.tensor2d(batch.data, [batch.rows, batch.cols])));
     const values = out.dataSync() as Float32Array;
     out.dispose();
@@ -114,6 +120,8 @@ export class GaussianDetector {
   /** Same as score on a tensor (call inside tf.tidy); lets other detectors chain on the backend. */
   scoreTensor(x: tf.Tensor2D): tf.Tensor1D {
     const state = this.require();
+    const triangular = triangularScorer(state);
+    if (triangular) return tf.tensor1d(triangular(x.dataSync() as Float32Array, x.shape[0]));
     return tf.tidy(() => {
       const centredRows = tf.sub(x, state.mean);
       const projected = tf.matMul(centredRows, state.projection);
@@ -155,6 +163,8 @@ export class GaussianDetector {
       projectionCols: json.projectionCols,
       projectionSign: json.projectionSign,
       isotropicPrecision: json.isotropicPrecision,
+      lowerTriangular:
+        json.path === 'full' && isLowerTriangular(projectionValues, json.dim, json.projectionCols),
       eigenvalues: Float64Array.from(json.eigenvalues),
       mean: tf.tensor1d(meanValues),
       projection: tf.tensor2d(projectionValues, [json.dim, json.projectionCols]),
@@ -190,6 +200,8 @@ interface FittedGaussian {
   readonly projectionCols: number;
   readonly projectionSign: 1 | -1;
   readonly isotropicPrecision: number;
+  /** Full path with U = L (Cholesky factor of the precision): scored by `strmm` when OpenBLAS is loaded. */
+  readonly lowerTriangular: boolean;
   readonly eigenvalues: Float64Array;
   readonly mean: tf.Tensor1D;
   readonly projection: tf.Tensor2D;
@@ -208,17 +220,24 @@ function buildState(
   const floor = lambdaMax * 1e-10;
   const lambdas = Float64Array.from(eigen.values.subarray(0, k), (v) => Math.max(v, floor));
   const meanValues = Float32Array.from(mean);
-  const projectionValues = new Float32Array(d * k);
+  let projectionValues = new Float32Array(d * k);
   let path: GaussianPath;
   let sign: 1 | -1;
   let isotropicPrecision: number;
+  let lowerTriangular = false;
   if (k === d) {
     path = 'full';
     sign = 1;
     isotropicPrecision = 0;
-    for (let c = 0; c < k; c++) {
-      const w = 1 / Math.sqrt(lambdas[c]);
-      for (let r = 0; r < d; r++) projectionValues[r * k + c] = eigen.vectors[c * d + r] * w;
+    const factor = precisionFactor(eigen, lambdas, d);
+    if (factor) {
+      projectionValues = Float32Array.from(factor);
+      lowerTriangular = true;
+    } else {
+      for (let c = 0; c < k; c++) {
+        const w = 1 / Math.sqrt(lambdas[c]);
+        for (let r = 0; r < d; r++) projectionValues[r * k + c] = eigen.vectors[c * d + r] * w;
+      }
     }
   } else {
     path = 'low-rank';
@@ -243,8 +262,73 @@ function buildState(
     projectionCols: k,
     projectionSign: sign,
     isotropicPrecision,
+    lowerTriangular,
     eigenvalues: lambdas,
     mean: tf.tensor1d(meanValues),
     projection: tf.tensor2d(projectionValues, [d, k]),
+  };
+}
+
+/**
+ * L with VΛ⁻¹Vᵀ = LLᵀ (row-major, lower-triangular), from the eigenpairs with the clamped λ: the same
+ * quadratic form as VΛ^-½, in a matrix with zeros above its diagonal. Only where OpenBLAS is loaded,
+ * the one place its triangular product runs; undefined elsewhere, or when rounding leaves the product
+ * not positive definite (the dense VΛ^-½ is kept then).
+ */
+function precisionFactor(eigen: SymmetricEigen, lambdas: Float64Array, d: number): Float64Array | undefined {
+  const blas = openBlas();
+  if (!blas) return undefined;
+  // W = VΛ^-½ row-major: row r holds the r-th coordinate of each scaled eigenvector.
+  const w = new Float64Array(d * d);
+  for (let c = 0; c < d; c++) {
+    const scale = 1 / Math.sqrt(lambdas[c]);
+    for (let r = 0; r < d; r++) w[r * d + c] = eigen.vectors[c * d + r] * scale;
+  }
+  return blas.gramCholesky(w, d, d);
+}
+
+function isLowerTriangular(values: Float32Array, rows: number, cols: number): boolean {
+  if (rows !== cols) return false;
+  for (let r = 0; r < rows; r++)
+    for (let c = r + 1; c < cols; c++) if (values[r * cols + c] !== 0) return false;
+  return true;
+}
+
+/**
+ * ‖(x-μ)L‖² of n row-major rows by OpenBLAS's triangular product, for a lower-triangular full-path U
+ * when this thread loaded OpenBLAS; undefined otherwise (the dense product on the backend runs then).
+ * Written out rather than on the backend: TensorFlow.js has no triangular product.
+ */
+function triangularScorer(
+  state: FittedGaussian,
+): ((rows: Float32Array, n: number) => Float32Array) | undefined {
+  const blas = state.lowerTriangular ? openBlas() : undefined;
+  if (!blas) return undefined;
+  return (rows, n) => {
+    const d = state.dim;
+    const mean = state.meanValues;
+    const centred = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = rows[i * d + j] - mean[j];
+    blas.strmm(
+      CBLAS.rowMajor,
+      CBLAS.right,
+      CBLAS.lower,
+      CBLAS.noTrans,
+      CBLAS.nonUnit,
+      n,
+      d,
+      1,
+      state.projectionValues,
+      d,
+      centred,
+      d,
+    );
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = i * d; j < (i + 1) * d; j++) sum += centred[j] * centred[j];
+      out[i] = sum;
+    }
+    return out;
   };
 }
