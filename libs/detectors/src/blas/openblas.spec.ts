@@ -7,6 +7,7 @@ import { GaussianDetector } from '../gaussian/gaussian-detector';
 import { matrix } from '../matrix';
 import { decodeArray, encodeArray } from '../serialization';
 import { FactorModel } from '../testing/synthetic-data';
+import { cholesky, choleskySolve, positiveDefiniteSolve } from '../linalg/cholesky';
 import { javascriptSymmetricEigen, symmetricEigen } from '../linalg/symmetric-eigen';
 import { nativeMatMul } from './native-matmul';
 import { CBLAS, openBlas } from './openblas';
@@ -191,6 +192,36 @@ describe('OpenBLAS behind the WASM backend', () => {
     expect(openBlas()!.gramCholesky(Float64Array.from(uniform(n * 20, 17)), n, 20)).toBeUndefined();
   });
 
+  it('positiveDefiniteSolve by LAPACK agrees with the JavaScript Cholesky solve and gives A·X = B', () => {
+    const [n, m] = [50, 7];
+    const x = uniform(n * n, 19);
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < n; p++) s += x[i * n + p] * x[j * n + p];
+        a[i * n + j] = s + (i === j ? 0.5 : 0);
+      }
+    const b = Float64Array.from(uniform(n * m, 23));
+    const [aBefore, bBefore] = [Float64Array.from(a), Float64Array.from(b)];
+    const solved = positiveDefiniteSolve(a, n, b, m);
+    expect(a).toEqual(aBefore);
+    expect(b).toEqual(bBefore);
+    const javascript = choleskySolve(cholesky(a, n), n, Float64Array.from(b), m);
+    let worst = 0;
+    for (let i = 0; i < n * m; i++) worst = Math.max(worst, Math.abs(solved[i] - javascript[i]));
+    expect(worst).toBeLessThan(1e-9);
+    for (let i = 0; i < n; i++)
+      for (let c = 0; c < m; c++) {
+        let ax = 0;
+        for (let p = 0; p < n; p++) ax += a[i * n + p] * solved[p * m + c];
+        expect(ax).toBeCloseTo(b[i * m + c], 9);
+      }
+    expect(() =>
+      positiveDefiniteSolve(new Float64Array([1, 2, 2, 1]), 2, new Float64Array([1, 1]), 1),
+    ).toThrow(/not positive definite/);
+  });
+
   it('the exact Gaussian keeps a triangular factor of the precision and scores as the dense VΛ^-½ of older baselines', () => {
     const d = 48;
     const model = new FactorModel(d, 5, 21);
@@ -219,7 +250,9 @@ describe('OpenBLAS behind the WASM backend', () => {
     const viaTensor = tf.tidy(() => gaussian.scoreTensor(tf.tensor2d(batch.data, [batch.rows, d])));
     expect(maxRelativeError(viaTensor.dataSync(), Float64Array.from(triangular))).toBeLessThan(1e-6);
     viaTensor.dispose();
-    expect(() => gaussian.score(matrix(1, d + 1, new Float32Array(d + 1)))).toThrow(/expected 48 columns, got 49/);
+    expect(() => gaussian.score(matrix(1, d + 1, new Float32Array(d + 1)))).toThrow(
+      /expected 48 columns, got 49/,
+    );
     [gaussian, older].forEach((g) => g.dispose());
   });
 

@@ -84,6 +84,11 @@ export interface OpenBlas {
    * not positive definite to working precision.
    */
   gramCholesky(w: Float64Array, n: number, k: number): Float64Array | undefined;
+  /**
+   * X with A·X = B for the symmetric positive-definite n×n `a` and the row-major n×m `b`, by LAPACK's
+   * `dposv` (Cholesky) in double precision; throws when A is not positive definite.
+   */
+  positiveDefiniteSolve(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array;
 }
 
 /** The part of koffi's API used here (its type declarations are ES-module only). */
@@ -134,6 +139,10 @@ function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
       'void dpotrf_(const char *uplo, const int *n, _Inout_ double *a, const int *lda, _Out_ int *info, ' +
         'size_t uploLength)',
     ) as Dpotrf;
+    const dposv = lib.func(
+      'void dposv_(const char *uplo, const int *n, const int *nrhs, _Inout_ double *a, const int *lda, ' +
+        '_Inout_ double *b, const int *ldb, _Out_ int *info, size_t uploLength)',
+    ) as Dposv;
     const core = String(lib.func('const char *openblas_get_corename()')());
     (lib.func('void openblas_set_num_threads(int)') as (n: number) => void)(threads);
     return {
@@ -145,6 +154,7 @@ function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
         strmm,
         symmetricEigen: (a, n) => lapackSymmetricEigen(dsyevd, a, n),
         gramCholesky: (w, n, k) => gramCholesky(dsyrk, dpotrf, w, n, k),
+        positiveDefiniteSolve: (a, n, b, m) => positiveDefiniteSolve(dposv, a, n, b, m),
       },
     };
   } catch (error) {
@@ -195,6 +205,54 @@ function gramCholesky(
   dpotrf('U', Int32Array.of(n), factor, Int32Array.of(n), info, 1);
   if (info[0] < 0) throw new Error(`dpotrf: argument ${-info[0]} is invalid`);
   return info[0] === 0 ? factor : undefined;
+}
+
+type Dposv = (
+  uplo: string,
+  n: Int32Array,
+  nrhs: Int32Array,
+  a: Float64Array,
+  lda: Int32Array,
+  b: Float64Array,
+  ldb: Int32Array,
+  info: Int32Array,
+  uploLength: number,
+) => void;
+
+function positiveDefiniteSolve(
+  dposv: Dposv,
+  a: Float64Array,
+  n: number,
+  b: Float64Array,
+  m: number,
+): Float64Array {
+  if (a.length !== n * n || b.length !== n * m)
+    throw new Error(`positiveDefiniteSolve: ${a.length} and ${b.length} values for ${n}x${n} and ${n}x${m}`);
+  // A is symmetric, so its row-major bytes are already column-major; B's columns are laid out for LAPACK.
+  const factor = Float64Array.from(a);
+  const columns = new Float64Array(n * m);
+  for (let r = 0; r < n; r++) for (let c = 0; c < m; c++) columns[c * n + r] = b[r * m + c];
+  const info = new Int32Array(1);
+  dposv(
+    'U',
+    Int32Array.of(n),
+    Int32Array.of(m),
+    factor,
+    Int32Array.of(n),
+    columns,
+    Int32Array.of(n),
+    info,
+    1,
+  );
+  if (info[0] !== 0)
+    throw new Error(
+      info[0] > 0
+        ? `positiveDefiniteSolve: matrix is not positive definite (leading minor ${info[0]})`
+        : `dposv: argument ${-info[0]} is invalid`,
+    );
+  const x = new Float64Array(n * m);
+  for (let r = 0; r < n; r++) for (let c = 0; c < m; c++) x[r * m + c] = columns[c * n + r];
+  return x;
 }
 
 type Dsyevd = (

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type Matrix, assertCols } from '../matrix';
 import { columnMeans, crossProduct } from '../linalg/moments';
-import { cholesky, choleskySolve } from '../linalg/cholesky';
+import { positiveDefiniteSolve } from '../linalg/cholesky';
 import { topEigen } from '../linalg/top-eigen';
 import { eigenvectorColumns } from '../linalg/symmetric-eigen';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
@@ -83,7 +83,7 @@ export class LayerPropagationDetector {
     for (let i = 0; i < k; i++) trace += gram[i * k + i];
     const lambda = (this.options.ridge ?? 1e-3) * (trace / k);
     for (let i = 0; i < k; i++) gram[i * k + i] += lambda;
-    const weights = Float32Array.from(choleskySolve(cholesky(gram, k), k, cross, dOut));
+    const weights = Float32Array.from(positiveDefiniteSolve(gram, k, cross, dOut));
     this.set(dIn, dOut, Float32Array.from(muX), Float32Array.from(muY), weights, reduced?.basis);
     const residuals = this.residuals(source, target);
     this.residual.fit(residuals);

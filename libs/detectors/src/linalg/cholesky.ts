@@ -1,3 +1,5 @@
+import { openBlas } from '../blas/openblas';
+
 /** Lower-triangular Cholesky factor L (row-major) of a symmetric positive-definite matrix. */
 export function cholesky(a: Float64Array, n: number): Float64Array {
   const L = new Float64Array(n * n);
@@ -38,4 +40,15 @@ export function choleskySolve(L: Float64Array, n: number, B: Float64Array, m: nu
     for (let c = 0; c < m; c++) B[i * m + c] /= lii;
   }
   return B;
+}
+
+/**
+ * X with A·X = B (A symmetric positive-definite n×n, B n×m, both row-major; neither is modified): by
+ * LAPACK's `dposv` when this thread loaded OpenBLAS (initBackend), else by cholesky and choleskySolve.
+ * Both are double precision.
+ */
+export function positiveDefiniteSolve(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
+  const blas = openBlas();
+  if (blas) return blas.positiveDefiniteSolve(a, n, b, m);
+  return choleskySolve(cholesky(a, n), n, Float64Array.from(b), m);
 }
