@@ -39,8 +39,8 @@ const benchEnv = loadConfig(
      * lock and idempotency, commit, and the gaps between fetched batches.
      */
     BENCH_STEP_TIMES: booleanVar(false),
-    /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed. */
-    BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 2 }),
+    /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed (three by default: runs here differ by 10–30%). */
+    BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 3 }),
     /** Quick mode: batches per saturated part for about this many seconds at 20k vectors/s. */
     BENCH_SECONDS: integerVar({ min: 1, max: 600 }).optional(),
     /** MONITOR_WORKERS for the monitor (default: the monitor's own, cores − 1, at least 1). */
@@ -213,13 +213,17 @@ function processCpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
-/** Busy and total CPU seconds of the whole machine (all cores), from /proc/stat. */
-function machineCpuSeconds(): { busy: number; total: number } {
+/**
+ * Busy, stolen and total CPU seconds of the whole machine (all cores), from /proc/stat. Steal is the
+ * time the hypervisor ran something else on our virtual cores: it counts as busy, and it is where much
+ * of this machine's run-to-run noise comes from.
+ */
+function machineCpuSeconds(): { busy: number; steal: number; total: number } {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
   const ticks = values.map(Number);
   const idle = ticks[3] + (ticks[4] ?? 0);
   const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
-  return { busy: (total - idle) / 100, total: total / 100 };
+  return { busy: (total - idle) / 100, steal: (ticks[7] ?? 0) / 100, total: total / 100 };
 }
 
 /** The Kafka broker JVM serving `brokers` (its server.properties names the port), for CPU accounting. */
@@ -242,7 +246,7 @@ function brokerPid(brokers: string): number | undefined {
 
 interface CpuSnapshot {
   at: number;
-  machine: { busy: number; total: number };
+  machine: { busy: number; steal: number; total: number };
   bench: number;
   monitor?: number;
   broker?: number;
@@ -259,21 +263,24 @@ function cpuSnapshot(monitorPid: number | undefined, kafkaPid: number | undefine
   };
 }
 
-/** Cores each process kept busy between two snapshots, e.g. `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2`. */
+/**
+ * Cores each process kept busy between two snapshots, and the cores stolen by the hypervisor, e.g.
+ * `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2 steal 0.03`.
+ */
 function cpuShares(from: CpuSnapshot, to: CpuSnapshot): string {
   const seconds = (to.at - from.at) / 1000;
   const share = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2);
   const cores = (to.machine.total - from.machine.total) / seconds;
-  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)}`;
+  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}`;
 }
 
-/** The middle value; the mean of the two middle ones for an even count. */
 /** A telemetry message's bytes on the bench's wire (BENCH_WIRE). */
 function serialise(event: ActivationBatch): Buffer {
   return benchEnv.BENCH_WIRE === 'binary' ? encodeWireMessage(event) : Buffer.from(JSON.stringify(event));
 }
 
+/** The middle value; the mean of the two middle ones for an even count. */
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length / 2;
