@@ -63,6 +63,13 @@ export interface SubscribeBatch<T extends Topic> extends SubscribeBase<T> {
    */
   maxBatchMessages?: number;
   maxBatchBytes?: number;
+  /**
+   * Kafka: fetch a partition's next batch while this one is processed (one fetch ahead), so the
+   * handler does not wait for the broker between batches. Offsets are still committed only after the
+   * work; when a batch fails or the member must let go of the partition, its first unfinished record
+   * is fetched again. Ignored by the in-memory bus. Default false.
+   */
+  readAhead?: boolean;
 }
 
 /** What a batch handler may call while it works. */
@@ -102,6 +109,8 @@ export interface SubscriptionHealth {
   rebalances?: number;
   /** Since the coordinator last acknowledged this member (Kafka only). */
   sinceHeartbeatMs?: number;
+  /** With readAhead (Kafka only): batches that were fetched while the one before them was still processed. */
+  fetchedAhead?: number;
   /** The last crash the consumer restarted from, if any since it last joined. */
   lastCrash?: string;
   /** The consumer crashed and will not restart: only a new process brings it back. */

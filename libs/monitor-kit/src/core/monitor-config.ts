@@ -89,6 +89,11 @@ export const monitorEnvSchema = z.object({
   MONITOR_WORKERS: integerVar({ min: 0, max: 256, default: defaultWorkerCount() }),
   /** Bytes one fetch may bring per partition: several large ActivationBatches per transaction. */
   MONITOR_FETCH_MAX_BYTES: integerVar({ min: 1024, max: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
+  /**
+   * Kafka: fetch the next telemetry batch of a partition while this one is scored (the bus's
+   * `readAhead`), so the monitor does not wait for the broker between batches.
+   */
+  MONITOR_READ_AHEAD: booleanVar(true),
   /** Comma-separated detector names switched off by default, e.g. `mmd,spectral-signature`. */
   MONITOR_DISABLED_DETECTORS: z.string().optional().describe('comma-separated detector names'),
   /**

@@ -64,6 +64,7 @@ export class StageMonitorService
       group: this.group,
       topics: [this.handler.topic],
       fromBeginning: this.env.MONITOR_FROM_BEGINNING,
+      readAhead: this.env.MONITOR_READ_AHEAD,
       batchHandler: (messages, context) => this.engine.handleTelemetry(messages, context),
     });
     const commands = await this.bus.subscribe({
