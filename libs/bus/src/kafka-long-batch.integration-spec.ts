@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LineageEdge } from '@damon/contracts';
-import { integrationEnv } from '@damon/testing';
+import { integrationEnv, numberedEdge } from '@damon/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from './kafka-bus';
 
@@ -9,16 +8,6 @@ const MESSAGES = 3_000;
 /** Handler work per message: a fetched batch of all of them takes 15 s, 2.5 sessions. */
 const WORK_MS_PER_MESSAGE = 5;
 const SESSION_MS = 6_000;
-
-const edge = (seq: number): LineageEdge => ({
-  eventId: `${RUN}-${seq}`,
-  schemaVersion: 1,
-  occurredAt: new Date().toISOString(),
-  subject: { kind: 'dataset', id: RUN },
-  from: { kind: 'model', id: `${RUN}-generator` },
-  to: { kind: 'dataset', id: RUN },
-  relation: 'generated',
-});
 
 /**
  * One partition holding thousands of small messages arrives as one fetched batch; processing it in
@@ -59,7 +48,7 @@ describe('KafkaBus batch mode: long work per fetch (real Kafka)', () => {
     // One request, one key (one partition): the next fetch brings them all at once.
     await bus.publishMany(
       'damon.lineage',
-      Array.from({ length: MESSAGES }, (_, i) => edge(i)),
+      Array.from({ length: MESSAGES }, (_, i) => numberedEdge(RUN, i)),
     );
     const deadline = Date.now() + 120_000;
     while (handled.size < MESSAGES && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

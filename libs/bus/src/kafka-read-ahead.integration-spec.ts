@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LineageEdge } from '@damon/contracts';
-import { integrationEnv } from '@damon/testing';
+import { integrationEnv, numberedEdge } from '@damon/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaBus } from './kafka-bus';
 
@@ -9,16 +9,6 @@ const RUN = `readahead-${Date.now().toString(36)}${randomBytes(3).toString('hex'
 const PER_BURST = 40;
 const BURSTS = 6;
 const WORK_MS_PER_MESSAGE = 5;
-
-const edge = (run: string, seq: number): LineageEdge => ({
-  eventId: `${run}-${seq}`,
-  schemaVersion: 1,
-  occurredAt: new Date().toISOString(),
-  subject: { kind: 'dataset', id: run },
-  from: { kind: 'model', id: `${run}-generator` },
-  to: { kind: 'dataset', id: run },
-  relation: 'generated',
-});
 
 async function until(done: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -64,7 +54,7 @@ describe('KafkaBus readAhead (real Kafka)', () => {
     for (let b = 0; b < BURSTS; b++) {
       await bus.publishMany(
         'damon.lineage',
-        Array.from({ length: PER_BURST }, (_, i) => edge(run, b * PER_BURST + i)),
+        Array.from({ length: PER_BURST }, (_, i) => numberedEdge(run, b * PER_BURST + i)),
       );
       await new Promise((r) => setTimeout(r, 60));
     }
@@ -106,7 +96,7 @@ describe('KafkaBus readAhead (real Kafka)', () => {
     await one.ready;
     await bus.publishMany(
       'damon.lineage',
-      Array.from({ length: total }, (_, i) => edge(run, i)),
+      Array.from({ length: total }, (_, i) => numberedEdge(run, i)),
     );
     await until(() => first.length >= total / 4, 30_000);
     await one.stop();

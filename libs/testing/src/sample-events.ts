@@ -52,6 +52,22 @@ export function lineageChain(prefix: string, n: number, occurredAt: string): Lin
 }
 
 /**
+ * The `seq`-th lineage edge of a stream under `run`: event id `<run>-<seq>`, all on dataset `run` (one
+ * key, so one partition), for tests that count what a consumer received.
+ */
+export function numberedEdge(run: string, seq: number): LineageEdge {
+  return {
+    eventId: `${run}-${seq}`,
+    schemaVersion: 1,
+    occurredAt: new Date().toISOString(),
+    subject: { kind: 'dataset', id: run },
+    from: { kind: 'model', id: `${run}-generator` },
+    to: { kind: 'dataset', id: run },
+    relation: 'generated',
+  };
+}
+
+/**
  * A stage alert on `subject` at time `when` (ms), from the stage that watches its kind, over the
  * minute before `when`. Its event, alert and input ids derive from `id`.
  */
