@@ -294,6 +294,9 @@ function isLowerTriangular(values: Float32Array, rows: number, cols: number): bo
   return true;
 }
 
+/** Rows per triangular product: bounds the scratch array below (256 × d floats). */
+const TRIANGULAR_CHUNK_ROWS = 256;
+
 /**
  * Rows centred and multiplied in place, reused from call to call: a fresh 0.8 MB array a layer (256
  * rows at d = 768) per call doubled the compute worker's garbage-collection time in bench:pipeline.
@@ -314,31 +317,34 @@ function triangularScorer(
   return (rows, n) => {
     const d = state.dim;
     const mean = state.meanValues;
-    if (scratch.length < n * d) scratch = new Float32Array(n * d);
-    const centred = scratch.subarray(0, n * d);
-    for (let i = 0; i < n; i++) {
-      const at = i * d;
-      for (let j = 0; j < d; j++) centred[at + j] = rows[at + j] - mean[j];
-    }
-    blas.strmm(
-      CBLAS.rowMajor,
-      CBLAS.right,
-      CBLAS.lower,
-      CBLAS.noTrans,
-      CBLAS.nonUnit,
-      n,
-      d,
-      1,
-      state.projectionValues,
-      d,
-      centred,
-      d,
-    );
     const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      let sum = 0;
-      for (let j = i * d; j < (i + 1) * d; j++) sum += centred[j] * centred[j];
-      out[i] = sum;
+    if (scratch.length < TRIANGULAR_CHUNK_ROWS * d) scratch = new Float32Array(TRIANGULAR_CHUNK_ROWS * d);
+    for (let start = 0; start < n; start += TRIANGULAR_CHUNK_ROWS) {
+      const count = Math.min(TRIANGULAR_CHUNK_ROWS, n - start);
+      const centred = scratch.subarray(0, count * d);
+      for (let i = 0; i < count; i++) {
+        const from = (start + i) * d;
+        for (let j = 0; j < d; j++) centred[i * d + j] = rows[from + j] - mean[j];
+      }
+      blas.strmm(
+        CBLAS.rowMajor,
+        CBLAS.right,
+        CBLAS.lower,
+        CBLAS.noTrans,
+        CBLAS.nonUnit,
+        count,
+        d,
+        1,
+        state.projectionValues,
+        d,
+        centred,
+        d,
+      );
+      for (let i = 0; i < count; i++) {
+        let sum = 0;
+        for (let j = i * d; j < (i + 1) * d; j++) sum += centred[j] * centred[j];
+        out[start + i] = sum;
+      }
     }
     return out;
   };
