@@ -215,7 +215,8 @@ export class KafkaSubscription<T extends Topic> implements Subscription {
   }
 
   private seekBack(topic: string, partition: number, offset: string, why: string): void {
-    if (this.abort.signal.aborted || !this.owns(topic, partition)) return; // the next owner starts from the commit
+    // Stopping, or no longer the owner: the next owner starts from the last commit.
+    if (this.abort.signal.aborted || !this.owns(topic, partition)) return;
     this.context.logger.warn(
       `[bus] ${this.options.group}: ${topic}/${partition} from ${offset} again (${why})`,
     );

@@ -2,11 +2,13 @@ import { createRequire } from 'node:module';
 
 /**
  * The host's OpenBLAS (Debian's `libopenblas0-pthread`, BLAS and LAPACK in one library), reached
- * through koffi, a maintained FFI whose npm package carries prebuilt binaries. Used for the two pieces
- * of maths that dominate the detectors' time and that a tuned native library does several times faster
- * than WebAssembly or JavaScript on the same core: matrix products (`sgemm`, see native-matmul.ts; `strmm` for the exact Gaussian) and
- * symmetric eigendecompositions (`dsyevd`, see linalg/symmetric-eigen.ts). Arrays are passed by pointer,
- * including views of the WASM heap: nothing is copied.
+ * through koffi, a maintained FFI whose npm package carries prebuilt binaries. Used for the maths that
+ * dominates the detectors' time and that a tuned native library does several times faster than
+ * WebAssembly or JavaScript on the same core: matrix products (`sgemm`, see native-matmul.ts, and
+ * `strmm` for the exact Gaussian's triangular factor), symmetric eigendecompositions (`dsyevd`, see
+ * linalg/symmetric-eigen.ts), and Cholesky factorisations and solves (`dsyrk` + `dpotrf` for that factor,
+ * `dposv` in linalg/cholesky.ts). Arrays are passed by pointer, including views of the WASM heap:
+ * nothing is copied.
  */
 
 /** `MONITOR_BLAS`: `auto` uses OpenBLAS when the host has it, `off` keeps WebAssembly and JavaScript. */
@@ -38,7 +40,7 @@ export type Sgemm = (
   ldc: number,
 ) => void;
 
-/** cblas_strmm, row-major: B := alpha · B · op(A) (side right) or alpha · op(A) · B (side left), A triangular. */
+/** cblas_strmm, row-major, A triangular: B := alpha · B · op(A) (side right) or alpha · op(A) · B (left). */
 export type Strmm = (
   order: number,
   side: number,
