@@ -39,7 +39,10 @@ const benchEnv = loadConfig(
      * lock and idempotency, commit, and the gaps between fetched batches.
      */
     BENCH_STEP_TIMES: booleanVar(false),
-    /** Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed (three by default: runs here differ by 10–30%). */
+    /**
+     * Each part (raw, saturated, paced) runs this many times, interleaved; the medians are printed
+     * (three by default: runs of the same code here differ by 10–30%).
+     */
     BENCH_REPEATS: integerVar({ min: 1, max: 10, default: 3 }),
     /** Quick mode: batches per saturated part for about this many seconds at 20k vectors/s. */
     BENCH_SECONDS: integerVar({ min: 1, max: 600 }).optional(),
@@ -215,8 +218,8 @@ function processCpuSeconds(pid: number | undefined): number | undefined {
 
 /**
  * Busy, stolen and total CPU seconds of the whole machine (all cores), from /proc/stat. Steal is the
- * time the hypervisor ran something else on our virtual cores: it counts as busy, and it is where much
- * of this machine's run-to-run noise comes from.
+ * time the hypervisor ran something else on our virtual cores (it counts as busy): printed to tell
+ * whether run-to-run noise comes from it (on this machine it stayed at 0).
  */
 function machineCpuSeconds(): { busy: number; steal: number; total: number } {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
