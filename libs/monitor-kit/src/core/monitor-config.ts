@@ -91,7 +91,8 @@ export const monitorEnvSchema = z.object({
   MONITOR_FETCH_MAX_BYTES: integerVar({ min: 1024, max: 256 * 1024 * 1024, default: 32 * 1024 * 1024 }),
   /**
    * Kafka: fetch the next telemetry batch of a partition while this one is scored (the bus's
-   * `readAhead`), so the monitor does not wait for the broker between batches.
+   * `readAhead`), so the monitor does not wait for the broker between batches. A partition then holds
+   * up to two fetches (2 × MONITOR_FETCH_MAX_BYTES) in memory.
    */
   MONITOR_READ_AHEAD: booleanVar(true),
   /** Comma-separated detector names switched off by default, e.g. `mmd,spectral-signature`. */
