@@ -85,15 +85,20 @@ describe('KafkaBus readAhead (real Kafka)', () => {
         into.push(Number(m.value.eventId.slice(run.length + 1)));
       }
     };
-    const one = await bus.subscribe({
-      group,
-      topics: ['damon.lineage'],
-      fromBeginning: false,
-      readAhead: true,
-      maxBatchMessages: 20,
-      batchHandler: (messages) => slow(messages, first),
-    });
-    await one.ready;
+    /** A member of the group that records what it handled in `into`, joined. */
+    const member = async (into: number[]) => {
+      const subscription = await bus.subscribe({
+        group,
+        topics: ['damon.lineage'],
+        fromBeginning: false,
+        readAhead: true,
+        maxBatchMessages: 20,
+        batchHandler: (messages) => slow(messages, into),
+      });
+      await subscription.ready;
+      return subscription;
+    };
+    const one = await member(first);
     await bus.publishMany(
       'damon.lineage',
       Array.from({ length: total }, (_, i) => numberedEdge(run, i)),
@@ -103,15 +108,7 @@ describe('KafkaBus readAhead (real Kafka)', () => {
     expect(first.length).toBeLessThan(total);
 
     const second: number[] = [];
-    const two = await bus.subscribe({
-      group,
-      topics: ['damon.lineage'],
-      fromBeginning: false,
-      readAhead: true,
-      maxBatchMessages: 20,
-      batchHandler: (messages) => slow(messages, second),
-    });
-    await two.ready;
+    const two = await member(second);
     await until(() => second.length > 0 && second.at(-1) === total - 1, 60_000);
     await two.stop();
     // At least once: the second member starts at the first member's last commit (a chunk boundary), so

@@ -52,6 +52,19 @@ function uniform(length: number, seed: number): Float32Array {
   });
 }
 
+/** X·Xᵀ + ridge·I for an n×n X of uniform(seed) values: symmetric positive-definite, in float64. */
+function gramPlusRidge(n: number, seed: number, ridge: number): Float64Array {
+  const x = uniform(n * n, seed);
+  const a = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += x[i * n + p] * x[j * n + p];
+      a[i * n + j] = s + (i === j ? ridge : 0);
+    }
+  return a;
+}
+
 function maxRelativeError(actual: ArrayLike<number>, expected: Float64Array): number {
   let scale = 0;
   for (const v of expected) scale = Math.max(scale, Math.abs(v));
@@ -124,14 +137,7 @@ describe('OpenBLAS behind the WASM backend', () => {
 
   it('symmetric eigendecomposition by LAPACK agrees with the JavaScript one and with A·v = λ·v', () => {
     const n = 96;
-    const x = uniform(n * n, 3);
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < n; p++) s += x[i * n + p] * x[j * n + p];
-        a[i * n + j] = s + (i === j ? 1 : 0);
-      }
+    const a = gramPlusRidge(n, 3, 1);
     const native = symmetricEigen(a, n);
     const javascript = javascriptSymmetricEigen(a, n);
     for (let c = 0; c < n; c++) {
@@ -194,14 +200,7 @@ describe('OpenBLAS behind the WASM backend', () => {
 
   it('positiveDefiniteSolve by LAPACK agrees with the JavaScript Cholesky solve and gives A·X = B', () => {
     const [n, m] = [50, 7];
-    const x = uniform(n * n, 19);
-    const a = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < n; p++) s += x[i * n + p] * x[j * n + p];
-        a[i * n + j] = s + (i === j ? 0.5 : 0);
-      }
+    const a = gramPlusRidge(n, 19, 0.5);
     const b = Float64Array.from(uniform(n * m, 23));
     const [aBefore, bBefore] = [Float64Array.from(a), Float64Array.from(b)];
     const solved = positiveDefiniteSolve(a, n, b, m);

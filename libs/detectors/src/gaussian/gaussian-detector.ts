@@ -229,16 +229,18 @@ function buildState(
     path = 'full';
     sign = 1;
     isotropicPrecision = 0;
-    const factor = precisionFactor(eigen, lambdas, d);
-    if (factor) {
-      projectionValues = Float32Array.from(factor);
-      lowerTriangular = true;
-    } else {
-      for (let c = 0; c < k; c++) {
-        const w = 1 / Math.sqrt(lambdas[c]);
-        for (let r = 0; r < d; r++) projectionValues[r * k + c] = eigen.vectors[c * d + r] * w;
-      }
+    // W = VΛ^-½ row-major (row r: the r-th coordinate of each scaled eigenvector); where OpenBLAS is
+    // loaded, the one place its triangular product runs, L with WWᵀ = VΛ⁻¹Vᵀ = LLᵀ replaces it: the same
+    // quadratic form in a matrix with zeros above its diagonal (W is kept when rounding leaves WWᵀ not
+    // positive definite).
+    const w = new Float64Array(d * d);
+    for (let c = 0; c < d; c++) {
+      const scale = 1 / Math.sqrt(lambdas[c]);
+      for (let r = 0; r < d; r++) w[r * d + c] = eigen.vectors[c * d + r] * scale;
     }
+    const factor = openBlas()?.gramCholesky(w, d, d);
+    projectionValues = Float32Array.from(factor ?? w);
+    lowerTriangular = factor !== undefined;
   } else {
     path = 'low-rank';
     sign = -1;
@@ -267,24 +269,6 @@ function buildState(
     mean: tf.tensor1d(meanValues),
     projection: tf.tensor2d(projectionValues, [d, k]),
   };
-}
-
-/**
- * L with VΛ⁻¹Vᵀ = LLᵀ (row-major, lower-triangular), from the eigenpairs with the clamped λ: the same
- * quadratic form as VΛ^-½, in a matrix with zeros above its diagonal. Only where OpenBLAS is loaded,
- * the one place its triangular product runs; undefined elsewhere, or when rounding leaves the product
- * not positive definite (the dense VΛ^-½ is kept then).
- */
-function precisionFactor(eigen: SymmetricEigen, lambdas: Float64Array, d: number): Float64Array | undefined {
-  const blas = openBlas();
-  if (!blas) return undefined;
-  // W = VΛ^-½ row-major: row r holds the r-th coordinate of each scaled eigenvector.
-  const w = new Float64Array(d * d);
-  for (let c = 0; c < d; c++) {
-    const scale = 1 / Math.sqrt(lambdas[c]);
-    for (let r = 0; r < d; r++) w[r * d + c] = eigen.vectors[c * d + r] * scale;
-  }
-  return blas.gramCholesky(w, d, d);
 }
 
 function isLowerTriangular(values: Float32Array, rows: number, cols: number): boolean {
