@@ -247,11 +247,30 @@ function brokerPid(brokers: string): number | undefined {
   return undefined;
 }
 
+/**
+ * Per thread of a process: seconds it ran and seconds it waited runnable for a core (preempted by
+ * another thread or process), from /proc/<pid>/task/<tid>/schedstat (nanoseconds).
+ */
+function threadSchedSeconds(pid: number | undefined): Map<string, { ran: number; waited: number }> {
+  const threads = new Map<string, { ran: number; waited: number }>();
+  if (pid === undefined) return threads;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const [ran, waited] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      threads.set(tid, { ran: ran / 1e9, waited: waited / 1e9 });
+    }
+  } catch {
+    // The process ended meanwhile, or the kernel keeps no schedstat.
+  }
+  return threads;
+}
+
 interface CpuSnapshot {
   at: number;
   machine: { busy: number; steal: number; total: number };
   bench: number;
   monitor?: number;
+  monitorThreads: Map<string, { ran: number; waited: number }>;
   broker?: number;
 }
 
@@ -262,20 +281,39 @@ function cpuSnapshot(monitorPid: number | undefined, kafkaPid: number | undefine
     machine: machineCpuSeconds(),
     bench: (own.user + own.system) / 1e6,
     monitor: processCpuSeconds(monitorPid),
+    monitorThreads: threadSchedSeconds(monitorPid),
     broker: processCpuSeconds(kafkaPid),
   };
 }
 
 /**
+ * The monitor thread that ran most between two snapshots (the compute worker, when saturated): the
+ * share of the time it ran, and the share it was runnable but waited for a core.
+ */
+function busiestMonitorThread(from: CpuSnapshot, to: CpuSnapshot, seconds: number): string {
+  let busiest: { ran: number; waited: number } | undefined;
+  for (const [tid, end] of to.monitorThreads) {
+    const start = from.monitorThreads.get(tid);
+    if (!start) continue;
+    const ran = end.ran - start.ran;
+    if (!busiest || ran > busiest.ran) busiest = { ran, waited: end.waited - start.waited };
+  }
+  return busiest
+    ? ` busiest monitor thread ran ${(busiest.ran / seconds).toFixed(2)} waited for a core ${(busiest.waited / seconds).toFixed(2)}`
+    : '';
+}
+
+/**
  * Cores each process kept busy between two snapshots, and the cores stolen by the hypervisor, e.g.
- * `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2 steal 0.03`.
+ * `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2 steal 0.03 busiest monitor thread ran 0.80
+ * waited for a core 0.12`.
  */
 function cpuShares(from: CpuSnapshot, to: CpuSnapshot): string {
   const seconds = (to.at - from.at) / 1000;
   const share = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2);
   const cores = (to.machine.total - from.machine.total) / seconds;
-  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}`;
+  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}${busiestMonitorThread(from, to, seconds)}`;
 }
 
 /** A telemetry message's bytes on the bench's wire (BENCH_WIRE). */
