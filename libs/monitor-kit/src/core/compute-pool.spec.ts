@@ -1,11 +1,11 @@
-import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { VectorBytes } from '@damon/contracts';
 import { describe, expect, it } from 'vitest';
 import { withOwnByteBuffers, workerExecArgv } from './compute-pool';
 import { fromColumnarScores, toColumnarScores, type ScoreResult } from './compute-tasks';
 
 describe('workerExecArgv', () => {
-  it('drops the parent TypeScript preloads and keeps every other node flag', () => {
+  it('drops the parent TypeScript preloads and the flags Node refuses in a worker, and keeps the rest', () => {
     expect(
       workerExecArgv([
         '--cpu-prof',
@@ -17,8 +17,26 @@ describe('workerExecArgv', () => {
         '-r',
         'reflect-metadata',
         '--max-old-space-size=4096',
+        '--enable-source-maps',
+        '--expose-gc',
       ]),
-    ).toEqual(['--cpu-prof', '-r', 'reflect-metadata', '--max-old-space-size=4096']);
+    ).toEqual(['--cpu-prof', '-r', 'reflect-metadata', '--enable-source-maps']);
+  });
+
+  it('gives flags a worker starts with: a monitor run with V8 flags still gets its pool', async () => {
+    const execArgv = workerExecArgv([
+      '--max-semi-space-size=32',
+      '--max-old-space-size=2048',
+      '--no-warnings',
+    ]);
+    expect(execArgv).toEqual(['--no-warnings']);
+    const worker = new Worker('require("node:worker_threads").parentPort.postMessage(process.execArgv)', {
+      eval: true,
+      execArgv,
+    });
+    const seen = await new Promise((resolve) => worker.once('message', resolve));
+    await worker.terminate();
+    expect(seen).toEqual(['--no-warnings']);
   });
 
   it('keeps a module whose name only starts like ts-node', () => {

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { reviveVectorBytes } from '@damon/contracts';
 import type { OpenBlasOptions } from '@damon/detectors';
 import { Piscina } from 'piscina';
@@ -68,8 +69,10 @@ export const COMPUTE_WORKER_ENTRY = join(__dirname, 'compute-worker.js');
 /**
  * The parent's node flags minus its TypeScript preloads (`-r ts-node/register…`,
  * `-r tsconfig-paths/register`): a worker inheriting them would transpile every module again with
- * ts-node; the worker entry installs its cached hook instead. Other flags (`--cpu-prof`, memory
- * limits) pass on.
+ * ts-node; the worker entry installs its cached hook instead. Flags Node refuses in a worker's
+ * execArgv (V8 and process-wide ones such as `--max-old-space-size` or `--expose-gc`, which apply to
+ * the whole process anyway) are left out too: passed on, they made the pool's first worker throw and
+ * the monitor exit. Other flags (`--cpu-prof`, `-r` of other modules) pass on.
  */
 export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const isTypeScriptPreload = (module: string) => /^(ts-node|tsconfig-paths)(\/|$)/.test(module);
@@ -84,7 +87,28 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
     if (inline && isTypeScriptPreload(inline[1])) continue;
     kept.push(flag);
   }
-  return kept;
+  const refused = refusedInWorkers(kept);
+  return kept.filter((flag) => !refused.has(flag));
+}
+
+/** A flag Node always refuses in a worker's execArgv (a V8 flag, at its default value). */
+const REFUSED_SENTINEL = '--stack-size=984';
+
+/**
+ * The flags of `execArgv` that Node refuses in a worker's execArgv, as Node itself lists them. The
+ * sentinel makes the Worker constructor throw before it starts a thread, whatever the other flags.
+ */
+function refusedInWorkers(execArgv: readonly string[]): Set<string> {
+  try {
+    // Only if a later Node accepted the sentinel: a thread that runs nothing, stopped at once.
+    void new Worker('', { eval: true, execArgv: [...execArgv, REFUSED_SENTINEL] }).terminate();
+    return new Set();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    // "Initiated Worker with invalid execArgv flags: --a, --b=1"
+    const listed = (error as Error).message.slice((error as Error).message.indexOf(': ') + 2);
+    return new Set(listed.split(', ').filter((flag) => flag !== REFUSED_SENTINEL));
+  }
 }
 
 /**
