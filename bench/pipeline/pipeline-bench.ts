@@ -55,6 +55,11 @@ const benchEnv = loadConfig(
     BENCH_WIRE: z.enum(['binary', 'json']).default('binary'),
     /** A directory: the monitor runs with `node --cpu-prof` and writes its profiles there (one per thread). */
     BENCH_CPU_PROF: z.string().optional(),
+    /**
+     * Space-separated node flags for the monitor process, e.g. `--single-threaded-gc` (V8 flags apply
+     * to its compute workers too: they share the process).
+     */
+    BENCH_MONITOR_NODE_FLAGS: z.string().optional(),
   }),
 );
 const LAYERS = 2;
@@ -162,7 +167,10 @@ async function rawBaseline(brokers: string, messages: Buffer[], key: string): Pr
 }
 
 async function startMonitor(env: Record<string, string>): Promise<ServiceProcess> {
-  const nodeArgs = benchEnv.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${benchEnv.BENCH_CPU_PROF}`] : [];
+  const nodeArgs = [
+    ...(benchEnv.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${benchEnv.BENCH_CPU_PROF}`] : []),
+    ...(benchEnv.BENCH_MONITOR_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
+  ];
   const monitor = startServiceProcess('apps/representation-monitor/src/main.ts', env, [], nodeArgs);
   await monitor.waitFor(/"msg":"listening"/, 120_000);
   return monitor;
