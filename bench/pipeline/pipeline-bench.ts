@@ -314,14 +314,14 @@ function busiestMonitorThread(from: CpuSnapshot, to: CpuSnapshot, seconds: numbe
 /**
  * Cores each process kept busy between two snapshots, and the cores stolen by the hypervisor, e.g.
  * `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2 steal 0.03 busiest monitor thread ran 0.80
- * waited for a core 0.12`.
+ * waited for a core 0.12` (the thread's shares left out where the monitor has no work: the raw part).
  */
-function cpuShares(from: CpuSnapshot, to: CpuSnapshot): string {
+function cpuShares(from: CpuSnapshot, to: CpuSnapshot, { monitorThread = true } = {}): string {
   const seconds = (to.at - from.at) / 1000;
   const share = (a: number | undefined, b: number | undefined) =>
     a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2);
   const cores = (to.machine.total - from.machine.total) / seconds;
-  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}${busiestMonitorThread(from, to, seconds)}`;
+  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}${monitorThread ? busiestMonitorThread(from, to, seconds) : ''}`;
 }
 
 /** A telemetry message's bytes on the bench's wire (BENCH_WIRE). */
@@ -484,7 +484,7 @@ async function main(): Promise<void> {
       const rawCpu = cpuSnapshot(monitorPid, kafkaPid);
       const raw = await rawBaseline(kafka.url, rawStreams[r], subjectId);
       console.error(
-        `[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, cpuSnapshot(monitorPid, kafkaPid))})`,
+        `[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, cpuSnapshot(monitorPid, kafkaPid), { monitorThread: false })})`,
       );
 
       scoredBatches = 0;
