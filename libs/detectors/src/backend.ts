@@ -59,3 +59,32 @@ async function choose(log: (message: string) => void, blas: OpenBlasOptions): Pr
   }
   throw new Error('detectors: no TensorFlow.js backend could be initialised');
 }
+
+/** What valuesInPlace reads of the WASM backend (tfjs-backend-wasm 4.22's `BackendWasm`). */
+interface WasmHeapBackend {
+  getMemoryOffset(dataId: object): number;
+  dataIdMap: { get(dataId: object): { shape: number[] } | undefined };
+  wasm: { HEAPF32: Float32Array };
+}
+
+/**
+ * A float32 tensor's values read where the WebAssembly backend keeps them, in its heap, instead of
+ * the copy `dataSync` makes (on other backends: `dataSync`). Hand-written: tfjs has no
+ * public zero-copy read, and the copies (a megabyte a layer for the k-NN cross term) were most of the
+ * monitor worker's ArrayBuffer churn, which sets how often V8 runs a full mark-compact. Use the view at
+ * once, before creating or disposing any tensor: it is valid only until the tensor is disposed or the
+ * WASM memory grows.
+ */
+export function valuesInPlace(t: tf.Tensor): Float32Array {
+  if (t.dtype !== 'float32') throw new Error(`valuesInPlace reads float32 tensors, not ${t.dtype}`);
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const stored = backend.dataIdMap.get(t.dataId);
+    // Only a tensor that owns all of its stored values (always, today): else the copy.
+    if (stored && stored.shape.reduce((n, s) => n * s, 1) === t.size) {
+      const start = backend.getMemoryOffset(t.dataId) / 4;
+      return backend.wasm.HEAPF32.subarray(start, start + t.size);
+    }
+  }
+  return t.dataSync() as Float32Array;
+}

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { valuesInPlace } from '../backend';
 import { type Matrix, assertCols } from '../matrix';
 import { CBLAS, openBlas } from '../blas/openblas';
 import { accumulateMoments } from '../linalg/moments';
@@ -121,7 +122,8 @@ export class GaussianDetector {
   scoreTensor(x: tf.Tensor2D): tf.Tensor1D {
     const state = this.require();
     const triangular = triangularScorer(state);
-    if (triangular) return tf.tensor1d(triangular(x.dataSync() as Float32Array, x.shape[0]));
+    // x is read in place, and the scores are in a JS array before the tensor holding them is made.
+    if (triangular) return tf.tensor1d(triangular(valuesInPlace(x), x.shape[0]));
     return tf.tidy(() => {
       const centredRows = tf.sub(x, state.mean);
       const projected = tf.matMul(centredRows, state.projection);

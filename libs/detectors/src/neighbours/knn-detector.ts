@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { valuesInPlace } from '../backend';
 import { type Matrix, assertCols, pickRows, spreadIndexes } from '../matrix';
 import { type EncodedArray, checkHeader, decodeArray, encodeArray } from '../serialization';
 import { topEigen } from '../linalg/top-eigen';
@@ -106,9 +107,10 @@ export class KnnDetector {
           tf.sum(tf.square(x), 1),
         ];
       });
+      // Read in place (no copy): nothing below creates a tensor before they are disposed.
       kthSmallestDistances(
-        cross.dataSync() as Float32Array,
-        squared.dataSync() as Float32Array,
+        valuesInPlace(cross),
+        valuesInPlace(squared),
         s.normValues,
         s.k,
         out.subarray(start, start + rows),
