@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { installNativeMatMul } from './blas/native-matmul';
+import { installNativeMatMul, type WasmBackendLike } from './blas/native-matmul';
 import type { OpenBlasOptions } from './blas/openblas';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -60,13 +60,6 @@ async function choose(log: (message: string) => void, blas: OpenBlasOptions): Pr
   throw new Error('detectors: no TensorFlow.js backend could be initialised');
 }
 
-/** What valuesInPlace reads of the WASM backend (tfjs-backend-wasm 4.22's `BackendWasm`). */
-interface WasmHeapBackend {
-  getMemoryOffset(dataId: object): number;
-  dataIdMap: { get(dataId: object): { shape: number[] } | undefined };
-  wasm: { HEAPF32: Float32Array };
-}
-
 /**
  * A float32 tensor's values read where the WebAssembly backend keeps them, in its heap, instead of
  * the copy `dataSync` makes (on other backends: `dataSync`). Hand-written: tfjs has no
@@ -78,7 +71,7 @@ interface WasmHeapBackend {
 export function valuesInPlace(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`valuesInPlace reads float32 tensors, not ${t.dtype}`);
   if (tf.getBackend() === 'wasm') {
-    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const backend = tf.backend() as unknown as WasmBackendLike;
     const stored = backend.dataIdMap.get(t.dataId);
     // Only a tensor that owns all of its stored values (always, today): else the copy.
     if (stored && stored.shape.reduce((n, s) => n * s, 1) === t.size) {

@@ -14,10 +14,14 @@ import { CBLAS, loadOpenBlas, type OpenBlas, type OpenBlasOptions, type Sgemm } 
 /** Below this many multiply-adds a foreign call gains nothing: the WASM kernel keeps them. */
 const MIN_NATIVE_MULTIPLY_ADDS = 32 * 1024;
 
-/** The subset of the WASM backend this kernel touches (tfjs-backend-wasm 4.22's `BackendWasm`). */
-interface WasmBackendLike {
+/**
+ * The subset of the WASM backend read and written where tensors live (tfjs-backend-wasm 4.22's
+ * `BackendWasm`): by this kernel, and by backend.ts's valuesInPlace.
+ */
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
   getMemoryOffset(dataId: object): number;
+  dataIdMap: { get(dataId: object): { shape: number[] } | undefined };
   wasm: { HEAPF32: Float32Array };
 }
 
