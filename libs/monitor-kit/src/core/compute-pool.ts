@@ -12,6 +12,7 @@ import {
   type HandlerModuleRef,
 } from './compute-tasks';
 import type { AnyStageHandler } from './stage-handler';
+import { packByteArrays, packedLength, TransferArenas } from './transfer-arenas';
 
 /**
  * Where a stage monitor's heavy work (decoding vectors, fitting baselines, scoring batches against the
@@ -119,12 +120,15 @@ function refusedInWorkers(execArgv: readonly string[]): Set<string> {
 export class PiscinaComputePool implements ComputePool {
   readonly mode = 'worker-threads' as const;
   private readonly piscina: Piscina;
+  /** Free arenas: one a task in flight (one task a worker) and one being filled. Read by tests. */
+  readonly arenas: TransferArenas;
 
   constructor(
     readonly size: number,
     handler: HandlerModuleRef,
     blas: OpenBlasOptions = {},
   ) {
+    this.arenas = new TransferArenas(size + 1);
     this.piscina = new Piscina({
       filename: COMPUTE_WORKER_ENTRY,
       workerData: { handler, blas } satisfies ComputeWorkerData,
@@ -139,18 +143,32 @@ export class PiscinaComputePool implements ComputePool {
   }
 
   async run<T extends ComputeTask>(task: T): Promise<ComputeResult<T>> {
-    const transferList: ArrayBuffer[] = [];
-    const sent = withOwnByteBuffers(task, transferList);
+    // The task's vector bytes go in one arena that is moved, not cloned (see transfer-arenas.ts).
+    const bytes = packedLength(task);
+    const arena = bytes > 0 ? this.arenas.take(bytes) : undefined;
+    const message: ComputeMessage = { task: arena ? packByteArrays(task, arena) : task, arena };
+    const reply = (await this.piscina.run(message, { transferList: arena ? [arena] : [] })) as ComputeReply;
+    if (reply.arena) this.arenas.give(reply.arena);
     // Fitted states and stream state are stored as JSON: their vector bytes must stay `VectorBytes`
     // (base64 in JSON) after the structured clone back from the worker.
-    return reviveVectorBytes(
-      fromColumnarScores((await this.piscina.run(sent, { transferList })) as ComputeResult<T>),
-    );
+    return reviveVectorBytes(fromColumnarScores(reply.result as ComputeResult<T>));
   }
 
   async close(): Promise<void> {
     await this.piscina.destroy();
   }
+}
+
+/** A task as it crosses to a worker: its byte arrays are views of `arena`, which is moved with it. */
+export interface ComputeMessage {
+  task: ComputeTask;
+  arena?: ArrayBuffer;
+}
+
+/** A worker's answer: `arena` is the task's, moved back for reuse when nothing in `result` views it. */
+export interface ComputeReply {
+  result: ComputeResult<ComputeTask>;
+  arena?: ArrayBuffer;
 }
 
 /** What each worker thread is started with. */
@@ -172,41 +190,4 @@ export function createComputePool(
 ): ComputePool {
   if (workers < 1 || !handler.worker) return new InlineComputePool(handler);
   return new PiscinaComputePool(workers, handler.worker, blas);
-}
-
-/**
- * `value` with every byte array (vector payloads) copied into an ArrayBuffer of its own, listed in
- * `transfer` so that postMessage moves them to the worker instead of cloning them. A decoded event's
- * vectors are views into the fetched record batch, and a structured clone copies a view's whole
- * underlying buffer: tens of MB a task, measured at 20–90 ms of a 10-event task's main thread in
- * bench:pipeline, against a few ms of copying the views themselves. Plain objects and arrays are
- * copied shallowly on the way; the caller's `value` is left as it was.
- */
-export function withOwnByteBuffers<T>(value: T, transfer: ArrayBuffer[]): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (value instanceof Uint8Array) {
-    const copy = new Uint8Array(value.byteLength);
-    copy.set(value);
-    transfer.push(copy.buffer);
-    return copy as T;
-  }
-  if (ArrayBuffer.isView(value)) return value;
-  if (Array.isArray(value)) {
-    let copied: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const child: unknown = value[i];
-      if (child === null || typeof child !== 'object') continue;
-      const moved = withOwnByteBuffers(child, transfer);
-      if (moved !== child) (copied ??= [...(value as unknown[])])[i] = moved;
-    }
-    return (copied ?? value) as T;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
-  let copied: Record<string, unknown> | undefined;
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-    if (child === null || typeof child !== 'object') continue;
-    const moved = withOwnByteBuffers(child, transfer);
-    if (moved !== child) (copied ??= { ...(value as Record<string, unknown>) })[key] = moved;
-  }
-  return (copied ?? value) as T;
 }

@@ -87,7 +87,11 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
   partial?(event: TopicMap[T], settings: MonitorSettingsValues): boolean;
   /** The stateless part of scoring an event `partial` accepted (structured-cloneable; throws as `score`). */
   scoreParts?(prepared: P, fitted: F, settings: MonitorSettingsValues): unknown;
-  /** Decodes vectors and checks values; throws RejectedInputError naming the field. */
+  /**
+   * Decodes vectors and checks values; throws RejectedInputError naming the field. What it returns
+   * must not view the event's byte arrays past the task (decode into copies, as decodeVectors does):
+   * a worker's score task carries them in a transfer arena the next task overwrites.
+   */
   prepare(event: TopicMap[T], settings: MonitorSettingsValues): P;
   /** Items the event adds to a reference (samples, activation rows, 1 for a signal). */
   items(prepared: P): number;
