@@ -54,4 +54,40 @@ describe('vector codec', () => {
     expect(decoded.rows).toBe(0);
     expect(decoded.values.length).toBe(0);
   });
+
+  it('reads float32 in place only when asked and when it can, and checks the values either way', () => {
+    const values = Float32Array.from([1.5, -2.25, 3, 4, 5, 6]);
+    const fetched = new Uint8Array(64);
+    fetched.set(new Uint8Array(values.buffer), 8); // aligned, inside a larger buffer
+    const aligned = { dtype: 'float32' as const, shape: [2, 3], data: fetched.subarray(8, 32) };
+    const inPlace = decodeVectors(aligned, 'vectors', true).values;
+    expect(inPlace.buffer).toBe(fetched.buffer);
+    expect(inPlace.byteOffset).toBe(8);
+    expect([...inPlace]).toEqual([...values]);
+    const copied = decodeVectors(aligned).values; // the default is a copy
+    expect(copied.buffer).not.toBe(fetched.buffer);
+    expect([...copied]).toEqual([...values]);
+
+    // A misaligned offset cannot be viewed as float32: a copy, with the same values.
+    const odd = new Uint8Array(64);
+    odd.set(new Uint8Array(values.buffer), 3);
+    const misaligned = decodeVectors(
+      { dtype: 'float32', shape: [2, 3], data: odd.subarray(3, 27) },
+      'v',
+      true,
+    );
+    expect(misaligned.values.buffer).not.toBe(odd.buffer);
+    expect([...misaligned.values]).toEqual([...values]);
+
+    // Half precision is always converted into new float32 values.
+    const half = encodeVectors(values, [2, 3], 'v', 'bfloat16');
+    const widened = decodeVectors(half, 'v', true).values;
+    expect(widened.buffer).not.toBe((half.data as Uint8Array).buffer);
+    expect([...widened]).toEqual([...values]); // all exact in bfloat16
+
+    new DataView(fetched.buffer).setFloat32(12, Number.NaN, true);
+    expect(() => decodeVectors(aligned, 'layers.1.vectors', true)).toThrow(
+      'layers.1.vectors.data: value NaN at row 0, column 1 is not finite',
+    );
+  });
 });

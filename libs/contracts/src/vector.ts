@@ -178,8 +178,14 @@ export function encodeVectors(
   return { dtype, shape: [...shape], data: bytes };
 }
 
-/** Decodes wire vectors of any dtype to float32, checking byte length against shape and rejecting NaN/±Infinity. */
-export function decodeVectors(vectors: Vectors, field = 'vectors'): DecodedVectors {
+/**
+ * Decodes wire vectors of any dtype to float32, checking byte length against shape and rejecting
+ * NaN/±Infinity. The values are a copy unless `view` is set and the bytes are float32 that can be
+ * read in place (a little-endian host, a 4-byte aligned offset): then they are a view of the bytes,
+ * which the caller must not write to nor keep past the bytes' own life. A view spares a copy of the
+ * whole batch where it is scored once and dropped (the representation monitor's worker).
+ */
+export function decodeVectors(vectors: Vectors, field = 'vectors', view = false): DecodedVectors {
   const dtype = vectors.dtype;
   if (!(VECTOR_DTYPES as readonly string[]).includes(dtype))
     throw new VectorCodecError(
@@ -196,6 +202,11 @@ export function decodeVectors(vectors: Vectors, field = 'vectors'): DecodedVecto
       `holds ${bytes.byteLength} bytes but shape [${vectors.shape.join(', ')}] of ${dtype} needs ${needed}`,
       `${field}.data`,
     );
+  }
+  if (view && dtype === 'float32' && isLittleEndianHost && bytes.byteOffset % 4 === 0) {
+    const values = new Float32Array(bytes.buffer, bytes.byteOffset, n);
+    assertFinite(values, field, cols);
+    return { values, rows, cols };
   }
   const values = new Float32Array(n);
   if (dtype === 'float32') {

@@ -114,7 +114,9 @@ export class RepresentationStageHandler implements StageHandler<
     assertBatchSize(event.items.length, settings.maxBatchItems, 'items', 'items');
     const layers = new Map<string, Matrix>();
     event.layers.forEach((layer, i) => {
-      const decoded = decodeVectors(layer.vectors, `layers.${i}.vectors`);
+      // In place where it can be (decodeVectors' view): the detectors only read the layers, alert
+      // vectors are copied out (withVectors), and the prepared event is dropped after scoring.
+      const decoded = decodeVectors(layer.vectors, `layers.${i}.vectors`, true);
       layers.set(layer.name, matrix(decoded.rows, decoded.cols, decoded.values));
     });
     return { event, itemIds: event.items.map((item) => item.itemId), layers };
