@@ -89,8 +89,8 @@ export interface StageHandler<T extends TelemetryTopic, P, F> {
   scoreParts?(prepared: P, fitted: F, settings: MonitorSettingsValues): unknown;
   /**
    * Decodes vectors and checks values; throws RejectedInputError naming the field. What it returns
-   * must not view the event's byte arrays past the task (decode into copies, as decodeVectors does):
-   * a worker's score task carries them in a transfer arena the next task overwrites.
+   * may view the event's byte arrays (decodeVectors with `view`) only while the task lasts, and never
+   * writes to them: a worker's score task carries them in a transfer arena the next task overwrites.
    */
   prepare(event: TopicMap[T], settings: MonitorSettingsValues): P;
   /** Items the event adds to a reference (samples, activation rows, 1 for a signal). */

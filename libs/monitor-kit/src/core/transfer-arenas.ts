@@ -6,9 +6,9 @@
  * Why: a decoded event's vectors are views into the fetched record batch, and a structured clone
  * copies a view's whole underlying buffer (tens of MB a task, 20–90 ms of a 10-event task's main
  * thread in bench:pipeline), so the views are copied out and the copies moved. A fresh buffer a task
- * (1.6 MB an event at d = 768) is garbage in the worker after the task: with the decoder's own copies
- * it paced the worker's full mark-compacts (every 100–200 ms of a saturated run, with the JS heap
- * growing 2–3 MB between them). A returned arena is allocated once.
+ * (1.6 MB an event at d = 768) was garbage in the worker after each task and a fresh allocation on
+ * the main thread before it; an arena that comes back is allocated once (see the monitor kit's
+ * README for what it measured).
  */
 
 /** Each array in an arena starts at a multiple of this, so typed views of any element width fit. */
