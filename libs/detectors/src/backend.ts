@@ -64,9 +64,8 @@ async function choose(log: (message: string) => void, blas: OpenBlasOptions): Pr
  * A float32 tensor's values read where the WebAssembly backend keeps them, in its heap, instead of
  * the copy `dataSync` makes (on other backends: `dataSync`). Hand-written: tfjs has no
  * public zero-copy read, and the copies (a megabyte a layer for the k-NN cross term) were most of the
- * monitor worker's ArrayBuffer churn, which sets how often V8 runs a full mark-compact. Use the view at
- * once, before creating or disposing any tensor: it is valid only until the tensor is disposed or the
- * WASM memory grows.
+ * monitor worker's typed-array allocations. Use the view at once, before creating or disposing any
+ * tensor: it is valid only until the tensor is disposed or the WASM memory grows.
  */
 export function valuesInPlace(t: tf.Tensor): Float32Array {
   if (t.dtype !== 'float32') throw new Error(`valuesInPlace reads float32 tensors, not ${t.dtype}`);

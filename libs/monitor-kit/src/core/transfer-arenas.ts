@@ -88,7 +88,8 @@ export function holdsViewOf(value: unknown, buffer: ArrayBuffer): boolean {
  * fit it later); `give` keeps at most `limit` of them, the largest.
  */
 export class TransferArenas {
-  private free: ArrayBuffer[] = [];
+  /** The free arenas (tests read them; only take and give change them). */
+  readonly free: ArrayBuffer[] = [];
 
   constructor(private readonly limit: number) {}
 
@@ -109,10 +110,5 @@ export class TransferArenas {
       this.free.sort((a, b) => b.byteLength - a.byteLength);
       this.free.length = this.limit;
     }
-  }
-
-  /** Free arenas, for tests. */
-  get sizes(): number[] {
-    return this.free.map((arena) => arena.byteLength);
   }
 }
