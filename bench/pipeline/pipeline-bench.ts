@@ -18,6 +18,7 @@ import { booleanVar, integerVar, loadConfig } from '@damon/config';
 import { ensureKafka, ensurePostgres, startServiceProcess, type ServiceProcess } from '@damon/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
+import { chooseBenchBlasCore } from '../blas-core';
 
 const DIM = 768;
 const ITEMS = 256;
@@ -60,8 +61,11 @@ const benchEnv = loadConfig(
      * to its compute workers too: they share the process).
      */
     BENCH_MONITOR_NODE_FLAGS: z.string().optional(),
+    /** `detect` or an OpenBLAS kernel family for the monitors (default: the environment's; ../blas-core.ts). */
+    BENCH_OPENBLAS_CORETYPE: z.string().optional(),
   }),
 );
+const blasCore = chooseBenchBlasCore(benchEnv.BENCH_OPENBLAS_CORETYPE);
 const LAYERS = 2;
 const STREAM_BATCHES =
   benchEnv.BENCH_SECONDS === undefined
@@ -173,6 +177,9 @@ async function startMonitor(env: Record<string, string>): Promise<ServiceProcess
   ];
   const monitor = startServiceProcess('apps/representation-monitor/src/main.ts', env, [], nodeArgs);
   await monitor.waitFor(/"msg":"listening"/, 120_000);
+  // What the monitor's detectors run on (backend, OpenBLAS and its kernel family), as it logged it.
+  const detectors = /detectors: [^"]*/.exec(monitor.output())?.[0];
+  console.error(`[bench] monitor ${detectors ?? 'logged no detectors line'}`);
   return monitor;
 }
 
@@ -337,6 +344,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  console.error(`[bench] ${blasCore}`);
   const kafka = ensureKafka();
   const postgres = ensurePostgres();
   const scratch = await createScratchDatabase(postgres.url, 'damon_bench');

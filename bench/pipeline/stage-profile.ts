@@ -18,6 +18,7 @@ import { initBackend, normalGenerator } from '@damon/detectors';
 import { blasEnvVars, blasOptions, type MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { z } from 'zod';
+import { chooseBenchBlasCore } from '../blas-core';
 
 const DIM = 768;
 const ITEMS = 256;
@@ -31,9 +32,12 @@ const benchEnv = loadConfig(
       .regex(/^(auto|full|[1-9][0-9]*)$/)
       .transform((raw): 'auto' | 'full' | number => (raw === 'auto' || raw === 'full' ? raw : Number(raw)))
       .default('auto'),
+    /** `detect` or an OpenBLAS kernel family (default: the environment's choice; see ../blas-core.ts). */
+    BENCH_OPENBLAS_CORETYPE: z.string().optional(),
   }),
 );
 const { BENCH_ROUNDS: ROUNDS, BENCH_GAUSSIAN_RANK: RANK } = benchEnv;
+const blasCore = chooseBenchBlasCore(benchEnv.BENCH_OPENBLAS_CORETYPE);
 
 function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
   const l0 = new Float32Array(ITEMS * DIM);
@@ -80,6 +84,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
+  console.log(blasCore);
   console.log(`backend ${await initBackend((m) => console.log(m), blasOptions(benchEnv))}`);
   const randn = normalGenerator(7);
   const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());

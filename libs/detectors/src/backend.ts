@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installNativeMatMul, type WasmBackendLike } from './blas/native-matmul';
-import type { OpenBlasOptions } from './blas/openblas';
+import type { OpenBlas, OpenBlasOptions } from './blas/openblas';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -45,7 +45,7 @@ async function choose(log: (message: string) => void, blas: OpenBlasOptions): Pr
           const { blas: lib, reason } = installNativeMatMul(blas);
           log(
             lib
-              ? `detectors: tfjs backend wasm, matrix products and eigendecompositions by OpenBLAS (${lib.library}, ${lib.core} kernels, ${lib.threads} thread${lib.threads === 1 ? '' : 's'})`
+              ? `detectors: tfjs backend wasm, matrix products and eigendecompositions by ${describeOpenBlas(lib)}`
               : `detectors: tfjs backend wasm (matrix products in WebAssembly, eigendecompositions in JavaScript: ${reason})`,
           );
         } else {
@@ -58,6 +58,16 @@ async function choose(log: (message: string) => void, blas: OpenBlasOptions): Pr
     }
   }
   throw new Error('detectors: no TensorFlow.js backend could be initialised');
+}
+
+/** e.g. `OpenBLAS (libopenblas.so.0, Cooperlake kernels, 1 thread)`, and the environment's say in the family. */
+function describeOpenBlas(lib: OpenBlas): string {
+  const family =
+    lib.forcedCore === undefined
+      ? `${lib.core} kernels`
+      : `${lib.core} kernels (OPENBLAS_CORETYPE=${lib.forcedCore})`;
+  const threads = `${lib.threads} thread${lib.threads === 1 ? '' : 's'}`;
+  return `OpenBLAS (${lib.library}, ${family}, ${threads})${lib.advice ? `; ${lib.advice}` : ''}`;
 }
 
 /**

@@ -10,7 +10,7 @@ import { FactorModel } from '../testing/synthetic-data';
 import { cholesky, choleskySolve, positiveDefiniteSolve } from '../linalg/cholesky';
 import { javascriptSymmetricEigen, symmetricEigen } from '../linalg/symmetric-eigen';
 import { nativeMatMul } from './native-matmul';
-import { CBLAS, openBlas } from './openblas';
+import { CBLAS, leavesAvx512Unused, openBlas } from './openblas';
 
 /** Independent reference: op(A)·op(B) in float64 with plain loops, batch entries broadcast against 1. */
 function referenceMatMul(
@@ -268,5 +268,40 @@ describe('OpenBLAS behind the WASM backend', () => {
       'detectors: tfjs backend wasm (matrix products in WebAssembly, eigendecompositions in JavaScript: MONITOR_BLAS=off)',
     );
     expect(output).toContain('native false');
+  });
+
+  it('names the OPENBLAS_CORETYPE a process started with in its log line, and none when unset', () => {
+    const root = resolve(__dirname, '../../../..');
+    const script = "require('./libs/detectors/src/backend').initBackend((m) => console.log(m))";
+    const run = (coretype: string | undefined) => {
+      const env = { ...process.env };
+      if (coretype === undefined) delete env.OPENBLAS_CORETYPE;
+      else env.OPENBLAS_CORETYPE = coretype;
+      return execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+        cwd: root,
+        encoding: 'utf8',
+        env,
+      });
+    };
+    expect(run('Haswell')).toMatch(
+      /OpenBLAS \(libopenblas\.so\.0, Haswell kernels \(OPENBLAS_CORETYPE=Haswell\), 1 thread\)/,
+    );
+    const detected = run(undefined);
+    expect(detected).toMatch(/OpenBLAS \(libopenblas\.so\.0, \w+ kernels, 1 thread\)/);
+    expect(detected).not.toContain('OPENBLAS_CORETYPE');
+  });
+});
+
+describe('leavesAvx512Unused', () => {
+  const avx512 = ['fma', 'avx2', 'avx512f', 'avx512bw'];
+  it('flags an AVX2 or older family on a CPU with AVX-512, whatever its case', () => {
+    expect(leavesAvx512Unused('Haswell', avx512)).toBe(true);
+    expect(leavesAvx512Unused('zen', avx512)).toBe(true);
+  });
+  it('passes AVX-512 families, and any family on a CPU without AVX-512', () => {
+    for (const family of ['SkylakeX', 'cooperlake', 'SAPPHIRERAPIDS'])
+      expect(leavesAvx512Unused(family, avx512)).toBe(false);
+    expect(leavesAvx512Unused('Haswell', ['fma', 'avx2'])).toBe(false);
+    expect(leavesAvx512Unused('Haswell', [])).toBe(false);
   });
 });
