@@ -14,7 +14,7 @@ import {
   type TopicMap,
 } from '@damon/contracts';
 import { integerVar, loadConfig } from '@damon/config';
-import { initBackend, normalGenerator } from '@damon/detectors';
+import { CBLAS, initBackend, normalGenerator, openBlas } from '@damon/detectors';
 import { blasEnvVars, blasOptions, type MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { z } from 'zod';
@@ -145,6 +145,33 @@ async function main(): Promise<void> {
   for (const [name, values] of Object.entries(timings))
     console.log(`${name.padEnd(36)} ${median(values).toFixed(2)} ms`);
   handler.dispose(fitted);
+  printSgemmRate(randn);
+}
+
+/**
+ * The rate of the product that dominates exact scoring, the k-NN cross term of one layer (256 queries
+ * × d = 768 against 1024 kept reference rows), in OpenBLAS's sgemm alone: what the kernel family
+ * (OPENBLAS_CORETYPE, BENCH_OPENBLAS_CORETYPE) gives on this CPU.
+ */
+function printSgemmRate(randn: () => number): void {
+  const blas = openBlas();
+  if (!blas) return;
+  const [m, n, k] = [256, 1024, DIM];
+  const a = Float32Array.from({ length: m * k }, randn);
+  const b = Float32Array.from({ length: n * k }, randn);
+  const c = new Float32Array(m * n);
+  const product = () =>
+    blas.sgemm(CBLAS.rowMajor, CBLAS.noTrans, CBLAS.trans, m, n, k, 1, a, k, b, k, 0, c, n);
+  for (let i = 0; i < 20; i++) product();
+  const times = Array.from({ length: 5 }, () => {
+    const started = performance.now();
+    for (let i = 0; i < 40; i++) product();
+    return (performance.now() - started) / 40;
+  });
+  const ms = median(times);
+  console.log(
+    `${'sgemm 256×768 · 768×1024'.padEnd(36)} ${ms.toFixed(2)} ms (${((2 * m * n * k) / ms / 1e6).toFixed(0)} GFLOP/s, ${blas.core} kernels)`,
+  );
 }
 
 main().then(

@@ -1,6 +1,6 @@
 export { initBackend, type BackendName } from './backend';
 export { nativeMatMul } from './blas/native-matmul';
-export { openBlas, type OpenBlas, type OpenBlasOptions, type BlasMode } from './blas/openblas';
+export { CBLAS, openBlas, type OpenBlas, type OpenBlasOptions, type BlasMode } from './blas/openblas';
 export {
   type Matrix,
   matrix,
