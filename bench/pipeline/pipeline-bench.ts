@@ -18,7 +18,7 @@ import { booleanVar, integerVar, loadConfig } from '@damon/config';
 import { ensureKafka, ensurePostgres, startServiceProcess, type ServiceProcess } from '@damon/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
-import { chooseBenchBlasCore } from '../blas-core';
+import { benchBlasEnvironment } from '../blas-core';
 
 const DIM = 768;
 const ITEMS = 256;
@@ -65,7 +65,7 @@ const benchEnv = loadConfig(
     BENCH_OPENBLAS_CORETYPE: z.string().optional(),
   }),
 );
-const blasCore = chooseBenchBlasCore(benchEnv.BENCH_OPENBLAS_CORETYPE);
+const blas = benchBlasEnvironment(benchEnv.BENCH_OPENBLAS_CORETYPE);
 const LAYERS = 2;
 const STREAM_BATCHES =
   benchEnv.BENCH_SECONDS === undefined
@@ -201,7 +201,7 @@ async function watchRaw(
   return { stop: () => consumer.disconnect() };
 }
 
-async function startMonitor(env: Record<string, string>): Promise<ServiceProcess> {
+async function startMonitor(env: Record<string, string | undefined>): Promise<ServiceProcess> {
   const nodeArgs = [
     ...(benchEnv.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${benchEnv.BENCH_CPU_PROF}`] : []),
     ...(benchEnv.BENCH_MONITOR_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
@@ -375,7 +375,7 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  console.error(`[bench] ${blasCore}`);
+  console.error(`[bench] ${blas.description}`);
   const kafka = ensureKafka();
   const postgres = ensurePostgres();
   const scratch = await createScratchDatabase(postgres.url, 'damon_bench');
@@ -432,6 +432,7 @@ async function main(): Promise<void> {
       MONITOR_REFERENCE_SIZE: String(REFERENCE_BATCHES * ITEMS),
       MONITOR_GAUSSIAN_RANK: rank,
       MONITOR_WORKERS: String(WORKERS),
+      ...blas.env,
     });
     /** Sends the subject's trusted reference and waits for the monitor's first fit. */
     const fitReference = async (subject: string, dtype: Dtype) => {

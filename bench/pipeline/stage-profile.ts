@@ -18,7 +18,6 @@ import { CBLAS, initBackend, normalGenerator, openBlas } from '@damon/detectors'
 import { blasEnvVars, blasOptions, type MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { z } from 'zod';
-import { chooseBenchBlasCore } from '../blas-core';
 
 const DIM = 768;
 const ITEMS = 256;
@@ -32,12 +31,9 @@ const benchEnv = loadConfig(
       .regex(/^(auto|full|[1-9][0-9]*)$/)
       .transform((raw): 'auto' | 'full' | number => (raw === 'auto' || raw === 'full' ? raw : Number(raw)))
       .default('auto'),
-    /** `detect` or an OpenBLAS kernel family (default: the environment's choice; see ../blas-core.ts). */
-    BENCH_OPENBLAS_CORETYPE: z.string().optional(),
   }),
 );
 const { BENCH_ROUNDS: ROUNDS, BENCH_GAUSSIAN_RANK: RANK } = benchEnv;
-const blasCore = chooseBenchBlasCore(benchEnv.BENCH_OPENBLAS_CORETYPE);
 
 function activationBatch(randn: () => number, mixing: Float32Array, trusted: boolean): ActivationBatch {
   const l0 = new Float32Array(ITEMS * DIM);
@@ -84,7 +80,6 @@ function median(values: number[]): number {
 }
 
 async function main(): Promise<void> {
-  console.log(blasCore);
   console.log(`backend ${await initBackend((m) => console.log(m), blasOptions(benchEnv))}`);
   const randn = normalGenerator(7);
   const mixing = Float32Array.from({ length: 8 * DIM }, () => randn());
@@ -151,7 +146,8 @@ async function main(): Promise<void> {
 /**
  * The rate of the product that dominates exact scoring, the k-NN cross term of one layer (256 queries
  * × d = 768 against 1024 kept reference rows), in OpenBLAS's sgemm alone: what the kernel family
- * (OPENBLAS_CORETYPE, BENCH_OPENBLAS_CORETYPE) gives on this CPU.
+ * (OPENBLAS_CORETYPE, read by OpenBLAS when it loads: `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE` in
+ * front of the command lets it choose) gives on this CPU.
  */
 function printSgemmRate(randn: () => number): void {
   const blas = openBlas();

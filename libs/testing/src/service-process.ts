@@ -27,11 +27,12 @@ export interface ServiceProcess {
 
 /**
  * Runs an app's TypeScript entry point (e.g. `apps/correlator/src/main.ts`) as a separate Node
- * process, the way a deployment runs it, with the test's environment plus `env` (and `args`, for a CLI).
+ * process, the way a deployment runs it, with the test's environment plus `env` (and `args`, for a CLI);
+ * a variable `env` sets to undefined is left out.
  */
 export function startServiceProcess(
   main: string,
-  env: Record<string, string>,
+  env: Record<string, string | undefined>,
   args: readonly string[] = [],
   /** Flags for node itself (e.g. `--cpu-prof`), before the entry point. */
   nodeArgs: readonly string[] = [],

@@ -5,8 +5,8 @@ import { CBLAS, loadOpenBlas, type OpenBlas, type OpenBlasOptions, type Sgemm } 
  * Matrix products of the WebAssembly backend done by the host's OpenBLAS (openblas.ts).
  *
  * Why: the WASM backend's `BatchMatMul` (XNNPACK, 128-bit SIMD, one thread under Node) runs at about
- * 38 GFLOP/s here, OpenBLAS's `sgemm` at about 117 GFLOP/s on one core with its AVX2 (`Haswell`)
- * kernels and 225 with its AVX-512 ones (`bench/pipeline/stage-profile.ts` prints the rate), and matrix
+ * 38 GFLOP/s here, OpenBLAS's `sgemm` at about 120 GFLOP/s on one core with its AVX2 (`Haswell`)
+ * kernels and about 225 with its AVX-512 ones (`bench/pipeline/stage-profile.ts` prints the rate), and matrix
  * products are nearly all of a representation batch's arithmetic. Everything else stays on the WASM
  * backend: this replaces one kernel, reading and writing the tensors where they already live, in the
  * WASM heap (no copy).

@@ -269,27 +269,6 @@ describe('OpenBLAS behind the WASM backend', () => {
     );
     expect(output).toContain('native false');
   });
-
-  it('names the OPENBLAS_CORETYPE a process started with in its log line, and none when unset', () => {
-    const root = resolve(__dirname, '../../../..');
-    const script = "require('./libs/detectors/src/backend').initBackend((m) => console.log(m))";
-    const run = (coretype: string | undefined) => {
-      const env = { ...process.env };
-      if (coretype === undefined) delete env.OPENBLAS_CORETYPE;
-      else env.OPENBLAS_CORETYPE = coretype;
-      return execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-        cwd: root,
-        encoding: 'utf8',
-        env,
-      });
-    };
-    expect(run('Haswell')).toMatch(
-      /OpenBLAS \(libopenblas\.so\.0, Haswell kernels \(OPENBLAS_CORETYPE=Haswell\), 1 thread\)/,
-    );
-    const detected = run(undefined);
-    expect(detected).toMatch(/OpenBLAS \(libopenblas\.so\.0, \w+ kernels, 1 thread\)/);
-    expect(detected).not.toContain('OPENBLAS_CORETYPE');
-  });
 });
 
 describe('leavesAvx512Unused', () => {

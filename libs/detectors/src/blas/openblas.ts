@@ -21,6 +21,11 @@ export interface OpenBlasOptions {
   threads?: number;
   /** Where to find the library (default: the dynamic loader's `libopenblas.so.0`). */
   library?: string;
+  /**
+   * The process's `OPENBLAS_CORETYPE`, when it has one. OpenBLAS reads the variable itself when the
+   * library is loaded; this is only for saying so (`forcedCore`, `advice`).
+   */
+  coretype?: string;
 }
 
 /** cblas_sgemm, row-major: C = op(A) · op(B) (alpha 1, beta 0). */
@@ -155,8 +160,8 @@ function load(options: OpenBlasOptions): { blas?: OpenBlas; reason?: string } {
         '_Inout_ double *b, const int *ldb, _Out_ int *info, size_t uploLength)',
     ) as Dposv;
     const core = String(lib.func('const char *openblas_get_corename()')());
-    // OpenBLAS read it when the library was loaded, just above; an empty value is not a family.
-    const forcedCore = process.env.OPENBLAS_CORETYPE?.trim() || undefined;
+    // An empty value is no family (OpenBLAS then detects the CPU as without one).
+    const forcedCore = options.coretype?.trim() || undefined;
     (lib.func('void openblas_set_num_threads(int)') as (n: number) => void)(threads);
     return {
       blas: {

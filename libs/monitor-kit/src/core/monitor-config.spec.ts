@@ -1,7 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { ConfigError } from '@damon/config';
 import { describe, expect, it } from 'vitest';
 import { loadMonitorEnv, MONITOR_PROFILES } from './monitor-config';
+
+const repoRoot = resolve(__dirname, '../../../..');
 
 const base = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/damon', KAFKA_BROKERS: '127.0.0.1:9092' };
 
@@ -74,5 +78,41 @@ describe('loadMonitorEnv', () => {
       { stage: 'representations' },
     );
     expect(repr).toMatchObject({ MONITOR_GAUSSIAN_RANK: 64, MONITOR_FUSION: 'min-p-sidak' });
+  });
+});
+
+describe('blasOptions', () => {
+  /**
+   * A child process (OpenBLAS takes its kernel family once, when loaded) whose environment `env(1)`
+   * adjusts, starting the detectors' backend as a monitor does and printing its log line.
+   */
+  function detectorsLine(envArgs: string[]): string {
+    const script =
+      "const { z } = require('zod'); const { loadConfig } = require('@damon/config');" +
+      "const { blasEnvVars, blasOptions } = require('./libs/monitor-kit/src/core/monitor-config');" +
+      "require('./libs/detectors/src/backend').initBackend((m) => console.log(m), blasOptions(loadConfig(z.object(blasEnvVars()))))";
+    return execFileSync(
+      'env',
+      [
+        ...envArgs,
+        process.execPath,
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        '-e',
+        script,
+      ],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+  }
+
+  it('reports an OPENBLAS_CORETYPE from the environment beside the family OpenBLAS took, and none when unset', () => {
+    expect(detectorsLine(['OPENBLAS_CORETYPE=Haswell'])).toMatch(
+      /OpenBLAS \(libopenblas\.so\.0, Haswell kernels \(OPENBLAS_CORETYPE=Haswell\), 1 thread\)/,
+    );
+    const chosen = detectorsLine(['-u', 'OPENBLAS_CORETYPE']);
+    expect(chosen).toMatch(/OpenBLAS \(libopenblas\.so\.0, \w+ kernels, 1 thread\)/);
+    expect(chosen).not.toContain('OPENBLAS_CORETYPE');
   });
 });

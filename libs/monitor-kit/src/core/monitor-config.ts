@@ -49,6 +49,12 @@ export function blasEnvVars() {
     MONITOR_BLAS: z.enum(['auto', 'off']).default('auto').describe('auto|off'),
     /** OpenBLAS threads per call (process-wide); 1 leaves the cores to the compute workers. */
     MONITOR_BLAS_THREADS: integerVar({ min: 1, max: 256, default: 1 }),
+    /**
+     * OpenBLAS's own variable, read here only to report it: when set, OpenBLAS takes that kernel family
+     * instead of the one it detects, and the detectors' log line says so (and when it leaves the CPU's
+     * AVX-512 unused).
+     */
+    OPENBLAS_CORETYPE: z.string().optional().describe('an OpenBLAS kernel family, e.g. Haswell'),
   };
 }
 
@@ -106,8 +112,14 @@ export const monitorEnvSchema = z.object({
 });
 
 /** The detectors' OpenBLAS options from the environment, for every thread that does maths. */
-export function blasOptions(env: Pick<MonitorEnv, 'MONITOR_BLAS' | 'MONITOR_BLAS_THREADS'>): OpenBlasOptions {
-  return { mode: env.MONITOR_BLAS, threads: env.MONITOR_BLAS_THREADS };
+export function blasOptions(
+  env: Pick<MonitorEnv, 'MONITOR_BLAS' | 'MONITOR_BLAS_THREADS' | 'OPENBLAS_CORETYPE'>,
+): OpenBlasOptions {
+  return {
+    mode: env.MONITOR_BLAS,
+    threads: env.MONITOR_BLAS_THREADS,
+    ...(env.OPENBLAS_CORETYPE === undefined ? {} : { coretype: env.OPENBLAS_CORETYPE }),
+  };
 }
 /** The environment as the kit uses it: the embedded runner may leave KAFKA_BROKERS unset. */
 export type MonitorEnv = Omit<z.output<typeof monitorEnvSchema>, 'KAFKA_BROKERS'> & {
