@@ -494,9 +494,9 @@ async function main(): Promise<void> {
     });
     await alertWatcher.ready;
     /**
-     * The last alerts of a part: until none arrived for 2 s. A transaction publishes its alerts after
-     * all its scores, so they may come well after the last score; a p99 or a count over only the early
-     * ones would flatter.
+     * The last alerts of a part: until none arrived for 2 s. Alerts go to their own topic, read by a
+     * consumer of its own, so they may come well after the last score; a p99 or a count over only the
+     * early ones would flatter.
      */
     const alertsSettled = async () => {
       for (let seen = -1; seen !== latencies.length;) {

@@ -146,7 +146,10 @@ export interface Bus {
   ensureTopics(topics: readonly Topic[], partitions?: number): Promise<void>;
   /** Validates the payload against its topic's schema, then publishes it keyed by its partition key. */
   publish<T extends Topic>(topic: T, payload: TopicMap[T], options?: PublishOptions): Promise<void>;
-  /** Validated publish of many payloads of one topic in one request. */
+  /**
+   * Validated publish of many payloads of one topic in one request. The payloads are validated and
+   * serialised before it returns and not referenced after: only their bytes wait for the send.
+   */
   publishMany<T extends Topic>(topic: T, payloads: readonly TopicMap[T][]): Promise<void>;
   /** Publishes bytes as they are, unvalidated: for bridges and tests of bad input. */
   publishRaw(topic: string, value: Buffer | string, key?: string | null): Promise<void>;

@@ -70,12 +70,17 @@ export class KafkaBus implements Bus {
     await this.send(topic, [encodeEvent(topic, payload, options.key)]);
   }
 
-  async publishMany<T extends Topic>(topic: T, payloads: readonly TopicMap[T][]): Promise<void> {
-    if (payloads.length === 0) return;
-    await this.send(
-      topic,
-      payloads.map((payload) => encodeEvent(topic, payload)),
-    );
+  // Not async: an async function's frame would hold `payloads` until the broker acknowledged them, and
+  // the monitors' score batches (thousands of items a transaction) then outlived the young generation.
+  publishMany<T extends Topic>(topic: T, payloads: readonly TopicMap[T][]): Promise<void> {
+    if (payloads.length === 0) return Promise.resolve();
+    let messages: EncodedMessage[];
+    try {
+      messages = payloads.map((payload) => encodeEvent(topic, payload));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return this.send(topic, messages);
   }
 
   async publishRaw(topic: string, value: Buffer | string, key: string | null = null): Promise<void> {

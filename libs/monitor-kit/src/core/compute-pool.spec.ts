@@ -185,6 +185,14 @@ describe('score rows in columns between threads', () => {
                   { itemId: 'b', score: 9.75, pValue: 1e-7 },
                 ],
               },
+              {
+                detector: 'knn',
+                layer: 'l0',
+                items: [
+                  { itemId: 'b', score: 3, pValue: 0.5 },
+                  { itemId: 'c', score: 0.5, pValue: 0.75 },
+                ],
+              },
               { detector: 'fused-layers', items: [] },
             ],
             alerts: [{ detector: 'fused-layers', score: 9.75, pValue: 1e-7, evidence: { items: ['b'] } }],
@@ -202,6 +210,12 @@ describe('score rows in columns between threads', () => {
     expect(sentRows).toMatchObject({ detector: 'gaussian', layer: 'l0' });
     expect((sentRows as { columns: { scores: unknown } }).columns.scores).toBeInstanceOf(Float64Array);
     expect(sentRows).not.toHaveProperty('items');
+    // Each item id crosses once an event, however many row sets name it; the rows index the table.
+    const sentOutcome = (packed as unknown as { results: { outcome: { itemIdTable: string[] } }[] })
+      .results[0].outcome;
+    expect(sentOutcome.itemIdTable).toEqual(['a', 'b', 'c']);
+    const knnRows = (sentOutcome as unknown as { scores: { columns: { itemIds: Int32Array } }[] }).scores[1];
+    expect(knnRows.columns.itemIds).toEqual(Int32Array.of(1, 2));
     expect(fromColumnarScores(structuredClone(packed))).toEqual(expected);
   });
 });

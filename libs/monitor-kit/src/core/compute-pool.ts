@@ -150,8 +150,9 @@ export class PiscinaComputePool implements ComputePool {
     const reply = (await this.piscina.run(message, { transferList: arena ? [arena] : [] })) as ComputeReply;
     if (reply.arena) this.arenas.give(reply.arena);
     // Fitted states and stream state are stored as JSON: their vector bytes must stay `VectorBytes`
-    // (base64 in JSON) after the structured clone back from the worker.
-    return reviveVectorBytes(fromColumnarScores(reply.result as ComputeResult<T>));
+    // (base64 in JSON) after the structured clone back from the worker. Revived while the score rows
+    // are still in columns: the walk visits every object, and a 10-event answer has ~20,000 items.
+    return fromColumnarScores(reviveVectorBytes(reply.result as ComputeResult<T>));
   }
 
   async close(): Promise<void> {

@@ -200,35 +200,52 @@ export function asRejection(error: unknown): RejectedInputError | undefined {
 interface ColumnarScoreRows {
   detector: string;
   layer?: string;
-  columns: { itemIds: string[]; scores: Float64Array; pValues: Float64Array };
+  /** `itemIds[i]` is the event's `itemIdTable[itemIds[i]]`. */
+  columns: { itemIds: Int32Array; scores: Float64Array; pValues: Float64Array };
+}
+
+/** An event's outcome in transit: its row sets in columns, the item ids they name once. */
+interface ColumnarOutcome {
+  scores: ColumnarScoreRows[];
+  itemIdTable: string[];
 }
 
 /**
  * `result` with every event's score rows in columns. The structured clone of a worker's answer
  * costs per object: a 10-event representation task carries ~20,000 `{ itemId, score, pValue }`
  * items, measured at 15–23 ms to clone in bench:pipeline (and as much again to rebuild on the main
- * thread); in columns the numbers travel as two typed arrays per row set.
+ * thread); in columns the numbers travel as typed arrays. An event's row sets (one per detector and
+ * layer) name the same items: each id crosses once, in the event's table, and the rows index it
+ * (eight row sets of 256 items made 2,048 strings for the main thread to rebuild, and to promote).
  */
 export function toColumnarScores<T extends ComputeResult<ComputeTask>>(result: T): T {
   if (!('results' in result)) return result;
   const results = result.results.map((event) => {
     if (!('outcome' in event)) return event;
+    const itemIdTable: string[] = [];
+    const indexOf = new Map<string, number>();
     const scores = event.outcome.scores.map((rows): ColumnarScoreRows => {
       const n = rows.items.length;
       const columns = {
-        itemIds: new Array<string>(n),
+        itemIds: new Int32Array(n),
         scores: new Float64Array(n),
         pValues: new Float64Array(n),
       };
       rows.items.forEach((item, i) => {
-        columns.itemIds[i] = item.itemId;
+        let index = indexOf.get(item.itemId);
+        if (index === undefined) {
+          index = itemIdTable.push(item.itemId) - 1;
+          indexOf.set(item.itemId, index);
+        }
+        columns.itemIds[i] = index;
         columns.scores[i] = item.score;
         columns.pValues[i] = item.pValue;
       });
       const { items: _items, ...rest } = rows;
       return { ...rest, columns };
     });
-    return { ...event, outcome: { ...event.outcome, scores: scores as unknown as ScoreRows[] } };
+    const outcome: ColumnarOutcome = { scores, itemIdTable };
+    return { ...event, outcome: { ...event.outcome, ...outcome } as unknown as typeof event.outcome };
   });
   return { ...result, results };
 }
@@ -238,16 +255,17 @@ export function fromColumnarScores<T extends ComputeResult<ComputeTask>>(result:
   if (!('results' in result)) return result;
   for (const event of result.results) {
     if (!('outcome' in event)) continue;
-    event.outcome.scores = event.outcome.scores.map((rows) => {
-      const packed = rows as unknown as ColumnarScoreRows;
-      if (!packed.columns) return rows;
-      const { itemIds, scores, pValues } = packed.columns;
-      const { columns: _columns, ...rest } = packed;
-      return {
-        ...rest,
-        items: itemIds.map((itemId, i) => ({ itemId, score: scores[i], pValue: pValues[i] })),
-      };
+    const { itemIdTable: table, scores: packed, ...rest } = event.outcome as unknown as ColumnarOutcome;
+    if (!table) continue;
+    const scores = packed.map((rows): ScoreRows => {
+      const { itemIds, scores: values, pValues } = rows.columns;
+      const { columns: _columns, ...named } = rows;
+      const items: ScoreRows['items'] = [];
+      for (let i = 0; i < itemIds.length; i++)
+        items.push({ itemId: table[itemIds[i]], score: values[i], pValue: pValues[i] });
+      return { ...named, items };
     });
+    event.outcome = { ...rest, scores } as typeof event.outcome;
   }
   return result;
 }

@@ -64,8 +64,16 @@ describe('output ids', () => {
     const batch = builder.scores(subject, inputs[0], {
       detector: 'gaussian',
       layer: 'l0',
-      items: [{ itemId: 'i', score: Infinity, pValue: 1.5 }],
+      items: [
+        { itemId: 'i', score: Infinity, pValue: 1.5 },
+        { itemId: 'j', score: Number.NaN, pValue: -0.5 },
+        { itemId: 'k', score: 2.5, pValue: 0.125 },
+      ],
     });
-    expect(batch.items[0]).toEqual({ itemId: 'i', score: Number.MAX_VALUE, pValue: 1 });
+    expect(batch.items).toEqual([
+      { itemId: 'i', score: Number.MAX_VALUE, pValue: 1 },
+      { itemId: 'j', score: 0, pValue: 0 },
+      { itemId: 'k', score: 2.5, pValue: 0.125 },
+    ]);
   });
 });

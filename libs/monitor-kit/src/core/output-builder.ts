@@ -76,11 +76,13 @@ export class OutputBuilder {
       subject,
       detector: rows.detector,
       ...(rows.layer !== undefined ? { layer: rows.layer } : {}),
-      items: rows.items.map((i) => ({
-        itemId: i.itemId,
-        score: finiteOr(i.score),
-        pValue: clampProbability(i.pValue),
-      })),
+      // An item already in range is taken as it is rather than copied (the handler's rows are not
+      // read after this; zod copies the batch on publishing anyway).
+      items: rows.items.map((i) => {
+        const score = finiteOr(i.score);
+        const pValue = clampProbability(i.pValue);
+        return score === i.score && pValue === i.pValue ? i : { itemId: i.itemId, score, pValue };
+      }),
     };
   }
 }

@@ -64,8 +64,8 @@ interface SubjectStreamState {
 }
 
 interface Outputs {
+  /** For the metrics. Score batches are not kept: once published they are garbage (see emit). */
   alerts: StageAlert[];
-  scores: ScoreBatch[];
   deadLetters: { letter: DeadLetter; reason: RejectionKind }[];
   scoredItems: number;
   learnedItems: number;
@@ -245,7 +245,6 @@ export class StageMonitorEngine {
   ): Promise<Outputs> {
     const out: Outputs = {
       alerts: [],
-      scores: [],
       deadLetters: [],
       scoredItems: 0,
       learnedItems: 0,
@@ -336,10 +335,13 @@ export class StageMonitorEngine {
             vectors.push({ alertId: alert.alertId, subjectKind: subject.kind, subjectId: subject.id, ...v });
         }
       });
-      out.scores.push(...scores);
+      // The score batches are not kept past their publishing: nothing reads them after, and at eight
+      // of 256 items an event (representations) they are much of what a transaction allocates.
       out.alerts.push(...alerts);
       // Published before the transaction commits: a crash in between replays the same inputs against
       // the same state and republishes the same ids, so nothing is lost and consumers dedupe by id.
+      // Alerts only once the scores are in, chunk after chunk: an outage retried does not repeat them.
+      // The bus serialises a batch when its turn comes and keeps only the bytes while they are sent.
       publishing = publishing.then(async () => {
         if (scores.length) await this.bus.publishMany('damon.scores', scores);
         if (alerts.length) await this.bus.publishMany('damon.alerts', alerts);
