@@ -114,6 +114,27 @@ describe('event contracts', () => {
     expect(nan.ok).toBe(false);
   });
 
+  it('refuses non-finite scores and p-values, naming the field', () => {
+    const scores = (item: { score: number; pValue: number }) =>
+      validateEvent('damon.scores', {
+        ...envelope(),
+        subject: { kind: 'model', id: 'm' },
+        detector: 'knn',
+        items: [{ itemId: 'i', ...item }],
+      });
+    expect(scores({ score: 1, pValue: 0.5 }).ok).toBe(true);
+    for (const [item, path] of [
+      [{ score: Number.POSITIVE_INFINITY, pValue: 0.5 }, 'items.0.score'],
+      [{ score: Number.NEGATIVE_INFINITY, pValue: 0.5 }, 'items.0.score'],
+      [{ score: 1, pValue: Number.NaN }, 'items.0.pValue'],
+      [{ score: 1, pValue: 1.5 }, 'items.0.pValue'],
+    ] as const) {
+      const result = scores(item);
+      expect(result.ok).toBe(false);
+      expect(result.ok ? '' : result.reason).toContain(`${path}: `);
+    }
+  });
+
   it('rejects a self-loop lineage edge and an alert whose window ends before it starts', () => {
     const model = { kind: 'model' as const, id: 'm' };
     const loop = validateEvent('damon.lineage', {
