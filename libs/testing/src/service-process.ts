@@ -25,6 +25,14 @@ export interface ServiceProcess {
   interrupt(timeoutMs?: number): Promise<number | null>;
 }
 
+/** Node's arguments that run the repository's TypeScript as a deployment does (before the script). */
+export const TYPESCRIPT_NODE_ARGS: readonly string[] = [
+  '-r',
+  'ts-node/register/transpile-only',
+  '-r',
+  'tsconfig-paths/register',
+];
+
 /**
  * Runs an app's TypeScript entry point (e.g. `apps/correlator/src/main.ts`) as a separate Node
  * process, the way a deployment runs it, with the test's environment plus `env` (and `args`, for a CLI);
@@ -39,15 +47,7 @@ export function startServiceProcess(
 ): ServiceProcess {
   const child = spawn(
     process.execPath,
-    [
-      ...nodeArgs,
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      resolve(repoRoot, main),
-      ...args,
-    ],
+    [...nodeArgs, ...TYPESCRIPT_NODE_ARGS, resolve(repoRoot, main), ...args],
     {
       cwd: repoRoot,
       env: { ...process.env, TS_NODE_PROJECT: resolve(repoRoot, 'tsconfig.json'), ...env },

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { ConfigError } from '@damon/config';
+import { TYPESCRIPT_NODE_ARGS } from '@damon/testing';
 import { describe, expect, it } from 'vitest';
 import { loadMonitorEnv, MONITOR_PROFILES } from './monitor-config';
 
@@ -91,20 +92,10 @@ describe('blasOptions', () => {
       "const { z } = require('zod'); const { loadConfig } = require('@damon/config');" +
       "const { blasEnvVars, blasOptions } = require('./libs/monitor-kit/src/core/monitor-config');" +
       "require('./libs/detectors/src/backend').initBackend((m) => console.log(m), blasOptions(loadConfig(z.object(blasEnvVars()))))";
-    return execFileSync(
-      'env',
-      [
-        ...envArgs,
-        process.execPath,
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        '-e',
-        script,
-      ],
-      { cwd: repoRoot, encoding: 'utf8' },
-    );
+    return execFileSync('env', [...envArgs, process.execPath, ...TYPESCRIPT_NODE_ARGS, '-e', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    });
   }
 
   it('reports an OPENBLAS_CORETYPE from the environment beside the family OpenBLAS took, and none when unset', () => {
