@@ -70,8 +70,8 @@ export class KafkaBus implements Bus {
     await this.send(topic, [encodeEvent(topic, payload, options.key)]);
   }
 
-  // Not async: an async function's frame would hold `payloads` until the broker acknowledged them, and
-  // the monitors' score batches (thousands of items a transaction) then outlived the young generation.
+  // Not async: an async function's frame would hold `payloads` until the broker acknowledged them; the
+  // monitors' score batches, thousands of items a transaction, need not live past their serialising.
   publishMany<T extends Topic>(topic: T, payloads: readonly TopicMap[T][]): Promise<void> {
     if (payloads.length === 0) return Promise.resolve();
     let messages: EncodedMessage[];
