@@ -1,4 +1,5 @@
 import { loadConfig } from '@damon/config';
+import { blasEnvVars } from '@damon/monitor-kit';
 import { z } from 'zod';
 
 /**
@@ -14,7 +15,8 @@ export function benchBlasEnvironment(choice: string | undefined): {
   env: Record<string, string | undefined>;
   description: string;
 } {
-  const inherited = loadConfig(z.object({ OPENBLAS_CORETYPE: z.string().optional() })).OPENBLAS_CORETYPE;
+  // Read as the monitors read it (blasEnvVars).
+  const inherited = loadConfig(z.object(blasEnvVars())).OPENBLAS_CORETYPE;
   if (!choice)
     return {
       env: {},

@@ -256,7 +256,6 @@ export function fromColumnarScores<T extends ComputeResult<ComputeTask>>(result:
   for (const event of result.results) {
     if (!('outcome' in event)) continue;
     const { itemIdTable: table, scores: packed, ...rest } = event.outcome as unknown as ColumnarOutcome;
-    if (!table) continue;
     const scores = packed.map((rows): ScoreRows => {
       const { itemIds, scores: values, pValues } = rows.columns;
       const { columns: _columns, ...named } = rows;
