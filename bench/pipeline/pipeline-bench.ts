@@ -367,6 +367,25 @@ function cpuShares(from: CpuSnapshot, to: CpuSnapshot, { monitorThread = true } 
   return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}${monitorThread ? busiestMonitorThread(from, to, seconds) : ''}`;
 }
 
+/**
+ * Core time a vector cost each process and the whole machine between two snapshots (CPU seconds
+ * over the part's vectors, in µs). Steadier than a rate on a shared machine: a part slowed by a
+ * neighbour takes longer, but its vectors cost about the same CPU.
+ */
+function coreTimePerVector(
+  from: CpuSnapshot,
+  to: CpuSnapshot,
+  vectors: number,
+): { machine: number; text: string } {
+  const micros = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? 'n/a' : ((1e6 * (b - a)) / vectors).toFixed(0);
+  const machine = (1e6 * (to.machine.busy - from.machine.busy)) / vectors;
+  return {
+    machine,
+    text: `core µs a vector: monitor ${micros(from.monitor, to.monitor)} broker ${micros(from.broker, to.broker)} bench ${micros(from.bench, to.bench)} machine ${machine.toFixed(0)}`,
+  };
+}
+
 /** A telemetry message's bytes on the bench's wire (BENCH_WIRE). */
 function serialise(event: ActivationBatch): Buffer {
   return benchEnv.BENCH_WIRE === 'binary' ? encodeWireMessage(event) : Buffer.from(JSON.stringify(event));
@@ -515,11 +534,18 @@ async function main(): Promise<void> {
     const ratios: number[] = [];
     const pacedP99: number[] = [];
     const bf16Rates: number[] = [];
+    /** The machine's core time a vector (µs) of each raw, saturated float32 and bfloat16 part. */
+    const rawCosts: number[] = [];
+    const oursCosts: number[] = [];
+    const bf16Costs: number[] = [];
     for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
       const rawCpu = cpuSnapshot(monitorPid, kafkaPid);
       const raw = await rawBaseline(kafka.url, rawStreams[r], subjectId);
+      const rawEnd = cpuSnapshot(monitorPid, kafkaPid);
+      const rawCost = coreTimePerVector(rawCpu, rawEnd, rawStreams[r].length * ITEMS * LAYERS);
+      rawCosts.push(rawCost.machine);
       console.error(
-        `[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, cpuSnapshot(monitorPid, kafkaPid), { monitorThread: false })})`,
+        `[bench] #${r + 1} raw kafkajs produce+consume of the same messages: ${Math.round(raw)} vectors/s (${cpuShares(rawCpu, rawEnd, { monitorThread: false })}; ${rawCost.text})`,
       );
 
       scoredBatches = 0;
@@ -536,7 +562,10 @@ async function main(): Promise<void> {
         await bus.publishRaw('damon.telemetry.repr', rawStreams[r][i], subjectId);
       }
       await allScored;
-      const oursShares = cpuShares(oursCpu, cpuSnapshot(monitorPid, kafkaPid));
+      const oursEnd = cpuSnapshot(monitorPid, kafkaPid);
+      const oursCost = coreTimePerVector(oursCpu, oursEnd, STREAM_BATCHES * ITEMS * LAYERS);
+      oursCosts.push(oursCost.machine);
+      const oursShares = `${cpuShares(oursCpu, oursEnd)}; ${oursCost.text}`;
       const ours = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - started) / 1000);
       await alertsSettled();
       console.error(
@@ -591,8 +620,11 @@ async function main(): Promise<void> {
         await bf16Scored;
         const rate = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - bf16Started) / 1000);
         bf16Rates.push(rate);
+        const bf16End = cpuSnapshot(monitor.child.pid, kafkaPid);
+        const bf16Cost = coreTimePerVector(bf16Cpu, bf16End, bf16Streams[r].length * ITEMS * LAYERS);
+        bf16Costs.push(bf16Cost.machine);
         console.error(
-          `[bench] #${r + 1} bfloat16 saturated (Gaussian rank ${benchEnv.BENCH_BF16_GAUSSIAN_RANK}): ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB (${cpuShares(bf16Cpu, cpuSnapshot(monitor.child.pid, kafkaPid))})`,
+          `[bench] #${r + 1} bfloat16 saturated (Gaussian rank ${benchEnv.BENCH_BF16_GAUSSIAN_RANK}): ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB (${cpuShares(bf16Cpu, bf16End)}; ${bf16Cost.text})`,
         );
         if (benchEnv.BENCH_STEP_TIMES)
           console.error(
@@ -602,7 +634,7 @@ async function main(): Promise<void> {
     }
     await Promise.all([watcher.stop(), alertWatcher.stop()]);
     console.error(
-      `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s`,
+      `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s; the machine's core µs a vector: raw ${median(rawCosts).toFixed(0)}, float32 ${median(oursCosts).toFixed(0)}${bf16Costs.length ? `, bfloat16 ${median(bf16Costs).toFixed(0)}` : ''}`,
     );
     console.log(
       `pipeline: vectors_per_s=${Math.round(median(oursRates))} bf16_vectors_per_s=${bf16 ? Math.round(median(bf16Rates)) : 'n/a'} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))} workers=${WORKERS}`,
