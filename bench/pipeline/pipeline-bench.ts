@@ -11,7 +11,7 @@ import { normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
-import { encodeVectors, encodeWireMessage, type ActivationBatch, type Vectors } from '@damon/contracts';
+import { encodeVectors, encodeWireMessage, type ActivationBatch, type VectorDtype } from '@damon/contracts';
 import { defaultWorkerCount } from '@damon/monitor-kit';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
 import { booleanVar, integerVar, loadConfig } from '@damon/config';
@@ -78,24 +78,7 @@ const STREAM_BATCHES =
     : Math.max(10, Math.round((benchEnv.BENCH_SECONDS * 20_000) / (ITEMS * LAYERS)));
 const WORKERS = benchEnv.BENCH_WORKERS ?? defaultWorkerCount();
 
-type Dtype = 'float32' | 'bfloat16';
-/** encodeVectors with a dtype (the contracts' fourth parameter once half precision lands). */
-const encodeAs = encodeVectors as unknown as (
-  values: Float32Array,
-  shape: number[],
-  field: string,
-  dtype: Dtype,
-) => Vectors;
-
-/** Whether the contracts encode bfloat16 (and say so in the payload); false while they refuse it. */
-function bf16Supported(): boolean {
-  try {
-    const encoded = encodeAs(Float32Array.of(1, 2), [1, 2], 'vectors', 'bfloat16') as { dtype?: string };
-    return encoded.dtype === 'bfloat16';
-  } catch {
-    return false;
-  }
-}
+type Dtype = Extract<VectorDtype, 'float32' | 'bfloat16'>;
 
 /** Two layers: l0 from 8 latent factors plus noise; l1 a fixed mix of l0 coordinates plus noise. */
 function layerData(
@@ -134,8 +117,8 @@ function batch(
     trusted,
     items: Array.from({ length: ITEMS }, (_, i) => ({ itemId: `${batchId}-${i}` })),
     layers: [
-      { name: 'l0', dim: DIM, vectors: encodeAs(layers.l0, [ITEMS, DIM], 'layers.0.vectors', dtype) },
-      { name: 'l1', dim: DIM, vectors: encodeAs(layers.l1, [ITEMS, DIM], 'layers.1.vectors', dtype) },
+      { name: 'l0', dim: DIM, vectors: encodeVectors(layers.l0, [ITEMS, DIM], 'layers.0.vectors', dtype) },
+      { name: 'l1', dim: DIM, vectors: encodeVectors(layers.l1, [ITEMS, DIM], 'layers.1.vectors', dtype) },
     ],
   };
 }
@@ -429,18 +412,13 @@ async function main(): Promise<void> {
       Array.from({ length: STREAM_BATCHES }, (_, i) => batch(subjectId, false, pool[(i + r) % pool.length])),
     );
     const rawStreams = streams.map((stream) => stream.map(serialise));
-    const bf16 = bf16Supported();
     const bf16Subject = `bench-model-bf16-${randomUUID()}`;
-    const bf16Streams = bf16
-      ? Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
-          Array.from({ length: STREAM_BATCHES }, (_, i) =>
-            serialise(batch(bf16Subject, false, pool[(i + r + 1) % pool.length], 'bfloat16')),
-          ),
-        )
-      : [];
-    console.error(
-      `[bench] ${WORKERS} compute worker(s); bfloat16 ${bf16 ? 'supported by the contracts' : 'refused by the contracts: bf16_vectors_per_s=n/a'}`,
+    const bf16Streams = Array.from({ length: benchEnv.BENCH_REPEATS }, (_, r) =>
+      Array.from({ length: STREAM_BATCHES }, (_, i) =>
+        serialise(batch(bf16Subject, false, pool[(i + r + 1) % pool.length], 'bfloat16')),
+      ),
     );
+    console.error(`[bench] ${WORKERS} compute worker(s)`);
     console.error(
       `[bench] ${benchEnv.BENCH_WIRE} messages of ${(rawStreams[0][0].length / 1e6).toFixed(2)} MB; ${benchEnv.BENCH_REPEATS} repeats of raw / saturated / paced, medians reported`,
     );
@@ -602,42 +580,40 @@ async function main(): Promise<void> {
         `[bench] #${r + 1} paced at ${Math.round(ours / 2)} vectors/s: ${latencies.length} alerts, latency p50 ${Math.round(quantile(latencies, 0.5))} ms p99 ${Math.round(quantile(latencies, 0.99))} ms`,
       );
     }
-    if (bf16) {
-      // The bfloat16 part: its own monitor with low-rank Gaussian scoring, and its own subject.
-      await monitor.stop();
-      monitor = await startMonitor(monitorEnv(benchEnv.BENCH_BF16_GAUSSIAN_RANK));
-      await fitReference(bf16Subject, 'bfloat16');
-      watchedSubject = bf16Subject;
-      for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
-        scoredBatches = 0;
-        expectedBatches = STREAM_BATCHES;
-        const bf16Scored = new Promise<void>((done) => (finished = done));
-        const bf16Cpu = cpuSnapshot(monitor.child.pid, kafkaPid);
-        const bf16Started = performance.now();
-        const bf16LogFrom = monitor.output().length;
-        for (const message of bf16Streams[r])
-          await bus.publishRaw('damon.telemetry.repr', message, bf16Subject);
-        await bf16Scored;
-        const rate = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - bf16Started) / 1000);
-        bf16Rates.push(rate);
-        const bf16End = cpuSnapshot(monitor.child.pid, kafkaPid);
-        const bf16Cost = coreTimePerVector(bf16Cpu, bf16End, bf16Streams[r].length * ITEMS * LAYERS);
-        bf16Costs.push(bf16Cost.machine);
+    // The bfloat16 part: its own monitor with low-rank Gaussian scoring, and its own subject.
+    await monitor.stop();
+    monitor = await startMonitor(monitorEnv(benchEnv.BENCH_BF16_GAUSSIAN_RANK));
+    await fitReference(bf16Subject, 'bfloat16');
+    watchedSubject = bf16Subject;
+    for (let r = 0; r < benchEnv.BENCH_REPEATS; r++) {
+      scoredBatches = 0;
+      expectedBatches = STREAM_BATCHES;
+      const bf16Scored = new Promise<void>((done) => (finished = done));
+      const bf16Cpu = cpuSnapshot(monitor.child.pid, kafkaPid);
+      const bf16Started = performance.now();
+      const bf16LogFrom = monitor.output().length;
+      for (const message of bf16Streams[r])
+        await bus.publishRaw('damon.telemetry.repr', message, bf16Subject);
+      await bf16Scored;
+      const rate = (STREAM_BATCHES * ITEMS * LAYERS) / ((lastScoredAt - bf16Started) / 1000);
+      bf16Rates.push(rate);
+      const bf16End = cpuSnapshot(monitor.child.pid, kafkaPid);
+      const bf16Cost = coreTimePerVector(bf16Cpu, bf16End, bf16Streams[r].length * ITEMS * LAYERS);
+      bf16Costs.push(bf16Cost.machine);
+      console.error(
+        `[bench] #${r + 1} bfloat16 saturated (Gaussian rank ${benchEnv.BENCH_BF16_GAUSSIAN_RANK}): ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB (${cpuShares(bf16Cpu, bf16End)}; ${bf16Cost.text})`,
+      );
+      if (benchEnv.BENCH_STEP_TIMES)
         console.error(
-          `[bench] #${r + 1} bfloat16 saturated (Gaussian rank ${benchEnv.BENCH_BF16_GAUSSIAN_RANK}): ${Math.round(rate)} vectors/s, messages of ${(bf16Streams[r][0].length / 1e6).toFixed(2)} MB (${cpuShares(bf16Cpu, bf16End)}; ${bf16Cost.text})`,
+          `[bench] #${r + 1} bfloat16 saturated steps: ${stepShares(monitor.output().slice(bf16LogFrom))}`,
         );
-        if (benchEnv.BENCH_STEP_TIMES)
-          console.error(
-            `[bench] #${r + 1} bfloat16 saturated steps: ${stepShares(monitor.output().slice(bf16LogFrom))}`,
-          );
-      }
     }
     await Promise.all([watcher.stop(), alertWatcher.stop()]);
     console.error(
-      `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s; the machine's core µs a vector: raw ${median(rawCosts).toFixed(0)}, float32 ${median(oursCosts).toFixed(0)}${bf16Costs.length ? `, bfloat16 ${median(bf16Costs).toFixed(0)}` : ''}`,
+      `[bench] medians: raw ${Math.round(median(rawRates))} vectors/s, ours ${Math.round(median(oursRates))} vectors/s; the machine's core µs a vector: raw ${median(rawCosts).toFixed(0)}, float32 ${median(oursCosts).toFixed(0)}, bfloat16 ${median(bf16Costs).toFixed(0)}`,
     );
     console.log(
-      `pipeline: vectors_per_s=${Math.round(median(oursRates))} bf16_vectors_per_s=${bf16 ? Math.round(median(bf16Rates)) : 'n/a'} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))} workers=${WORKERS}`,
+      `pipeline: vectors_per_s=${Math.round(median(oursRates))} bf16_vectors_per_s=${Math.round(median(bf16Rates))} broker_ratio=${median(ratios).toFixed(2)} p99_alert_latency_ms=${Math.round(median(pacedP99))} workers=${WORKERS}`,
     );
   } finally {
     if (monitor) {
