@@ -359,12 +359,18 @@ export class StageMonitorEngine {
       }
       out.steps.scoreMs = performance.now() - scoring;
     }
-    await publishing;
-    // In this transaction, with the processed event ids: stored exactly once per alert.
-    await storeFlaggedVectors(manager, vectors, this.options.flaggedVectorCaps);
-
-    row.streamState = state as Record<string, unknown>;
-    await this.store.saveSubject(manager, row);
+    // The transaction's own rows are written while the broker acknowledges the last outputs (the
+    // database and the broker are different servers); it commits only once both are done, and a
+    // failure of either rolls it back after the other has settled.
+    const stored = (async () => {
+      // In this transaction, with the processed event ids: stored exactly once per alert.
+      await storeFlaggedVectors(manager, vectors, this.options.flaggedVectorCaps);
+      row.streamState = state as Record<string, unknown>;
+      await this.store.saveSubject(manager, row);
+    })();
+    const [published, saved] = await Promise.allSettled([publishing, stored]);
+    if (published.status === 'rejected') throw published.reason;
+    if (saved.status === 'rejected') throw saved.reason;
     for (const { letter } of out.deadLetters) await this.bus.publish('damon.dlq', letter);
     out.steps.outputsMs = performance.now() - scoring - out.steps.scoreMs;
     return out;
