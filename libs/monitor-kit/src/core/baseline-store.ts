@@ -24,8 +24,14 @@ export interface StoredReference {
 export class BaselineStore {
   constructor(private readonly stage: Stage) {}
 
-  /** Creates the subject in `learning` if new, then locks its row until the transaction ends. */
+  /**
+   * Locks the subject's row until the transaction ends, creating it in `learning` first when it is
+   * new. A known subject (every transaction but its first) costs one statement: the lock.
+   */
   async lockSubject(manager: EntityManager, subject: ArtifactRef): Promise<MonitorSubject> {
+    const locked = await this.selectForUpdate(manager, subject);
+    if (locked) return locked;
+    // Two transactions may create it at once: one inserts, the other's insert waits for it and skips.
     await manager
       .createQueryBuilder()
       .insert()
@@ -39,7 +45,13 @@ export class BaselineStore {
       })
       .orIgnore()
       .execute();
-    const row = await manager
+    const row = await this.selectForUpdate(manager, subject);
+    if (!row) throw new Error(`monitor_subjects row for ${subject.kind}/${subject.id} vanished`);
+    return row;
+  }
+
+  private selectForUpdate(manager: EntityManager, subject: ArtifactRef): Promise<MonitorSubject | null> {
+    return manager
       .getRepository(MonitorSubject)
       .createQueryBuilder('s')
       .setLock('pessimistic_write')
@@ -49,8 +61,6 @@ export class BaselineStore {
         id: subject.id,
       })
       .getOne();
-    if (!row) throw new Error(`monitor_subjects row for ${subject.kind}/${subject.id} vanished`);
-    return row;
   }
 
   async saveSubject(manager: EntityManager, row: MonitorSubject): Promise<void> {
