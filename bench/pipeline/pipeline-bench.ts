@@ -202,6 +202,31 @@ async function startMonitor(env: Record<string, string | undefined>): Promise<Se
   return monitor;
 }
 
+/** One of the engine's debug `timing` lines (stage-monitor.engine.ts). */
+type TimingLine =
+  | { msg: 'fetch gap'; gapMs: number }
+  | {
+      msg: 'subject batch';
+      events: number;
+      lockMs: number;
+      scoreMs: number;
+      outputsMs: number;
+      commitMs: number;
+    };
+
+/** The engine's `timing` lines in a part of a monitor's log, in order. */
+function timingLines(log: string): TimingLine[] {
+  return log
+    .split('\n')
+    .filter((line) => line.includes('"context":"timing"'))
+    .map((line) => JSON.parse(line) as TimingLine);
+}
+
+/** A transaction's whole time: its steps (the log line gives them, not their sum). */
+function transactionMs(t: Extract<TimingLine, { msg: 'subject batch' }>): number {
+  return t.lockMs + t.scoreMs + t.outputsMs + t.commitMs;
+}
+
 /**
  * Shares of the wall time of the engine's logged steps (debug `timing` lines of one part): the first
  * fetch gap (the wait for the part to start) is left out.
@@ -209,20 +234,18 @@ async function startMonitor(env: Record<string, string | undefined>): Promise<Se
 function stepShares(log: string): string {
   const sums = { score: 0, outputs: 0, lock: 0, commit: 0, gaps: 0, events: 0, fetches: 0 };
   let first = true;
-  for (const line of log.split('\n')) {
-    if (!line.includes('"context":"timing"')) continue;
-    const entry = JSON.parse(line) as Record<string, number | string>;
+  for (const entry of timingLines(log)) {
     if (entry.msg === 'fetch gap') {
-      if (!first) sums.gaps += Number(entry.gapMs);
+      if (!first) sums.gaps += entry.gapMs;
       first = false;
-    } else if (entry.msg === 'subject batch') {
-      sums.score += Number(entry.scoreMs);
-      sums.outputs += Number(entry.outputsMs);
-      sums.lock += Number(entry.lockMs);
-      sums.commit += Number(entry.commitMs);
-      sums.events += Number(entry.events);
-      sums.fetches += 1;
+      continue;
     }
+    sums.score += entry.scoreMs;
+    sums.outputs += entry.outputsMs;
+    sums.lock += entry.lockMs;
+    sums.commit += entry.commitMs;
+    sums.events += entry.events;
+    sums.fetches += 1;
   }
   const wall = sums.score + sums.outputs + sums.lock + sums.commit + sums.gaps;
   const share = (ms: number) => `${Math.round((100 * ms) / wall)}%`;
@@ -239,28 +262,16 @@ function stepShares(log: string): string {
  * and p99 of a transaction's whole time.
  */
 function transactionTimes(log: string): string {
-  const steps = { lock: 0, score: 0, outputs: 0, commit: 0 };
-  const totals: number[] = [];
-  let events = 0;
-  for (const line of log.split('\n')) {
-    if (!line.includes('"context":"timing"')) continue;
-    const entry = JSON.parse(line) as Record<string, number | string>;
-    if (entry.msg !== 'subject batch') continue;
-    const [lock, score, outputs, commit] = [entry.lockMs, entry.scoreMs, entry.outputsMs, entry.commitMs].map(
-      Number,
-    );
-    steps.lock += lock;
-    steps.score += score;
-    steps.outputs += outputs;
-    steps.commit += commit;
-    totals.push(lock + score + outputs + commit);
-    events += Number(entry.events);
-  }
-  const n = Math.max(1, totals.length);
-  const mean = (ms: number) => (ms / n).toFixed(1);
+  const transactions = timingLines(log).filter(
+    (t): t is Extract<TimingLine, { msg: 'subject batch' }> => t.msg === 'subject batch',
+  );
+  const n = Math.max(1, transactions.length);
+  const mean = (step: 'events' | 'lockMs' | 'scoreMs' | 'outputsMs' | 'commitMs') =>
+    (transactions.reduce((sum, t) => sum + t[step], 0) / n).toFixed(1);
+  const totals = transactions.map(transactionMs);
   return (
-    `${totals.length} transactions, ${(events / n).toFixed(1)} events each, ms a transaction: lock ${mean(steps.lock)} ` +
-    `scoring ${mean(steps.score)} outputs ${mean(steps.outputs)} commit ${mean(steps.commit)}, whole p50 ` +
+    `${transactions.length} transactions, ${mean('events')} events each, ms a transaction: lock ${mean('lockMs')} ` +
+    `scoring ${mean('scoreMs')} outputs ${mean('outputsMs')} commit ${mean('commitMs')}, whole p50 ` +
     `${quantile(totals, 0.5).toFixed(0)} p99 ${quantile(totals, 0.99).toFixed(0)}`
   );
 }
@@ -370,16 +381,31 @@ function busiestMonitorThread(from: CpuSnapshot, to: CpuSnapshot, seconds: numbe
 }
 
 /**
+ * CPU seconds each process and the machine spent between two snapshots, divided by `per` (the part's
+ * seconds for cores busy, its vectors / 10⁶ for µs a vector), as text with `digits` decimals.
+ */
+function cpuSpent(from: CpuSnapshot, to: CpuSnapshot, per: number, digits: number) {
+  const spent = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined ? 'n/a' : ((b - a) / per).toFixed(digits);
+  return {
+    monitor: spent(from.monitor, to.monitor),
+    broker: spent(from.broker, to.broker),
+    bench: spent(from.bench, to.bench),
+    machine: spent(from.machine.busy, to.machine.busy),
+    steal: spent(from.machine.steal, to.machine.steal),
+  };
+}
+
+/**
  * Cores each process kept busy between two snapshots, and the cores stolen by the hypervisor, e.g.
  * `monitor 0.95 broker 0.41 bench 0.22 machine 1.9/2 steal 0.03 busiest monitor thread ran 0.80
  * waited for a core 0.12` (the thread's shares left out where the monitor has no work: the raw part).
  */
 function cpuShares(from: CpuSnapshot, to: CpuSnapshot, { monitorThread = true } = {}): string {
   const seconds = (to.at - from.at) / 1000;
-  const share = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined ? 'n/a' : ((b - a) / seconds).toFixed(2);
   const cores = (to.machine.total - from.machine.total) / seconds;
-  return `cores busy: monitor ${share(from.monitor, to.monitor)} broker ${share(from.broker, to.broker)} bench ${share(from.bench, to.bench)} machine ${share(from.machine.busy, to.machine.busy)}/${cores.toFixed(0)} steal ${share(from.machine.steal, to.machine.steal)}${monitorThread ? busiestMonitorThread(from, to, seconds) : ''}`;
+  const busy = cpuSpent(from, to, seconds, 2);
+  return `cores busy: monitor ${busy.monitor} broker ${busy.broker} bench ${busy.bench} machine ${busy.machine}/${cores.toFixed(0)} steal ${busy.steal}${monitorThread ? busiestMonitorThread(from, to, seconds) : ''}`;
 }
 
 /**
@@ -392,12 +418,10 @@ function coreTimePerVector(
   to: CpuSnapshot,
   vectors: number,
 ): { machine: number; text: string } {
-  const micros = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined ? 'n/a' : ((1e6 * (b - a)) / vectors).toFixed(0);
-  const machine = (1e6 * (to.machine.busy - from.machine.busy)) / vectors;
+  const micros = cpuSpent(from, to, vectors / 1e6, 0);
   return {
-    machine,
-    text: `core µs a vector: monitor ${micros(from.monitor, to.monitor)} broker ${micros(from.broker, to.broker)} bench ${micros(from.bench, to.bench)} machine ${machine.toFixed(0)}`,
+    machine: (1e6 * (to.machine.busy - from.machine.busy)) / vectors,
+    text: `core µs a vector: monitor ${micros.monitor} broker ${micros.broker} bench ${micros.bench} machine ${micros.machine}`,
   };
 }
 

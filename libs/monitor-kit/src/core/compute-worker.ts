@@ -34,8 +34,9 @@ export default async function runTask({ task, arena }: ComputeMessage) {
 /**
  * Whether a task's arena may go back to be overwritten by the next task: only a score task's, and
  * only when nothing but its events' bytes lived there (what `prepare` makes of them, views included,
- * lasts only as long as the task: StageHandler.prepare's contract) and the answer views none of it. Baseline states (loaded and cached here,
- * where a detector may keep a view), supervised states and a fit's reference keep theirs.
+ * lasts only as long as the task: StageHandler.prepare's contract) and the answer views none of it.
+ * Baseline states (loaded and cached here, where a detector may keep a view), supervised states and a
+ * fit's reference keep theirs.
  */
 function mayReturn(task: ComputeTask, result: unknown, arena: ArrayBuffer): boolean {
   if (task.kind !== 'score') return false;
