@@ -18,6 +18,7 @@ import { gzipSync } from 'node:zlib';
 import { ApiKeyService, createApiApplication, DEFAULT_API_SETTINGS } from '@damon/api';
 import { createBus } from '@damon/bus';
 import { databaseUrlVar, integerVar, kafkaBrokersVar, loadConfig } from '@damon/config';
+import { median } from '@damon/detectors';
 import { createDataSource, createScratchDatabase } from '@damon/persistence';
 import { ensurePostgres } from '@damon/testing';
 import { z } from 'zod';
@@ -71,11 +72,6 @@ function initialJsGzipKb(dist: string): number {
     0,
   );
   return bytes / 1024;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 async function main(): Promise<void> {

@@ -7,7 +7,7 @@
  * second monitor process with low-rank Gaussian scoring (BENCH_BF16_GAUSSIAN_RANK) and its own subject.
  * Uses KAFKA_BROKERS / DATABASE_URL when set, else starts (and stops) the servers through infra/.
  */
-import { normalGenerator } from '@damon/detectors';
+import { median, normalGenerator } from '@damon/detectors';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { KafkaBus } from '@damon/bus';
@@ -428,13 +428,6 @@ function coreTimePerVector(
 /** A telemetry message's bytes on the bench's wire (BENCH_WIRE). */
 function serialise(event: ActivationBatch): Buffer {
   return benchEnv.BENCH_WIRE === 'binary' ? encodeWireMessage(event) : Buffer.from(JSON.stringify(event));
-}
-
-/** The middle value; the mean of the two middle ones for an even count. */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? (sorted[mid - 1] + sorted[mid]) / 2 : sorted[Math.floor(mid)];
 }
 
 async function main(): Promise<void> {

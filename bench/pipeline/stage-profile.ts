@@ -14,7 +14,7 @@ import {
   type TopicMap,
 } from '@damon/contracts';
 import { integerVar, loadConfig } from '@damon/config';
-import { CBLAS, initBackend, normalGenerator, openBlas } from '@damon/detectors';
+import { CBLAS, initBackend, median, normalGenerator, openBlas } from '@damon/detectors';
 import { blasEnvVars, blasOptions, type MonitorSettingsValues } from '@damon/monitor-kit';
 import { RepresentationStageHandler } from '@damon/stage-representations';
 import { z } from 'zod';
@@ -72,11 +72,6 @@ function encodeEvent<T extends Topic>(topic: T, payload: TopicMap[T]): Buffer {
   const result = validateEvent(topic, payload);
   if (!result.ok) throw new Error(result.reason);
   return Buffer.from(JSON.stringify(result.value), 'utf8');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main(): Promise<void> {
