@@ -7,8 +7,8 @@
  * copies a view's whole underlying buffer (tens of MB a task, 20–90 ms of a 10-event task's main
  * thread in bench:pipeline), so the views are copied out and the copies moved. A fresh buffer a task
  * (1.6 MB an event at d = 768) was garbage in the worker after each task and a fresh allocation on
- * the main thread before it; an arena that comes back is allocated once (see the monitor kit's
- * README for what it measured).
+ * the main thread before it; an arena that comes back is allocated once (what it measured:
+ * docs/monitor-throughput-log.md).
  */
 
 /** Each array in an arena starts at a multiple of this, so typed views of any element width fit. */
