@@ -130,6 +130,12 @@ describe('signal monitor and correlator processes on simulated training runs', (
         [runId],
       );
     await waitFor(async () => (await incidentsOf(HACKED)) === 1, 60_000, 'the hacked run’s incident', 250);
+    // The correlator having read the alert does not mean this test's own consumer has: wait for it too.
+    await waitFor(
+      () => recorder.of('damon.alerts').some((a) => a.subject.id === HACKED),
+      30_000,
+      'the hacked run’s alert on the recorder',
+    );
 
     const alerts = recorder.of('damon.alerts');
     console.log(

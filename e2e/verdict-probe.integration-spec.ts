@@ -280,13 +280,32 @@ describe('verdict probe from verdicts (real Kafka, PostgreSQL, monitor and API p
     expect(newItems('fused-layers')).toEqual(
       expect.arrayContaining(['new-e0-0', 'new-e1-1', 'new-e0-2', 'new-e1-3', 'new-e0-4', 'new-e1-5']),
     );
-    const probeScores = recorder
-      .of('damon.scores')
-      .filter((s: ScoreBatch) => s.subject.id === modelA && s.detector === 'verdict-probe');
-    expect(probeScores.map((s) => s.layer).sort()).toEqual(['l0', 'l1']);
+    // Scores are another topic than alerts: the recorder may see them later, so wait for them too.
+    const scoresOf = (model: string, detector: string, prefix: string) =>
+      recorder
+        .of('damon.scores')
+        .filter(
+          (s: ScoreBatch) =>
+            s.subject.id === model &&
+            s.detector === detector &&
+            s.items.some((i) => i.itemId.startsWith(prefix)),
+        );
+    await waitFor(
+      () => scoresOf(modelA, 'verdict-probe', 'new-').length >= 2,
+      60_000,
+      "the verdict-probe scores of A's new batch",
+    );
+    // Only the new batch, once a layer: nothing before the probe was deployed was scored by it.
+    expect(
+      scoresOf(modelA, 'verdict-probe', '')
+        .map((s) => s.layer)
+        .sort(),
+    ).toEqual(['l0', 'l1']);
     // Model B has no deployed probe: its batches are never scored as verdict-probe.
     await waitFor(
-      () => alerts(modelB, 'fused-layers').some((x) => flaggedId(x).startsWith('newb-')),
+      () =>
+        alerts(modelB, 'fused-layers').some((x) => flaggedId(x).startsWith('newb-')) &&
+        scoresOf(modelB, 'fused-layers', 'newb-').length > 0,
       60_000,
       'B scored',
     );

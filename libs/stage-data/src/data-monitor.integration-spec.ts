@@ -193,15 +193,24 @@ describe('data monitor (real Kafka and PostgreSQL)', () => {
       const planted = one(400, false, 12);
       await bus.publishMany('damon.telemetry.data', [one(REFERENCE, true), planted]);
       const onPlanted = () => own.of('damon.alerts').filter((a) => a.inputEventIds.includes(planted.eventId));
+      const sampleDetectors = ['sample-mahalanobis', 'sample-knn', 'sample-spectral'];
+      const scoresOf = (detector: string) =>
+        own
+          .of('damon.scores')
+          .find(
+            (s) => s.detector === detector && s.items.some((i) => i.itemId === planted.samples[0].sampleId),
+          );
+      // Alerts and scores are separate topics: the recorder may see one before the other, so wait for both.
       await waitFor(
         () =>
-          ['spectral-signature', 'sample-outliers'].every((d) => onPlanted().some((a) => a.detector === d)),
+          ['spectral-signature', 'sample-outliers'].every((d) => onPlanted().some((a) => a.detector === d)) &&
+          sampleDetectors.every((d) => scoresOf(d) !== undefined),
         60_000,
-        'spectral and sample-outlier alerts',
+        'spectral and sample-outlier alerts, and the per-sample scores',
       );
       const poisoned = new Set(planted.samples.slice(0, 12).map((s) => s.sampleId));
-      for (const detector of ['sample-mahalanobis', 'sample-knn', 'sample-spectral']) {
-        const rows = own.of('damon.scores').find((s) => s.detector === detector)!;
+      for (const detector of sampleDetectors) {
+        const rows = scoresOf(detector)!;
         expect(rows.items).toHaveLength(400);
         const clean = rows.items.filter((i) => !poisoned.has(i.itemId)).map((i) => i.score);
         const bad = rows.items.filter((i) => poisoned.has(i.itemId)).map((i) => i.score);
